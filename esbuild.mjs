@@ -1,0 +1,51 @@
+// Builds every bundle the project ships or tests:
+//  - dist/extension.js  the VS Code extension (node, cjs, `vscode` external)
+//  - dist/cli.js        the command-line front end over the same core
+//  - dist/test/**       each test file bundled on its own, for `node --test`
+//  - dist/bench/**      benchmark scripts
+// `node esbuild.mjs --watch` rebuilds on change; `--production` minifies the shipped bundles.
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// Native or optional modules that must not be bundled: `vscode` is provided by the host;
+// dockerode's ssh2 drags optional native add-ons that are loaded with try/catch.
+const nodeExternals = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'node-pty'];
+
+function testEntries(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...testEntries(p));
+    else if (/\.(test|bench)\.ts$/.test(name) || (dir.startsWith('bench') && name.endsWith('.ts'))) out.push(p);
+  }
+  return out;
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  external: nodeExternals,
+  logLevel: 'warning',
+};
+
+const builds = [];
+const entryExists = (p) => existsSync(p);
+if (entryExists('src/extension.ts')) builds.push({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' });
+if (entryExists('src/cli.ts')) builds.push({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' });
+const tests = [...testEntries('test'), ...testEntries('bench')];
+if (tests.length) builds.push({ ...common, entryPoints: tests, outdir: 'dist', outbase: '.', sourcemap: true, minify: false });
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,26 @@
+// Wires the extension together: builds the objects and registers them. Nothing else.
+import * as vscode from 'vscode';
+import { InspectDocuments, INSPECT_SCHEME } from './ui/inspectDocuments';
+import { Sidebar } from './ui/sidebar';
+import { registerSidebarCommands } from './ui/sidebarCommands';
+import { openHostSnapshot } from './ui/snapshotDocument';
+
+export function activate(context: vscode.ExtensionContext): { sidebar: Sidebar } {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Container Network', { log: true });
+  const sidebar = new Sidebar(log);
+  const inspect = new InspectDocuments();
+  context.subscriptions.push(
+    log,
+    sidebar,
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
+    vscode.commands.registerCommand('containerNet.snapshot.open', openHostSnapshot),
+    ...registerSidebarCommands(sidebar, inspect),
+  );
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
+  return { sidebar };
+}
+
+export function deactivate(): void {
+  // Everything registered is disposed through context.subscriptions.
+}

@@ -1,0 +1,154 @@
+// Each running container's network namespace: interfaces, addresses, routes and the peer
+// index of each veth, read without spawning a process per container where the kernel allows:
+// - any user: /proc/<pid>/net/{dev,dev_mcast,igmp,if_inet6,route,fib_trie};
+// - root: also the container's own sysfs through /proc/<pid>/root/sys/class/net (ifindex,
+//   iflink = the veth peer's index on the host, MAC, MTU, state);
+// - root or sudo, when sysfs is not there: `nsenter -t PID -n ip -j -d addr`.
+// The nat table inside the namespace (Docker's DNS redirect) needs nsenter and root.
+import { readFile, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerInfo, ContainerNamespace, Link, NetfilterTable, Route } from './hostSnapshot';
+import { cidrContains } from './ipv4';
+import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
+import type { Privilege } from './privilege';
+import { parseDevMcast, parseFibTrieLocal, parseIfInet6, parseIgmp, parseProcNetDev } from './procNet';
+import { parseProcNetRoute } from './routes';
+import { parseIptablesSave } from './iptablesSave';
+
+/** The container's process went away between listing and reading: skip it, do not fail. */
+export class ContainerGoneError extends Error {
+  constructor(readonly containerName: string) {
+    super(`container ${containerName} stopped during the read; skipped`);
+    this.name = 'ContainerGoneError';
+  }
+}
+
+export interface NamespaceReadOptions {
+  privilege: Privilege;
+  /** Folder that stands for /proc (tests point it at a copy). */
+  procRoot?: string;
+  timeoutMs?: number;
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readContainerNamespace(container: ContainerInfo, options: NamespaceReadOptions): Promise<ContainerNamespace> {
+  const procRoot = options.procRoot ?? '/proc';
+  const pidDir = join(procRoot, String(container.pid));
+  const netDir = join(pidDir, 'net');
+  let devText: string;
+  try {
+    devText = await readFile(join(netDir, 'dev'), 'utf8');
+  } catch {
+    throw new ContainerGoneError(container.name);
+  }
+  const [mcast, igmp, inet6, routeText, fibTrie, nsLink] = await Promise.all([
+    readOptional(join(netDir, 'dev_mcast')),
+    readOptional(join(netDir, 'igmp')),
+    readOptional(join(netDir, 'if_inet6')),
+    readOptional(join(netDir, 'route')),
+    readOptional(join(netDir, 'fib_trie')),
+    readlink(join(pidDir, 'ns', 'net')).catch(() => undefined),
+  ]);
+  const routes: Route[] = routeText ? parseProcNetRoute(routeText) : [];
+  const ns: ContainerNamespace = {
+    containerId: container.id,
+    containerName: container.name,
+    pid: container.pid,
+    via: 'proc',
+    links: [],
+    routes,
+  };
+  const inode = /net:\[(\d+)\]/.exec(nsLink ?? '')?.[1];
+  if (inode) ns.netnsInode = Number(inode);
+
+  // Root: the container's own sysfs gives every fact /proc/net lacks, with no process spawned.
+  const sysfsLinks = options.privilege.isRoot ? await readSysfsLinks(pidDir) : undefined;
+  if (sysfsLinks && sysfsLinks.length > 0) {
+    ns.via = 'sysfs';
+    ns.links = sysfsLinks;
+  } else if (options.privilege.usable) {
+    try {
+      const out = await options.privilege.runPrivileged(['nsenter', '-t', String(container.pid), '-n', ...IP_ADDR_ARGS], {
+        timeoutMs: options.timeoutMs ?? 5000,
+      });
+      ns.via = 'nsenter';
+      ns.links = parseIpAddrJson(out.stdout, `nsenter -t ${container.pid} -n ip -j -d addr`);
+      return ns;
+    } catch {
+      // fall through to the unprivileged view
+    }
+  }
+  if (ns.links.length === 0) {
+    const indexes = new Map([...parseDevMcast(mcast ?? ''), ...parseIgmp(igmp ?? '')]);
+    for (const a of parseIfInet6(inet6 ?? '')) indexes.set(a.name, a.index);
+    ns.links = parseProcNetDev(devText).map((name) => {
+      const link: Link = { index: indexes.get(name) ?? -1, name, kind: name === 'lo' ? 'loopback' : 'unknown', mtu: 0, operState: 'UNKNOWN', flags: [], addresses: [] };
+      return link;
+    });
+  }
+  // Addresses: IPv4 from the local FIB, placed on the interface whose link route covers them;
+  // IPv6 from if_inet6. The sysfs view has no addresses of its own, so both views get them here.
+  const locals = parseFibTrieLocal(fibTrie ?? '');
+  for (const ip of locals) {
+    const route = routes.find((r) => r.scope === 'link' && r.dev && r.dst !== 'default' && cidrContains(r.dst, ip));
+    const dev = ip.startsWith('127.') ? 'lo' : route?.dev;
+    const link = ns.links.find((l) => l.name === dev);
+    if (!link) continue;
+    const prefixLen = ip.startsWith('127.') ? 8 : Number(route?.dst.split('/')[1] ?? 32);
+    if (!link.addresses.some((a) => a.local === ip)) link.addresses.push({ family: 'inet', local: ip, prefixLen });
+  }
+  for (const a of parseIfInet6(inet6 ?? '')) {
+    const link = ns.links.find((l) => l.name === a.name);
+    if (link && !link.addresses.some((x) => x.local === a.address)) {
+      link.addresses.push({ family: 'inet6', local: a.address, prefixLen: a.prefixLen, scope: a.scope });
+    }
+  }
+  return ns;
+}
+
+async function readSysfsLinks(pidDir: string): Promise<Link[] | undefined> {
+  const classNet = join(pidDir, 'root', 'sys', 'class', 'net');
+  let names: string[];
+  try {
+    names = await readdir(classNet);
+  } catch {
+    return undefined;
+  }
+  const links = await Promise.all(
+    names.map(async (name): Promise<Link | undefined> => {
+      const dir = join(classNet, name);
+      const [ifindex, iflink, address, mtu, operstate, type] = await Promise.all(
+        ['ifindex', 'iflink', 'address', 'mtu', 'operstate', 'type'].map((f) => readOptional(join(dir, f)).then((v) => v?.trim())),
+      );
+      if (ifindex === undefined) return undefined;
+      const index = Number(ifindex);
+      const peer = iflink !== undefined ? Number(iflink) : index;
+      const link: Link = {
+        index,
+        name,
+        kind: type === '772' ? 'loopback' : peer !== index ? 'veth' : 'device',
+        mtu: Number(mtu ?? 0),
+        operState: (operstate ?? 'unknown').toUpperCase(),
+        flags: [],
+        addresses: [],
+      };
+      if (address) link.mac = address;
+      if (peer !== index) link.linkIndex = peer;
+      return link;
+    }),
+  );
+  return links.filter((l): l is Link => l !== undefined).sort((a, b) => a.index - b.index);
+}
+
+/** The nat table inside a container's namespace: Docker's DOCKER_OUTPUT/DOCKER_POSTROUTING DNS redirect. */
+export async function readNamespaceNat(pid: number, privilege: Privilege, timeoutMs = 5000): Promise<NetfilterTable | undefined> {
+  const out = await privilege.runPrivileged(['nsenter', '-t', String(pid), '-n', 'iptables-save', '-c', '-t', 'nat'], { timeoutMs });
+  return parseIptablesSave(out.stdout, `nsenter -t ${pid} -n iptables-save -t nat`).tables.find((t) => t.name === 'nat');
+}

@@ -1,0 +1,197 @@
+// Reads containers and networks from the Docker engine API through dockerode.
+// The endpoint is DOCKER_HOST when set, else the local socket /var/run/docker.sock.
+// dockerode does not read `docker context`: a user of contexts sets DOCKER_HOST (or the
+// containerNet.dockerEndpoint setting) to the context's endpoint.
+import Docker from 'dockerode';
+import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, PublishedPort } from './hostSnapshot';
+import { mapLimit } from './mapLimit';
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+export function describeEndpoint(endpoint?: string): string {
+  return endpoint || process.env.DOCKER_HOST || `unix://${DEFAULT_DOCKER_SOCKET}`;
+}
+
+export function createDockerClient(endpoint?: string): Docker {
+  const e = endpoint || undefined;
+  if (!e) return new Docker();
+  if (e.startsWith('unix://')) return new Docker({ socketPath: e.slice('unix://'.length) || DEFAULT_DOCKER_SOCKET });
+  if (e.startsWith('/')) return new Docker({ socketPath: e });
+  const url = new URL(e.includes('//') ? e : `tcp://${e}`);
+  if (url.protocol === 'ssh:') return new Docker({ protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username });
+  return new Docker({ host: url.hostname, port: url.port || 2375, protocol: url.port === '2376' ? 'https' : 'http' });
+}
+
+/** Why the engine could not be read, as a source state with the fix in words. */
+export function classifyDockerError(err: unknown, endpoint: string): { state: 'unreachable' | 'needs-privilege' | 'error'; reason: string; fix: string } {
+  const e = err as NodeJS.ErrnoException;
+  const code = e?.code ?? '';
+  if (code === 'EACCES' || code === 'EPERM') {
+    return {
+      state: 'needs-privilege',
+      reason: `permission denied on ${endpoint}`,
+      fix: 'Add your user to the docker group (sudo usermod -aG docker "$USER") and log in again, or run as root.',
+    };
+  }
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') {
+    return {
+      state: 'unreachable',
+      reason: `the Docker engine at ${endpoint} is not reachable (${code})`,
+      fix: 'Start the Docker engine (sudo systemctl start docker, or dockerd), or point DOCKER_HOST / containerNet.dockerEndpoint at a running one.',
+    };
+  }
+  return { state: 'error', reason: `Docker API error at ${endpoint}: ${e?.message ?? String(err)}`, fix: 'Check the engine log (journalctl -u docker) and try again.' };
+}
+
+export function networkModeKind(mode: string): { kind: NetworkModeKind; target?: string } {
+  if (mode === 'host') return { kind: 'host' };
+  if (mode === 'none') return { kind: 'none' };
+  if (mode.startsWith('container:')) return { kind: 'container', target: mode.slice('container:'.length) };
+  if (mode === 'bridge' || mode === 'default' || mode === '') return { kind: 'bridge' };
+  return { kind: 'user' };
+}
+
+interface RawEndpoint {
+  NetworkID?: string;
+  EndpointID?: string;
+  IPAddress?: string;
+  IPPrefixLen?: number;
+  GlobalIPv6Address?: string;
+  Gateway?: string;
+  MacAddress?: string;
+  Aliases?: string[] | null;
+  DNSNames?: string[] | null;
+}
+
+function endpointsOf(networks: Record<string, RawEndpoint> | undefined): ContainerEndpoint[] {
+  return Object.entries(networks ?? {}).map(([network, ep]) => ({
+    network,
+    networkId: ep.NetworkID ?? '',
+    endpointId: ep.EndpointID ?? '',
+    ip: ep.IPAddress ?? '',
+    prefixLen: ep.IPPrefixLen ?? 0,
+    ipv6: ep.GlobalIPv6Address ?? '',
+    gateway: ep.Gateway ?? '',
+    mac: ep.MacAddress ?? '',
+    aliases: ep.Aliases ?? [],
+    dnsNames: ep.DNSNames ?? [],
+  }));
+}
+
+function portsOf(ports: Record<string, { HostIp: string; HostPort: string }[] | null> | undefined): PublishedPort[] {
+  const out: PublishedPort[] = [];
+  for (const [key, bindings] of Object.entries(ports ?? {})) {
+    const [port, protocol] = key.split('/');
+    for (const b of bindings ?? []) {
+      out.push({ containerPort: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp || '0.0.0.0', hostPort: Number(b.HostPort) });
+    }
+  }
+  return out;
+}
+
+export function containerFromInspect(raw: Docker.ContainerInspectInfo): ContainerInfo {
+  const mode = raw.HostConfig?.NetworkMode ?? '';
+  const { kind, target } = networkModeKind(mode);
+  const info: ContainerInfo = {
+    id: raw.Id,
+    name: raw.Name.replace(/^\//, ''),
+    image: raw.Config?.Image ?? raw.Image,
+    state: raw.State?.Status ?? 'unknown',
+    pid: raw.State?.Running ? (raw.State.Pid ?? 0) : 0,
+    networkMode: mode,
+    modeKind: kind,
+    endpoints: endpointsOf(raw.NetworkSettings?.Networks as unknown as Record<string, RawEndpoint>),
+    ports: portsOf(raw.NetworkSettings?.Ports as unknown as Record<string, { HostIp: string; HostPort: string }[] | null>),
+    labels: raw.Config?.Labels ?? {},
+  };
+  if (target !== undefined) info.modeTarget = target;
+  return info;
+}
+
+export function containerFromList(raw: Docker.ContainerInfo): ContainerInfo {
+  const mode = raw.HostConfig?.NetworkMode ?? '';
+  const { kind, target } = networkModeKind(mode);
+  const info: ContainerInfo = {
+    id: raw.Id,
+    name: (raw.Names?.[0] ?? raw.Id.slice(0, 12)).replace(/^\//, ''),
+    image: raw.Image,
+    state: raw.State,
+    pid: 0,
+    networkMode: mode,
+    modeKind: kind,
+    endpoints: endpointsOf(raw.NetworkSettings?.Networks as unknown as Record<string, RawEndpoint>),
+    ports: [],
+    labels: raw.Labels ?? {},
+  };
+  if (target !== undefined) info.modeTarget = target;
+  return info;
+}
+
+export function networkFromApi(raw: Docker.NetworkInspectInfo): NetworkInfo {
+  const options = raw.Options ?? {};
+  const subnets = (raw.IPAM?.Config ?? []).map((c) => ({ subnet: c.Subnet ?? '', gateway: c.Gateway ?? '' }));
+  const info: NetworkInfo = {
+    id: raw.Id,
+    name: raw.Name,
+    driver: raw.Driver,
+    scope: raw.Scope,
+    internal: raw.Internal ?? false,
+    attachable: raw.Attachable ?? false,
+    ingress: raw.Ingress ?? false,
+    enableIPv6: raw.EnableIPv6 ?? false,
+    subnets,
+    options,
+    labels: raw.Labels ?? {},
+    containers: Object.entries(raw.Containers ?? {}).map(([id, c]) => ({
+      id,
+      name: c.Name,
+      ip: (c.IPv4Address ?? '').split('/')[0] ?? '',
+      mac: c.MacAddress ?? '',
+    })),
+  };
+  if (raw.Driver === 'bridge') info.bridgeName = options['com.docker.network.bridge.name'] ?? `br-${raw.Id.slice(0, 12)}`;
+  const mtu = Number(options['com.docker.network.driver.mtu']);
+  if (mtu > 0) info.mtu = mtu;
+  const vxlan = options['com.docker.network.driver.overlay.vxlanid_list'];
+  if (vxlan) info.vxlanIds = vxlan.split(',').map(Number).filter((n) => Number.isFinite(n));
+  return info;
+}
+
+export interface DockerReadResult {
+  state: DockerState;
+  /** Containers that went away between the list and the inspect. */
+  vanished: string[];
+}
+
+export async function readDocker(docker: Docker, endpoint: string, concurrency = 16): Promise<DockerReadResult> {
+  const [version, info, list, networks] = await Promise.all([
+    docker.version(),
+    docker.info() as Promise<{ Swarm?: { LocalNodeState?: string } }>,
+    docker.listContainers({ all: true }),
+    docker.listNetworks(),
+  ]);
+  const vanished: string[] = [];
+  const containers = await mapLimit(list, concurrency, async (item) => {
+    if (item.State !== 'running') return containerFromList(item);
+    try {
+      return containerFromInspect(await docker.getContainer(item.Id).inspect());
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) {
+        vanished.push((item.Names?.[0] ?? item.Id).replace(/^\//, ''));
+        return undefined;
+      }
+      throw err;
+    }
+  });
+  return {
+    state: {
+      endpoint,
+      version: version.Version,
+      apiVersion: version.ApiVersion,
+      swarm: info.Swarm?.LocalNodeState ?? 'unknown',
+      containers: containers.filter((c): c is ContainerInfo => c !== undefined).sort((a, b) => a.name.localeCompare(b.name)),
+      networks: networks.map(networkFromApi).sort((a, b) => a.name.localeCompare(b.name)),
+    },
+    vanished,
+  };
+}

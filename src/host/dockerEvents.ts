@@ -1,0 +1,121 @@
+// Docker's event stream (containers and networks), with automatic reconnection when the
+// engine goes away and comes back. Plain Node: the sidebar uses it to refresh without the
+// user pressing anything, and tests drive it against the real engine.
+import { EventEmitter } from 'node:events';
+import type Docker from 'dockerode';
+
+export interface DockerEvent {
+  type: 'container' | 'network' | string;
+  action: string;
+  /** Container or network id. */
+  id: string;
+  /** Container or network name, when the event carries it. */
+  name?: string;
+  time: number;
+}
+
+/** Actions that change what the trees show. Exec and health events do not. */
+const RELEVANT = /^(create|start|restart|die|stop|kill|destroy|rename|pause|unpause|connect|disconnect|remove|update)$/;
+
+export function parseDockerEvent(raw: unknown): DockerEvent | undefined {
+  const e = raw as { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> }; time?: number };
+  if (!e || typeof e.Type !== 'string' || typeof e.Action !== 'string') return undefined;
+  if (e.Type !== 'container' && e.Type !== 'network') return undefined;
+  if (!RELEVANT.test(e.Action)) return undefined;
+  const event: DockerEvent = { type: e.Type, action: e.Action, id: e.Actor?.ID ?? '', time: e.time ?? 0 };
+  const name = e.Actor?.Attributes?.name;
+  if (name) event.name = name;
+  return event;
+}
+
+export interface DockerEventStreamEvents {
+  event: [DockerEvent];
+  connected: [];
+  disconnected: [Error | undefined];
+}
+
+/**
+ * Emits `event` for each relevant Docker event, `connected` when the stream is (re)opened and
+ * `disconnected` when it drops; reconnects with a capped backoff until `stop()`.
+ */
+export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
+  private stream: NodeJS.ReadableStream | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private attempt = 0;
+  connected = false;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly maxBackoffMs = 5000,
+  ) {
+    super();
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const s = this.stream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+    this.stream = undefined;
+    s?.removeAllListeners();
+    s?.destroy?.();
+    this.connected = false;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const stream = (await this.docker.getEvents({ filters: { type: ['container', 'network'] } })) as NodeJS.ReadableStream;
+      if (this.stopped) {
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+        return;
+      }
+      this.stream = stream;
+      this.attempt = 0;
+      this.connected = true;
+      this.emit('connected');
+      let buffer = '';
+      stream.on('data', (chunk: Buffer | string) => {
+        buffer += chunk.toString();
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (!line) continue;
+          try {
+            const event = parseDockerEvent(JSON.parse(line));
+            if (event) this.emit('event', event);
+          } catch {
+            // a line that is not JSON: ignore it, the next refresh reads the truth anyway
+          }
+        }
+      });
+      const dropped = (err?: Error) => {
+        if (this.stream !== stream) return;
+        this.stream = undefined;
+        this.disconnect(err);
+      };
+      stream.on('end', () => dropped());
+      stream.on('close', () => dropped());
+      stream.on('error', (err: Error) => dropped(err));
+    } catch (err) {
+      this.disconnect(err as Error);
+    }
+  }
+
+  private disconnect(err: Error | undefined): void {
+    const was = this.connected;
+    this.connected = false;
+    if (was || this.attempt === 0) this.emit('disconnected', err);
+    if (this.stopped) return;
+    const delay = Math.min(this.maxBackoffMs, 250 * 2 ** this.attempt++);
+    this.timer = setTimeout(() => void this.connect(), delay);
+  }
+}

@@ -1,0 +1,351 @@
+// The one seam between reading the host and reasoning about it: a plain, JSON-serialisable
+// record of what was read, when, from which source, and which sources failed and why.
+// A snapshot saved to a file can be reopened, diffed, attached to a bug report or used as a
+// test fixture. Nothing here may hold functions, class instances, Maps or Dates.
+
+export const SNAPSHOT_SCHEMA = 1;
+
+/** Every place the snapshot reads from. */
+export type SourceName =
+  | 'docker'
+  | 'hostLinks'
+  | 'hostRoutes'
+  | 'bridgePorts'
+  | 'bridgeFdb'
+  | 'sysctls'
+  | 'containerNamespaces'
+  | 'containerDnsRules'
+  | 'overlaySandboxes'
+  | 'netfilter'
+  | 'conntrack'
+  | 'dockerProxy';
+
+/**
+ * How a source ended:
+ * - ok: read in full;
+ * - partial: read, but some items were skipped (see notes);
+ * - needs-privilege: root is needed and neither root nor `sudo -n` was available;
+ * - missing-tool: the command that reads it is not installed;
+ * - unreachable: the Docker engine did not answer;
+ * - error: anything else (timeout, garbled output), with the reason.
+ */
+export type SourceState = 'ok' | 'partial' | 'needs-privilege' | 'missing-tool' | 'unreachable' | 'error';
+
+export interface SourceStatus {
+  name: SourceName;
+  state: SourceState;
+  /** Wall time spent reading this source, in milliseconds. */
+  ms: number;
+  /** How it was read: 'root', 'sudo', 'unprivileged', 'docker-api'. */
+  via?: string;
+  /** Why it is not ok, in words. */
+  reason?: string;
+  /** What the user can do about it, in words (an exact command where there is one). */
+  fix?: string;
+  /** Items skipped or worth knowing, e.g. "container web2 exited during the read". */
+  notes?: string[];
+}
+
+export type PrivilegeMode = 'root' | 'sudo' | 'none';
+
+export interface HostIdentity {
+  hostname: string;
+  kernel: string;
+  uid: number;
+  user: string;
+  privilege: PrivilegeMode;
+  /** The privilege command used when not root (e.g. "sudo -n"), if any. */
+  privilegeCommand?: string;
+}
+
+// ---------------------------------------------------------------- Docker
+
+export type NetworkModeKind = 'bridge' | 'host' | 'none' | 'container' | 'user';
+
+export interface ContainerEndpoint {
+  network: string;
+  networkId: string;
+  endpointId: string;
+  ip: string;
+  prefixLen: number;
+  ipv6: string;
+  gateway: string;
+  mac: string;
+  aliases: string[];
+  dnsNames: string[];
+}
+
+export interface PublishedPort {
+  containerPort: number;
+  protocol: string;
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  /** Main process id on the host; 0 when not running. */
+  pid: number;
+  networkMode: string;
+  modeKind: NetworkModeKind;
+  /** For `container:X`: X as Docker reports it (id or name). */
+  modeTarget?: string;
+  endpoints: ContainerEndpoint[];
+  ports: PublishedPort[];
+  labels: Record<string, string>;
+}
+
+export interface NetworkSubnet {
+  subnet: string;
+  gateway: string;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  driver: string;
+  scope: string;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  enableIPv6: boolean;
+  subnets: NetworkSubnet[];
+  /** Linux bridge device for bridge networks (docker0, br-<id12>, or the configured name). */
+  bridgeName?: string;
+  mtu?: number;
+  /** VXLAN network identifiers for overlay networks. */
+  vxlanIds?: number[];
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  containers: { id: string; name: string; ip: string; mac: string }[];
+}
+
+export interface DockerState {
+  endpoint: string;
+  version: string;
+  apiVersion: string;
+  swarm: string;
+  containers: ContainerInfo[];
+  networks: NetworkInfo[];
+}
+
+// ---------------------------------------------------------------- iproute2
+
+export interface LinkAddress {
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixLen: number;
+  scope?: string;
+}
+
+export interface VxlanInfo {
+  id: number;
+  port?: number;
+  local?: string;
+  group?: string;
+  remote?: string;
+  dev?: string;
+  learning?: boolean;
+}
+
+export interface Link {
+  index: number;
+  name: string;
+  /** veth, bridge, vxlan, dummy, loopback, device (physical or unknown kind), ... */
+  kind: string;
+  mtu: number;
+  operState: string;
+  flags: string[];
+  mac?: string;
+  master?: string;
+  /** For veth and other pairs: the peer's ifindex (in the namespace given by linkNetnsId when set). */
+  linkIndex?: number;
+  linkNetnsId?: number;
+  addresses: LinkAddress[];
+  vxlan?: VxlanInfo;
+  bridge?: { stpState?: number; vlanFiltering?: boolean };
+  /** Present when this link is a bridge port. */
+  bridgePort?: { state?: string; cost?: number; priority?: number };
+}
+
+export interface Route {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  scope?: string;
+  prefsrc?: string;
+  table?: string;
+  type?: string;
+}
+
+export interface BridgePortState {
+  ifname: string;
+  master: string;
+  state: string;
+  cost?: number;
+  priority?: number;
+}
+
+export interface FdbEntry {
+  mac: string;
+  ifname: string;
+  master?: string;
+  /** For VXLAN FDB entries: the remote VTEP. */
+  dst?: string;
+  vlan?: number;
+  state?: string;
+  flags: string[];
+}
+
+export interface HostNamespace {
+  links: Link[];
+  routes: Route[];
+  bridgePorts: BridgePortState[];
+  fdb: FdbEntry[];
+  sysctls: Record<string, string>;
+}
+
+/** A running container's network namespace, read from /proc/<pid>/net or with nsenter. */
+export interface ContainerNamespace {
+  containerId: string;
+  containerName: string;
+  pid: number;
+  /** Network namespace inode (`net:[N]`), when readable. */
+  netnsInode?: number;
+  /** How the interfaces were read: 'proc' (any user), 'sysfs' or 'nsenter' (root). */
+  via: string;
+  links: Link[];
+  routes: Route[];
+  /** nat table rules inside the namespace (Docker's DNS redirect), when privileged. */
+  dnsRules?: NetfilterTable;
+}
+
+export interface OverlaySandbox {
+  name: string;
+  path: string;
+  links: Link[];
+  fdb: FdbEntry[];
+}
+
+// ---------------------------------------------------------------- netfilter
+
+export interface RuleMatch {
+  protocol?: string;
+  protocolNegated?: boolean;
+  source?: string;
+  sourceNegated?: boolean;
+  destination?: string;
+  destinationNegated?: boolean;
+  inInterface?: string;
+  inInterfaceNegated?: boolean;
+  outInterface?: string;
+  outInterfaceNegated?: boolean;
+  dport?: string;
+  dportNegated?: boolean;
+  sport?: string;
+  sportNegated?: boolean;
+  /** `-m addrtype --dst-type LOCAL` and the like. */
+  dstType?: string;
+  dstTypeNegated?: boolean;
+  srcType?: string;
+  ctstate?: string;
+  comment?: string;
+}
+
+export interface Rule {
+  table: string;
+  chain: string;
+  /** Position within the chain, from 1 as `iptables -L --line-numbers` counts. */
+  position: number;
+  /** The rule as `iptables -S` prints it: `-A CHAIN ...`. */
+  spec: string;
+  /** The spec's arguments, split as the shell would. */
+  args: string[];
+  match: RuleMatch;
+  target?: string;
+  /** Target options, e.g. { 'to-destination': '172.30.1.2:80' }. */
+  targetOptions: Record<string, string>;
+  /** Match modules (`-m x`) this rule uses. */
+  modules: string[];
+  packets: number;
+  bytes: number;
+}
+
+export interface Chain {
+  name: string;
+  /** Built-in chains have a policy; user chains have '-'. */
+  policy: string;
+  packets: number;
+  bytes: number;
+  rules: Rule[];
+}
+
+export interface NetfilterTable {
+  name: string;
+  chains: Chain[];
+}
+
+export interface NetfilterState {
+  backend: 'nf_tables' | 'legacy' | 'unknown';
+  tables: NetfilterTable[];
+}
+
+// ---------------------------------------------------------------- conntrack, docker-proxy
+
+export interface ConntrackTuple {
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
+}
+
+export interface ConntrackEntry {
+  family: string;
+  protocol: string;
+  timeout?: number;
+  state?: string;
+  original: ConntrackTuple;
+  reply: ConntrackTuple;
+  flags: string[];
+  mark?: number;
+}
+
+export interface ConntrackState {
+  entries: ConntrackEntry[];
+  limit: number;
+  truncated: boolean;
+}
+
+export interface DockerProxyListener {
+  pid: number;
+  protocol: string;
+  hostIp: string;
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+}
+
+// ---------------------------------------------------------------- the snapshot
+
+export interface HostSnapshot {
+  schema: typeof SNAPSHOT_SCHEMA;
+  takenAt: string;
+  tookMs: number;
+  host: HostIdentity;
+  sources: SourceStatus[];
+  docker?: DockerState;
+  hostNamespace: HostNamespace;
+  containerNamespaces: ContainerNamespace[];
+  overlaySandboxes: OverlaySandbox[];
+  netfilter?: NetfilterState;
+  conntrack?: ConntrackState;
+  dockerProxies: DockerProxyListener[];
+}
+
+export function sourceStatus(snapshot: HostSnapshot, name: SourceName): SourceStatus | undefined {
+  return snapshot.sources.find((s) => s.name === name);
+}

@@ -1,0 +1,255 @@
+// Takes a HostSnapshot: every source read in parallel, each timed, each failure recorded with
+// its reason and fix instead of failing the whole snapshot.
+import { hostname, release } from 'node:os';
+import type Docker from 'dockerode';
+import { BRIDGE_FDB_ARGS, BRIDGE_LINK_ARGS, parseBridgeFdbJson, parseBridgeLinkJson } from './bridgeTables';
+import { CommandError, runCommand, type RunCommand } from './commandRunner';
+import { CONNTRACK_ARGS, DEFAULT_CONNTRACK_LIMIT, parseConntrack } from './conntrack';
+import { ContainerGoneError, readContainerNamespace, readNamespaceNat } from './containerNamespaces';
+import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
+import { readDockerProxies } from './dockerProxy';
+import {
+  SNAPSHOT_SCHEMA,
+  type ContainerInfo,
+  type ContainerNamespace,
+  type HostSnapshot,
+  type SourceName,
+  type SourceStatus,
+} from './hostSnapshot';
+import { IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
+import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
+import { mapLimit } from './mapLimit';
+import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandbox } from './overlaySandboxes';
+import { ParseError } from './parseError';
+import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
+import { IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
+import { readSysctls } from './sysctls';
+
+export interface SnapshotOptions {
+  run?: RunCommand;
+  privilege?: Privilege;
+  /** Used when not root; default `sudo -n`. */
+  privilegeCommand?: readonly string[];
+  /** Docker endpoint (unix:///path, tcp://host:port); default DOCKER_HOST or the local socket. */
+  dockerEndpoint?: string;
+  docker?: Docker;
+  procRoot?: string;
+  dockerNetnsDir?: string;
+  conntrackLimit?: number;
+  /** Parallel reads of container namespaces (only nsenter reads spawn processes). */
+  namespaceConcurrency?: number;
+  timeoutMs?: number;
+}
+
+/** The Debian package that brings each tool, for "missing tool" fixes. */
+const PACKAGE_OF: Record<string, string> = {
+  ip: 'iproute2',
+  bridge: 'iproute2',
+  'iptables-save': 'iptables',
+  conntrack: 'conntrack',
+  nsenter: 'util-linux',
+};
+
+class SourceRecorder {
+  readonly sources: SourceStatus[] = [];
+
+  constructor(private readonly privilege: Privilege) {}
+
+  /** Times `read`, records its outcome, and returns its value (undefined when it failed). */
+  async read<T>(name: SourceName, via: string, tools: string[], read: (notes: string[]) => Promise<T>): Promise<T | undefined> {
+    const started = performance.now();
+    const notes: string[] = [];
+    const status: SourceStatus = { name, state: 'ok', ms: 0, via };
+    try {
+      const value = await read(notes);
+      if (notes.length > 0) {
+        status.notes = notes;
+        if (notes.some((n) => !n.startsWith('info:'))) status.state = 'partial';
+      }
+      return value;
+    } catch (err) {
+      Object.assign(status, this.describeFailure(err, tools));
+      return undefined;
+    } finally {
+      status.ms = Math.round((performance.now() - started) * 10) / 10;
+      this.sources.push(status);
+    }
+  }
+
+  record(status: SourceStatus): void {
+    this.sources.push(status);
+  }
+
+  describeFailure(err: unknown, tools: string[]): Pick<SourceStatus, 'state' | 'reason' | 'fix'> {
+    if (err instanceof CommandError) {
+      if (err.kind === 'missing-tool') {
+        const tool = err.argv.find((a) => PACKAGE_OF[a] !== undefined) ?? tools[0] ?? err.argv[0] ?? '';
+        return { state: 'missing-tool', reason: err.message, fix: `Install ${tool}: apt-get install ${PACKAGE_OF[tool] ?? tool}` };
+      }
+      if (err.kind === 'permission') return { state: 'needs-privilege', reason: err.message, fix: this.privilege.remedy(tools) };
+      return { state: 'error', reason: err.message, fix: 'Run the same command by hand to see its full output.' };
+    }
+    if (err instanceof ParseError) return { state: 'error', reason: err.message, fix: 'Report this output as a bug; the rest of the snapshot is unaffected.' };
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code === 'EACCES' || e?.code === 'EPERM') return { state: 'needs-privilege', reason: e.message, fix: this.privilege.remedy(tools) };
+    return { state: 'error', reason: e?.message ?? String(err) };
+  }
+
+  needsPrivilege(name: SourceName, tools: string[]): void {
+    this.sources.push({
+      name,
+      state: 'needs-privilege',
+      ms: 0,
+      via: 'unprivileged',
+      reason: `reading ${name} needs root, and ${this.privilege.mode === 'none' ? 'no privilege command is available' : `${this.privilege.command.join(' ')} was refused`}`,
+      fix: this.privilege.remedy(tools),
+    });
+  }
+}
+
+/** Whether a container sits on a user-defined network (and so has Docker's DNS redirect inside). */
+function hasEmbeddedDnsNetwork(c: ContainerInfo): boolean {
+  return c.endpoints.some((e) => !['bridge', 'host', 'none'].includes(e.network));
+}
+
+export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostSnapshot> {
+  const started = performance.now();
+  const takenAt = new Date().toISOString();
+  const run = options.run ?? runCommand;
+  const privilege = options.privilege ?? Privilege.detect(run, options.privilegeCommand ?? DEFAULT_PRIVILEGE_COMMAND);
+  const procRoot = options.procRoot ?? '/proc';
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const recorder = new SourceRecorder(privilege);
+  const endpoint = describeEndpoint(options.dockerEndpoint);
+  const runPrivileged = (argv: string[]) => privilege.runPrivileged(argv, { timeoutMs });
+
+  const dockerPart = (async () => {
+    const started = performance.now();
+    try {
+      const docker = options.docker ?? createDockerClient(options.dockerEndpoint);
+      const { state, vanished } = await readDocker(docker, endpoint);
+      recorder.record({
+        name: 'docker',
+        state: vanished.length > 0 ? 'partial' : 'ok',
+        ms: Math.round(performance.now() - started),
+        via: 'docker-api',
+        ...(vanished.length > 0 ? { notes: vanished.map((n) => `container ${n} was removed during the read; skipped`) } : {}),
+      });
+      return state;
+    } catch (err) {
+      recorder.record({ name: 'docker', ms: Math.round(performance.now() - started), via: 'docker-api', ...classifyDockerError(err, endpoint) });
+      return undefined;
+    }
+  })();
+
+  const namespacesPart = dockerPart.then(async (docker): Promise<ContainerNamespace[]> => {
+    if (!docker) return [];
+    const targets = docker.containers.filter((c) => c.pid > 0 && c.modeKind !== 'host' && c.modeKind !== 'container');
+    const namespaces =
+      (await recorder.read('containerNamespaces', privilege.isRoot ? 'root' : privilege.usable ? privilege.via : 'unprivileged', ['nsenter'], async (notes) => {
+        const read = await mapLimit(targets, options.namespaceConcurrency ?? 8, async (c) => {
+          try {
+            return await readContainerNamespace(c, { privilege, procRoot, timeoutMs });
+          } catch (err) {
+            if (err instanceof ContainerGoneError) {
+              notes.push(err.message);
+              return undefined;
+            }
+            throw err;
+          }
+        });
+        for (const c of docker.containers.filter((c) => c.pid > 0 && c.modeKind === 'container')) {
+          notes.push(`info: ${c.name} shares the network namespace of ${c.modeTarget}`);
+        }
+        return read.filter((n): n is ContainerNamespace => n !== undefined);
+      })) ?? [];
+    const dnsTargets = namespaces.filter((ns) => {
+      const c = docker.containers.find((x) => x.id === ns.containerId);
+      return c !== undefined && hasEmbeddedDnsNetwork(c);
+    });
+    if (!privilege.usable) {
+      recorder.needsPrivilege('containerDnsRules', ['nsenter', 'iptables-save']);
+    } else {
+      await recorder.read('containerDnsRules', privilege.via, ['nsenter', 'iptables-save'], async (notes) => {
+        await mapLimit(dnsTargets, options.namespaceConcurrency ?? 8, async (ns) => {
+          try {
+            const nat = await readNamespaceNat(ns.pid, privilege, timeoutMs);
+            if (nat) ns.dnsRules = nat;
+          } catch (err) {
+            if (err instanceof CommandError && err.kind === 'exit') notes.push(`${ns.containerName}: ${err.message}`);
+            else throw err;
+          }
+        });
+      });
+    }
+    return namespaces;
+  });
+
+  const unprivileged = (tool: string[], name: SourceName) => recorder.read(name, 'unprivileged', [tool[0] as string], async () => (await run(tool, { timeoutMs })).stdout);
+  const [links, routes, bridgePorts, fdb, sysctls, dockerProxies] = await Promise.all([
+    unprivileged(IP_ADDR_ARGS, 'hostLinks').then((t) => (t === undefined ? [] : parseIpAddrJson(t))),
+    unprivileged(IP_ROUTE_ARGS, 'hostRoutes').then((t) => (t === undefined ? [] : parseIpRouteJson(t))),
+    unprivileged(BRIDGE_LINK_ARGS, 'bridgePorts').then((t) => (t === undefined ? [] : parseBridgeLinkJson(t))),
+    unprivileged(BRIDGE_FDB_ARGS, 'bridgeFdb').then((t) => (t === undefined ? [] : parseBridgeFdbJson(t))),
+    recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot)).then((s) => s ?? {}),
+    recorder.read('dockerProxy', 'unprivileged', [], () => readDockerProxies(procRoot)).then((p) => p ?? []),
+  ]);
+
+  const privilegedReads = privilege.usable
+    ? Promise.all([
+        recorder.read('netfilter', privilege.via, ['iptables-save'], async () => parseIptablesSave((await runPrivileged(IPTABLES_SAVE_ARGS)).stdout)),
+        recorder.read('conntrack', privilege.via, ['conntrack'], async () =>
+          parseConntrack((await privilege.runPrivileged(CONNTRACK_ARGS, { timeoutMs, okCodes: [0, 1] })).stdout, options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT),
+        ),
+        recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
+          const dir = options.dockerNetnsDir ?? DOCKER_NETNS_DIR;
+          let names: string[];
+          try {
+            names = await listNetworkSandboxes(dir);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+              notes.push(`info: ${dir} does not exist (no overlay networks on this host)`);
+              return [];
+            }
+            throw err;
+          }
+          return Promise.all(names.map((n) => readOverlaySandbox(n, privilege, dir, timeoutMs)));
+        }),
+      ])
+    : Promise.resolve(
+        (['netfilter', 'conntrack', 'overlaySandboxes'] as const).map((name) => {
+          recorder.needsPrivilege(name, name === 'netfilter' ? ['iptables-save'] : name === 'conntrack' ? ['conntrack'] : ['nsenter', 'ip', 'bridge']);
+          return undefined;
+        }) as [undefined, undefined, undefined],
+      );
+
+  const [[netfilter, conntrack, overlaySandboxes], docker, containerNamespaces] = await Promise.all([privilegedReads, dockerPart, namespacesPart]);
+
+  const order: SourceName[] = [
+    'docker', 'hostLinks', 'hostRoutes', 'bridgePorts', 'bridgeFdb', 'sysctls', 'containerNamespaces',
+    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'conntrack', 'dockerProxy',
+  ];
+  const snapshot: HostSnapshot = {
+    schema: SNAPSHOT_SCHEMA,
+    takenAt,
+    tookMs: 0,
+    host: {
+      hostname: hostname(),
+      kernel: release(),
+      uid: typeof process.getuid === 'function' ? process.getuid() : -1,
+      user: privilege.user,
+      privilege: privilege.mode,
+      ...(privilege.mode === 'root' ? {} : { privilegeCommand: privilege.command.join(' ') }),
+    },
+    sources: recorder.sources.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)),
+    hostNamespace: { links, routes, bridgePorts, fdb, sysctls },
+    containerNamespaces,
+    overlaySandboxes: overlaySandboxes ?? [],
+    dockerProxies,
+  };
+  if (docker) snapshot.docker = docker;
+  if (netfilter) snapshot.netfilter = netfilter;
+  if (conntrack) snapshot.conntrack = conntrack;
+  snapshot.tookMs = Math.round(performance.now() - started);
+  return snapshot;
+}

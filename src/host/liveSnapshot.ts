@@ -1,0 +1,120 @@
+// A snapshot kept current: re-read (debounced) when Docker reports a container or network
+// change, when the event stream drops or comes back (engine stopped/started), on a slow
+// poll as a safety net for what has no event (counters, FDB), and on request. Reads never
+// overlap: a request during a read schedules one more read after it.
+import { EventEmitter } from 'node:events';
+import type Docker from 'dockerode';
+import { createDockerClient } from './dockerEngine';
+import { DockerEventStream, type DockerEvent } from './dockerEvents';
+import type { HostSnapshot } from './hostSnapshot';
+import { takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
+
+export interface LiveSnapshotOptions {
+  snapshot?: SnapshotOptions;
+  debounceMs?: number;
+  /** Safety-net re-read interval; 0 turns it off. */
+  pollMs?: number;
+  docker?: Docker;
+  /** Replaces takeSnapshot (tests). */
+  read?: (options: SnapshotOptions) => Promise<HostSnapshot>;
+}
+
+export interface LiveSnapshotEvents {
+  /** A new snapshot, and why it was read. */
+  changed: [HostSnapshot, string[]];
+  /** A read started (true) or ended (false). */
+  reading: [boolean];
+  /** A Docker event arrived (before the debounced re-read). */
+  dockerEvent: [DockerEvent];
+  /** The read itself threw (not a source failure: those are inside the snapshot). */
+  failed: [Error];
+}
+
+export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
+  current: HostSnapshot | undefined;
+  private readonly events: DockerEventStream;
+  private readonly docker: Docker;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private pendingReasons: string[] = [];
+  private started = false;
+
+  constructor(private readonly options: LiveSnapshotOptions = {}) {
+    super();
+    this.docker = options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint);
+    this.events = new DockerEventStream(this.docker);
+    this.events.on('event', (e) => {
+      this.emit('dockerEvent', e);
+      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`);
+    });
+    // Both edges matter: a drop shows "engine not reachable", a reconnect shows it back.
+    this.events.on('connected', () => this.requestRefresh('Docker event stream connected'));
+    this.events.on('disconnected', () => this.requestRefresh('Docker event stream lost'));
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  get eventsConnected(): boolean {
+    return this.events.connected;
+  }
+
+  /** Starts watching: events, the poll, and a first read. Idempotent. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.events.start();
+    const poll = this.options.pollMs ?? 30_000;
+    if (poll > 0) this.pollTimer = setInterval(() => this.requestRefresh('periodic re-read'), poll);
+    void this.refresh('first read');
+  }
+
+  stop(): void {
+    this.started = false;
+    this.events.stop();
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.pollTimer = this.debounceTimer = undefined;
+  }
+
+  /** A re-read soon, coalescing bursts (a `docker compose up` emits dozens of events). */
+  requestRefresh(reason: string): void {
+    this.pendingReasons.push(reason);
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = undefined;
+      void this.refresh();
+    }, this.options.debounceMs ?? 300);
+  }
+
+  /** Reads now (or right after the read in progress) and resolves when the new snapshot is out. */
+  async refresh(reason?: string): Promise<void> {
+    if (reason) this.pendingReasons.push(reason);
+    while (this.running) await this.running;
+    if (this.pendingReasons.length === 0 && this.current) return;
+    const reasons = this.pendingReasons;
+    this.pendingReasons = [];
+    this.running = this.readOnce(reasons);
+    try {
+      await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async readOnce(reasons: string[]): Promise<void> {
+    this.emit('reading', true);
+    try {
+      const read = this.options.read ?? takeSnapshot;
+      const snapshot = await read({ ...this.options.snapshot, docker: this.docker });
+      this.current = snapshot;
+      this.emit('changed', snapshot, reasons);
+    } catch (err) {
+      this.emit('failed', err as Error);
+    } finally {
+      this.emit('reading', false);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// The sidebar: four tree views fed by one LiveSnapshot. Nothing is read until one of the
+// views is visible; then Docker's event stream, a slow poll and the refresh button keep it
+// current, with progress shown in the views while a read runs.
+import * as vscode from 'vscode';
+import type { HostSnapshot } from '../host/hostSnapshot';
+import { LiveSnapshot } from '../host/liveSnapshot';
+import { buildTopology } from '../model/topology';
+import { readSettings, type Settings } from './settings';
+import { SnapshotTreeProvider } from './trees/snapshotTreeProvider';
+import type { TreeNode } from './trees/treeNode';
+import { VIEW_SPECS } from './trees/viewSpecs';
+
+export class Sidebar implements vscode.Disposable {
+  readonly providers = new Map<string, SnapshotTreeProvider>();
+  readonly views = new Map<string, vscode.TreeView<TreeNode>>();
+  private live: LiveSnapshot | undefined;
+  private settings: Settings = readSettings();
+  private readingDone: (() => void) | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private firstRead: ((snapshot: HostSnapshot) => void) | undefined;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    for (const spec of VIEW_SPECS) {
+      const provider = new SnapshotTreeProvider(spec);
+      const view = vscode.window.createTreeView(spec.view, { treeDataProvider: provider, showCollapseAll: true });
+      this.providers.set(spec.view, provider);
+      this.views.set(spec.view, view);
+      this.disposables.push(view, view.onDidChangeVisibility((e) => e.visible && this.start()));
+      if (view.visible) this.start();
+    }
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('containerNet')) return;
+        const before = this.settings;
+        this.settings = readSettings();
+        const restart = before.dockerEndpoint !== this.settings.dockerEndpoint || before.privilegeCommand.join(' ') !== this.settings.privilegeCommand.join(' ') || before.refreshIntervalSeconds !== this.settings.refreshIntervalSeconds;
+        if (restart && this.live) {
+          this.stop();
+          this.start();
+        } else if (this.live?.current) this.show(this.live.current);
+      }),
+    );
+  }
+
+  /** Resolves with the first snapshot shown (activation-to-tree timing, tests). */
+  whenFirstRead(): Promise<HostSnapshot> {
+    if (this.live?.current) return Promise.resolve(this.live.current);
+    return new Promise((resolve) => (this.firstRead = resolve));
+  }
+
+  start(): void {
+    if (this.live) return;
+    const s = this.settings;
+    this.log.info(`starting: Docker ${s.dockerEndpoint || 'from DOCKER_HOST or the local socket'}, privilege "${s.privilegeCommand.join(' ')}", poll ${s.refreshIntervalSeconds} s`);
+    const live = new LiveSnapshot({
+      snapshot: { ...(s.dockerEndpoint ? { dockerEndpoint: s.dockerEndpoint } : {}), privilegeCommand: s.privilegeCommand },
+      pollMs: s.refreshIntervalSeconds * 1000,
+    });
+    live.on('changed', (snapshot, reasons) => {
+      this.log.info(`read in ${snapshot.tookMs} ms (${reasons.join('; ')})`);
+      this.show(snapshot);
+      if (this.firstRead) {
+        this.firstRead(snapshot);
+        this.firstRead = undefined;
+      }
+    });
+    live.on('reading', (reading) => (reading ? this.showProgress() : this.hideProgress()));
+    live.on('failed', (err) => this.log.error(`read failed: ${err.message}`));
+    live.on('dockerEvent', (e) => this.log.trace(`docker event: ${e.type} ${e.action} ${e.name ?? e.id}`));
+    this.live = live;
+    live.start();
+  }
+
+  stop(): void {
+    this.live?.stop();
+    this.live?.removeAllListeners();
+    this.live = undefined;
+    this.hideProgress();
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.live) this.start();
+    await this.live?.refresh('refresh requested');
+  }
+
+  get snapshot(): HostSnapshot | undefined {
+    return this.live?.current;
+  }
+
+  private show(snapshot: HostSnapshot): void {
+    const input = { snapshot, topology: buildTopology(snapshot), settings: this.settings };
+    for (const p of this.providers.values()) p.update(input);
+    const docker = snapshot.sources.find((s) => s.name === 'docker');
+    const containers = this.views.get(VIEW_SPECS[0]?.view ?? '');
+    if (containers) containers.description = docker?.state === 'ok' || docker?.state === 'partial' ? `${snapshot.docker?.containers.length ?? 0}` : 'engine not reachable';
+  }
+
+  private showProgress(): void {
+    if (this.readingDone) return;
+    const done = new Promise<void>((resolve) => (this.readingDone = resolve));
+    for (const spec of VIEW_SPECS) void vscode.window.withProgress({ location: { viewId: spec.view } }, () => done);
+  }
+
+  private hideProgress(): void {
+    this.readingDone?.();
+    this.readingDone = undefined;
+  }
+
+  async filter(viewId: string): Promise<void> {
+    const provider = this.providers.get(viewId);
+    const view = this.views.get(viewId);
+    if (!provider || !view) return;
+    const text = await vscode.window.showInputBox({ title: 'Filter', prompt: 'Show only items whose name or description contains this text (empty clears the filter)', value: provider.filter });
+    if (text === undefined) return;
+    provider.setFilter(text);
+    view.message = text.trim() ? `Filtered by "${text.trim()}"` : undefined;
+  }
+
+  async reveal(view: string, nodeId: string): Promise<boolean> {
+    const node = this.providers.get(view)?.find(nodeId);
+    const tree = this.views.get(view);
+    if (!node || !tree) return false;
+    await tree.reveal(node, { select: true, focus: true, expand: true });
+    return true;
+  }
+
+  dispose(): void {
+    this.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+}

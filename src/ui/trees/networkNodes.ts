@@ -1,0 +1,92 @@
+// Networks view: each Docker network with driver, subnet, gateway, bridge or VXLAN id and
+// flags; its attached containers; for bridges the MAC table (FDB) with MACs resolved to
+// container names; for overlays the VXLAN device, VNI and MTU.
+import * as vscode from 'vscode';
+import type { NetworkInfo } from '../../host/hostSnapshot';
+import type { NetworkNode as NetworkModel } from '../../model/topology';
+import { containerNodeId } from './containerNodes';
+import { FactNode, GroupNode, TreeNode, md } from './treeNode';
+import type { TreeInput } from './treeInput';
+import { VIEW } from './viewIds';
+
+const DRIVER_ICON: Record<string, string> = { bridge: 'type-hierarchy', overlay: 'globe', host: 'home', null: 'circle-slash', macvlan: 'plug' };
+
+export class NetworkNode extends TreeNode {
+  constructor(
+    private readonly info: NetworkInfo,
+    private readonly model: NetworkModel | undefined,
+    private readonly input: TreeInput,
+  ) {
+    super(`n/${info.id}`, `network-${info.driver}`);
+  }
+
+  item(): vscode.TreeItem {
+    const n = this.info;
+    const item = this.base(n.name, true);
+    const where = n.bridgeName ? n.bridgeName : n.vxlanIds?.length ? `VXLAN ${n.vxlanIds.join(',')}` : '';
+    item.description = [n.driver, n.subnets.map((s) => s.subnet).join(' '), where, n.internal ? 'internal' : '', n.attachable ? 'attachable' : '']
+      .filter(Boolean)
+      .join(' · ');
+    item.iconPath = new vscode.ThemeIcon(DRIVER_ICON[n.driver] ?? 'symbol-namespace');
+    item.tooltip = new vscode.MarkdownString(
+      [
+        `**${md(n.name)}** \`${n.id.slice(0, 12)}\``,
+        '',
+        `| | |`,
+        `|---|---|`,
+        `| driver / scope | ${md(n.driver)} / ${md(n.scope)} |`,
+        ...n.subnets.map((s) => `| subnet | ${s.subnet}${s.gateway ? ` gw ${s.gateway}` : ''} |`),
+        `| device | ${md(where || '-')}${this.model?.bridgeUp === false ? ' (down)' : ''} |`,
+        `| MTU | ${this.model?.mtu ?? '-'} |`,
+        `| internal / attachable / ingress | ${n.internal} / ${n.attachable} / ${n.ingress} |`,
+        `| NAT | ${this.model?.masquerade.map((r) => `\`${md(r.spec)}\``).join('<br>') || '-'} |`,
+        ...(this.model?.flags.length ? [`| flags | ${this.model.flags.join(', ')} |`] : []),
+      ].join('\n'),
+    );
+    return item;
+  }
+
+  override children(): TreeNode[] {
+    const { snapshot, topology } = this.input;
+    const out: TreeNode[] = [];
+    const eps = topology.endpoints.filter((e) => e.network === this.info.name);
+    const attached = eps.map(
+      (e) =>
+        new FactNode(`${this.id}/c/${e.containerId}`, e.containerName, `${e.ip}${e.hostVeth ? ` via ${e.hostVeth.name}` : ''}`, 'vm', undefined, {
+          ip: e.ip,
+          mac: e.mac,
+          peer: { view: VIEW.containers, nodeId: containerNodeId(e.containerId) },
+        }, 'attached-container'),
+    );
+    out.push(new GroupNode(`${this.id}/containers`, 'containers', 'vm', attached, `${attached.length}`, true));
+    if (this.info.bridgeName) {
+      const macOwner = new Map<string, string>();
+      for (const e of topology.endpoints) if (e.mac) macOwner.set(e.mac.toLowerCase(), e.containerName);
+      const fdb = snapshot.hostNamespace.fdb.filter((f) => f.master === this.info.bridgeName && !f.flags.includes('self') && f.state !== 'permanent');
+      out.push(
+        new GroupNode(
+          `${this.id}/fdb`,
+          'MAC table (FDB)',
+          'table',
+          fdb.map((f) => new FactNode(`${this.id}/fdb/${f.mac}/${f.ifname}`, f.mac, `${macOwner.get(f.mac.toLowerCase()) ?? 'unknown'} on ${f.ifname}`, 'symbol-constant', undefined, { mac: f.mac }, 'mac')),
+        ),
+      );
+    }
+    if (this.info.driver === 'overlay') {
+      const ep = eps.find((e) => e.overlay);
+      if (ep?.overlay) {
+        const o = ep.overlay;
+        out.push(new FactNode(`${this.id}/vxlan`, 'VXLAN', `${o.vxlanDevice ?? '?'} VNI ${o.vni ?? '?'} MTU ${o.mtu ?? '?'} in ${o.sandbox}`, 'globe'));
+        if (o.remoteVteps.length) out.push(new FactNode(`${this.id}/vteps`, 'remote VTEPs', o.remoteVteps.join(', '), 'remote'));
+      } else {
+        out.push(new FactNode(`${this.id}/vxlan`, 'VXLAN', `VNI ${this.info.vxlanIds?.join(',') ?? '?'} (no sandbox read on this host)`, 'globe'));
+      }
+    }
+    for (const n of out) n.parent = this;
+    return out;
+  }
+
+  override facts() {
+    return { id: this.info.id, inspect: { network: this.info, model: this.model } };
+  }
+}

@@ -1,0 +1,118 @@
+// The base of every node in the sidebar trees: a stable id (so expansion survives refreshes
+// and reveal() can find it), a context value menus match on, children, and the data that
+// "Inspect" shows and "Copy" copies.
+import * as vscode from 'vscode';
+
+export interface NodeFacts {
+  ip?: string;
+  mac?: string;
+  id?: string;
+  /** The object shown by Inspect, as JSON. */
+  inspect?: unknown;
+  /** Where "Reveal Peer" goes: a node id in another view. */
+  peer?: { view: string; nodeId: string };
+}
+
+export abstract class TreeNode {
+  parent: TreeNode | undefined;
+  private childCache: TreeNode[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly contextValue: string,
+  ) {}
+
+  abstract item(): vscode.TreeItem;
+
+  children(): TreeNode[] {
+    return [];
+  }
+
+  /** Children built once per tree generation, each knowing its parent (for reveal). */
+  kids(): TreeNode[] {
+    if (!this.childCache) {
+      this.childCache = this.children();
+      for (const c of this.childCache) c.parent = this;
+    }
+    return this.childCache;
+  }
+
+  facts(): NodeFacts {
+    return {};
+  }
+
+  /** Text the view filter matches against. */
+  filterText(): string {
+    const item = this.item();
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+    return `${label} ${typeof item.description === 'string' ? item.description : ''}`.toLowerCase();
+  }
+
+  protected base(label: string, collapsible: boolean, expanded = false): vscode.TreeItem {
+    const item = new vscode.TreeItem(
+      label,
+      collapsible ? (expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = this.id;
+    item.contextValue = this.contextValue;
+    return item;
+  }
+}
+
+/** A leaf with a label, a description and an icon: facts like MAC, aliases, MTU. */
+export class FactNode extends TreeNode {
+  constructor(
+    id: string,
+    private readonly label: string,
+    private readonly description: string,
+    private readonly icon: string,
+    private readonly tooltip?: string,
+    private readonly nodeFacts: NodeFacts = {},
+    contextValue = 'fact',
+  ) {
+    super(id, contextValue);
+  }
+
+  item(): vscode.TreeItem {
+    const item = this.base(this.label, false);
+    item.description = this.description;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    if (this.tooltip) item.tooltip = new vscode.MarkdownString(this.tooltip);
+    return item;
+  }
+
+  override facts(): NodeFacts {
+    return this.nodeFacts;
+  }
+}
+
+/** A collapsible group of nodes ("Bridges", "FDB"). */
+export class GroupNode extends TreeNode {
+  constructor(
+    id: string,
+    private readonly label: string,
+    private readonly icon: string,
+    private readonly members: TreeNode[],
+    private readonly description = `${members.length}`,
+    private readonly expanded = false,
+  ) {
+    super(id, 'group');
+    for (const m of members) m.parent = this;
+  }
+
+  item(): vscode.TreeItem {
+    const item = this.base(this.label, this.members.length > 0, this.expanded);
+    item.description = this.description;
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    return item;
+  }
+
+  override children(): TreeNode[] {
+    return this.members;
+  }
+}
+
+/** Markdown-escapes untrusted text (names, labels, rule comments) for tooltips. */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,9 @@
+// The sidebar's view ids, as contributed in package.json.
+export const VIEW = {
+  containers: 'containerNet.views.containers',
+  networks: 'containerNet.views.networks',
+  host: 'containerNet.views.host',
+  netfilter: 'containerNet.views.netfilter',
+} as const;
+
+export type ViewId = (typeof VIEW)[keyof typeof VIEW];

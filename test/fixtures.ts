@@ -1,0 +1,15 @@
+// Locates the fixtures captured from the lab (see test/fixtures/capture.sh for the commands).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostSnapshot } from '../src/host/hostSnapshot';
+
+export const FIXTURES = join(process.cwd(), 'test', 'fixtures');
+
+export function fixture(...parts: string[]): string {
+  return readFileSync(join(FIXTURES, ...parts), 'utf8');
+}
+
+/** A fresh copy of the lab snapshot, safe to mutate in a test. */
+export function labSnapshot(): HostSnapshot {
+  return JSON.parse(fixture('lab', 'snapshot.json')) as HostSnapshot;
+}
