@@ -13,6 +13,7 @@ import {
   type ContainerInfo,
   type ContainerNamespace,
   type HostSnapshot,
+  type OverlaySandbox,
   type SourceName,
   type SourceStatus,
 } from './hostSnapshot';
@@ -213,7 +214,21 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
             }
             throw err;
           }
-          return Promise.all(names.map((n) => readOverlaySandbox(n, privilege, dir, timeoutMs)));
+          const read = await Promise.all(
+            names.map(async (n) => {
+              try {
+                return await readOverlaySandbox(n, privilege, dir, timeoutMs);
+              } catch (err) {
+                // Docker leaves plain files behind for removed sandboxes: nsenter says "Invalid argument".
+                if (err instanceof CommandError && err.kind === 'exit' && /Invalid argument|No such file/.test(err.message)) {
+                  notes.push(`info: ${n} is a stale namespace file (no namespace behind it); skipped`);
+                  return undefined;
+                }
+                throw err;
+              }
+            }),
+          );
+          return read.filter((s): s is OverlaySandbox => s !== undefined);
         }),
       ])
     : Promise.resolve(

@@ -11,6 +11,7 @@ LAB_LABEL="${LAB_LABEL_KEY}=1"
 LAB_BENCH_LABEL="${LAB_LABEL_KEY}=bench"
 LAB_IMAGE="containernet-lab/busybox:1"
 LAB_DOCKERD_LOG="/var/log/containernet-dockerd.log"
+LAB_DOCKERD_MARKER="/run/containernet-lab-dockerd.pid"
 LAB_USER="cndlab"
 LAB_USER_GECOS="containernet lab user (test/lab)"
 LAB_PACKAGES=(docker.io iptables iproute2 conntrack tcpdump busybox-static sudo)
@@ -103,6 +104,7 @@ ensure_packages() {
 
 # ---------------------------------------------------------------- dockerd
 ensure_dockerd() {
+  local started_here=''
   if docker_reachable; then
     ok "dockerd reachable (engine $(dk version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
     return 0
@@ -112,13 +114,17 @@ ensure_dockerd() {
   else
     command -v dockerd >/dev/null 2>&1 || die "dockerd not found (package docker.io)"
     info "starting dockerd in the background, log: $LAB_DOCKERD_LOG"
-    setsid dockerd >"$LAB_DOCKERD_LOG" 2>&1 </dev/null &
-    info "dockerd pid $!"
+    # In a subshell: dockerd must not be a job of this script (a later `wait` would
+    # wait for it) and must outlive it (own session, reparented to init).
+    ( setsid dockerd >"$LAB_DOCKERD_LOG" 2>&1 </dev/null & )
+    started_here=1
   fi
   local i
   for ((i = 0; i < 60; i++)); do
     if docker_reachable; then
-      ok "dockerd up after ~${i}s (log: $LAB_DOCKERD_LOG)"
+      ok "dockerd up after ~${i}s (pid $(cat /var/run/docker.pid 2>/dev/null || echo '?'), log: $LAB_DOCKERD_LOG)"
+      # The e2e "engine not reachable" test stops and restarts only a dockerd the lab started.
+      [[ -n $started_here ]] && cp /var/run/docker.pid "$LAB_DOCKERD_MARKER" 2>/dev/null
       return 0
     fi
     sleep 1

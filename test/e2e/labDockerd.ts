@@ -1,0 +1,51 @@
+// Stops and restarts the Docker engine for the "engine not reachable" test, but only an
+// engine that test/lab/up started itself: it records the pid in LAB_DOCKERD_MARKER. An
+// engine the machine runs as a service is never touched; the test then fails and says why.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+
+export const LAB_DOCKERD_MARKER = '/run/containernet-lab-dockerd.pid';
+const LOG = '/var/log/containernet-dockerd.log';
+
+function labDockerdPid(): number {
+  if (!existsSync(LAB_DOCKERD_MARKER)) {
+    throw new Error(`dockerd was not started by test/lab/up (no ${LAB_DOCKERD_MARKER}); this test stops and restarts the engine and only does that to one the lab started`);
+  }
+  const pid = Number(readFileSync(LAB_DOCKERD_MARKER, 'utf8').trim());
+  const comm = existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : '';
+  if (comm !== 'dockerd') throw new Error(`${LAB_DOCKERD_MARKER} names pid ${pid}, which is not a running dockerd (${comm || 'gone'})`);
+  return pid;
+}
+
+async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!ok()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function engineAnswers(): boolean {
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function stopLabDockerd(): Promise<void> {
+  const pid = labDockerdPid();
+  process.kill(pid, 'SIGTERM');
+  await waitFor(`dockerd (pid ${pid}) did not exit`, () => !existsSync(`/proc/${pid}`), 60_000);
+}
+
+export async function restartLabDockerd(): Promise<void> {
+  if (engineAnswers()) return;
+  const log = openSync(LOG, 'a');
+  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  if (child.pid === undefined) throw new Error('dockerd could not be started');
+  writeFileSync(LAB_DOCKERD_MARKER, `${child.pid}\n`);
+  await waitFor(`dockerd did not answer (log: ${LOG})`, engineAnswers, 60_000);
+}

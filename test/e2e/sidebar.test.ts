@@ -1,0 +1,146 @@
+// The sidebar in a real VS Code: the packaged .vsix in code-server, driven by headless
+// Chromium, against the real lab. Checked against the kernel (nsenter) and Docker itself.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { LAB_CONTAINERS, nsenterIp, pidOf, requireLab, sh } from '../live/lab';
+import {
+  ensureCodeServer,
+  openViewContainer,
+  openWorkbench,
+  screenshot,
+  startCodeServer,
+  treeItemDetails,
+  viewPane,
+  type CodeServer,
+  type TreeItemInfo,
+  type Workbench,
+} from './codeServer';
+import { restartLabDockerd, stopLabDockerd } from './labDockerd';
+import { recordTiming } from './timings';
+
+const VSIX = join(process.cwd(), 'dist', 'container-network-debugger.vsix');
+const TITLE = 'Container Network';
+let server: CodeServer;
+let wb: Workbench;
+let page: Page;
+
+async function rows(view: string): Promise<TreeItemInfo[]> {
+  return treeItemDetails(page, view, { minCount: 0, server });
+}
+
+/** Polls a view until `ok` holds for its rows; returns them and how long it took. */
+async function until(view: string, what: string, ok: (rows: TreeItemInfo[]) => boolean, timeoutMs = 30_000): Promise<{ rows: TreeItemInfo[]; ms: number }> {
+  const started = Date.now();
+  let last: TreeItemInfo[] = [];
+  while (Date.now() - started < timeoutMs) {
+    last = await rows(view).catch(() => []);
+    if (ok(last)) return { rows: last, ms: Date.now() - started };
+    await page.waitForTimeout(100);
+  }
+  await screenshot(page, `failed-${what.replace(/\W+/g, '-')}`);
+  throw new Error(`${view}: ${what} not seen within ${timeoutMs} ms; rows: ${last.map((r) => `${r.label} (${r.description})`).join(' | ')}\n${server.logTail(20)}`);
+}
+
+async function expand(view: string, label: string): Promise<void> {
+  const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+}
+
+before(async () => {
+  requireLab();
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package first (test/all does)`);
+  await ensureCodeServer();
+  const workspace = mkdtempSync(join(tmpdir(), 'cnd-ws-'));
+  writeFileSync(join(workspace, 'README.txt'), 'Container Network Debugger e2e workspace\n');
+  server = await startCodeServer({ vsix: VSIX, workspace, settings: { 'containerNet.refreshIntervalSeconds': 0 } });
+  wb = await openWorkbench(server.url, { server, waitForExtensionHost: true });
+  page = wb.page;
+});
+
+after(async () => {
+  await wb?.close();
+  await server?.stop();
+});
+
+test('the activity-bar entry opens the sidebar and Containers lists every lab container', async () => {
+  const clicked = Date.now();
+  await openViewContainer(page, TITLE, { server });
+  const { rows: containers, ms } = await until('Containers', 'every lab container', (r) => LAB_CONTAINERS.every((n) => r.some((x) => x.label === n)));
+  recordTiming('open sidebar to containers listed (ms)', Date.now() - clicked);
+  assert.ok(ms >= 0);
+  const api = containers.find((r) => r.label === 'api');
+  assert.match(api?.description ?? '', /containernet-lab\/busybox:1/);
+  await screenshot(page, 'sidebar-containers');
+});
+
+test('expanding api shows its IP and veth exactly as the kernel has them', async () => {
+  await expand('Containers', 'api');
+  const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
+  const eth0 = nsenterIp(pidOf('api'), 'link', 'show').find((l) => l.ifname === 'eth0');
+  const hostVeth = (JSON.parse(sh('ip', '-j', 'link', 'show')) as { ifindex: number; ifname: string; master?: string }[]).find((l) => l.ifindex === eth0?.link_index);
+  assert.ok(eth0 && hostVeth);
+  const { rows: r } = await until('Containers', 'api endpoint', (rs) => rs.some((x) => x.label === `lab-net: ${ip}`));
+  const ep = r.find((x) => x.label === `lab-net: ${ip}`);
+  assert.equal(ep?.description, `eth0@if${hostVeth.ifindex} → ${hostVeth.ifname} → ${hostVeth.master}`);
+  assert.ok(r.some((x) => x.label === '0.0.0.0:8080 → 80/tcp' && x.description.startsWith(`DNAT to ${ip}:80`)), 'published port with its DNAT');
+  await screenshot(page, 'sidebar-container-expanded');
+});
+
+test('docker run makes a container appear, docker rm -f makes it go, without a manual refresh', async () => {
+  const name = `cnd-e2e-${process.pid}`;
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      sh('docker', 'run', '-d', '--name', name, '--label', 'containernet.lab=1', '--network', 'lab-net', 'containernet-lab/busybox:1', 'sleep', '600');
+      await until('Containers', `${name} appears`, (r) => r.some((x) => x.label === name && !/exited|created/.test(x.description)));
+      times.push(Date.now() - started);
+      sh('docker', 'rm', '-f', name);
+      await until('Containers', `${name} disappears`, (r) => r.length > 0 && !r.some((x) => x.label === name));
+    }
+  } finally {
+    try {
+      sh('docker', 'rm', '-f', name);
+    } catch {
+      // already gone
+    }
+  }
+  recordTiming('docker run to item in the tree, median of 3 (ms)', times.sort((a, b) => a - b)[1] ?? 0);
+});
+
+test('Networks, Host and Netfilter views show the lab as Docker and the kernel have it', async () => {
+  const netId = sh('docker', 'network', 'inspect', '-f', '{{.Id}}', 'lab-net').trim();
+  const { rows: nets } = await until('Networks', 'lab-net', (r) => r.some((x) => x.label === 'lab-net'));
+  assert.match(nets.find((x) => x.label === 'lab-net')?.description ?? '', new RegExp(`bridge · 172\\.30\\.1\\.0/24 · br-${netId.slice(0, 12)}`));
+  assert.match(nets.find((x) => x.label === 'lab-overlay')?.description ?? '', /overlay · 10\.30\.9\.0\/24 · VXLAN \d+/);
+  await screenshot(page, 'sidebar-networks');
+  await page.locator('.pane-header', { hasText: /^Host/ }).first().click();
+  const { rows: host } = await until('Host', 'bridges', (r) => r.some((x) => x.label === `br-${netId.slice(0, 12)}`));
+  assert.ok(host.some((x) => x.label === 'docker0'));
+  await screenshot(page, 'sidebar-host');
+  await page.locator('.pane-header', { hasText: /^Netfilter/ }).first().click();
+  const { rows: nf } = await until('Netfilter', 'nat table', (r) => r.some((x) => x.label === 'nat'));
+  assert.ok(nf.some((x) => x.label === 'filter'));
+  await expand('Netfilter', 'nat');
+  await expand('Netfilter', 'DOCKER');
+  const dnat = sh('iptables', '-t', 'nat', '-S', 'DOCKER').split('\n').find((l) => l.includes('--dport 8080'));
+  assert.ok(dnat);
+  await until('Netfilter', 'the 8080 DNAT rule as iptables -S prints it', (r) => r.some((x) => x.label === dnat && /pkts .* · api$/.test(x.description)));
+  await screenshot(page, 'sidebar-netfilter');
+});
+
+test('stopping dockerd shows "engine not reachable"; starting it again recovers', async () => {
+  await page.locator('.pane-header', { hasText: /^Containers/ }).first().click();
+  await stopLabDockerd();
+  try {
+    await until('Containers', 'engine not reachable item', (r) => r.some((x) => x.label === 'Docker engine not reachable' && /Start the Docker engine/.test(x.description)), 45_000);
+    await screenshot(page, 'sidebar-engine-down');
+  } finally {
+    await restartLabDockerd();
+  }
+  await until('Containers', 'containers back', (r) => r.some((x) => x.label === 'api') && !r.some((x) => x.label === 'Docker engine not reachable'), 60_000);
+});
