@@ -48,4 +48,21 @@ export async function restartLabDockerd(): Promise<void> {
   if (child.pid === undefined) throw new Error('dockerd could not be started');
   writeFileSync(LAB_DOCKERD_MARKER, `${child.pid}\n`);
   await waitFor(`dockerd did not answer (log: ${LOG})`, engineAnswers, 60_000);
+  restartLabContainers();
+}
+
+/**
+ * The lab's containers have no restart policy, so a stopped engine leaves them stopped:
+ * start them again, those that join another container's namespace last.
+ */
+function restartLabContainers(): void {
+  const lines = execFileSync('docker', ['ps', '-a', '--filter', 'label=containernet.lab=1', '--filter', 'status=exited', '--format', '{{.Names}} {{.Networks}}'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+  const names = lines.map((l) => l.split(' ')[0] as string);
+  const sharing = new Set(
+    names.filter((n) => execFileSync('docker', ['inspect', '-f', '{{.HostConfig.NetworkMode}}', n], { encoding: 'utf8' }).startsWith('container:')),
+  );
+  const order = [...names.filter((n) => !sharing.has(n)), ...sharing];
+  if (order.length > 0) execFileSync('docker', ['start', ...order], { stdio: 'ignore', timeout: 120_000 });
 }

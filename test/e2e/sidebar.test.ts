@@ -45,9 +45,52 @@ async function until(view: string, what: string, ok: (rows: TreeItemInfo[]) => b
   throw new Error(`${view}: ${what} not seen within ${timeoutMs} ms; rows: ${last.map((r) => `${r.label} (${r.description})`).join(' | ')}\n${server.logTail(20)}`);
 }
 
+/** Expands a tree row; retried because a refresh may re-render the row mid-click. */
 async function expand(view: string, label: string): Promise<void> {
-  const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  const name = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  for (let attempt = 0; ; attempt++) {
+    const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) }).first();
+    try {
+      if ((await row.getAttribute('aria-expanded', { timeout: 5000 })) === 'true') return;
+      await row.click({ timeout: 2000 });
+    } catch (err) {
+      if (attempt >= 10) throw err;
+    }
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Drags the sidebar's edge so descriptions (eth0@ifN → veth → bridge) fit on screen. */
+async function widenSidebar(width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const x = box.x + box.width + 1;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 50, y, { steps: 2 });
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+}
+
+const VIEWS = ['Containers', 'Networks', 'Host', 'Netfilter'];
+
+/**
+ * Gives one view the whole sidebar: opens its pane and collapses the others. Trees render
+ * only the rows in sight, so a view squeezed to a quarter of the sidebar hides most rows.
+ */
+async function focusPane(view: string): Promise<void> {
+  for (const v of [...VIEWS.filter((x) => x !== view), view]) {
+    const header = page.locator('.pane-header', { hasText: new RegExp(`^${v}`) }).first();
+    const open = (await header.getAttribute('aria-expanded')) === 'true';
+    if (open !== (v === view)) await header.click();
+  }
+}
+
+/** Collapses a tree row if it is expanded. */
+async function collapse(view: string, label: string): Promise<void> {
+  const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  if ((await row.getAttribute('aria-expanded')) === 'true') await row.click();
 }
 
 before(async () => {
@@ -69,6 +112,8 @@ after(async () => {
 test('the activity-bar entry opens the sidebar and Containers lists every lab container', async () => {
   const clicked = Date.now();
   await openViewContainer(page, TITLE, { server });
+  await widenSidebar(760);
+  await focusPane('Containers');
   const { rows: containers, ms } = await until('Containers', 'every lab container', (r) => LAB_CONTAINERS.every((n) => r.some((x) => x.label === n)));
   recordTiming('open sidebar to containers listed (ms)', Date.now() - clicked);
   assert.ok(ms >= 0);
@@ -87,6 +132,8 @@ test('expanding api shows its IP and veth exactly as the kernel has them', async
   const ep = r.find((x) => x.label === `lab-net: ${ip}`);
   assert.equal(ep?.description, `eth0@if${hostVeth.ifindex} → ${hostVeth.ifname} → ${hostVeth.master}`);
   assert.ok(r.some((x) => x.label === '0.0.0.0:8080 → 80/tcp' && x.description.startsWith(`DNAT to ${ip}:80`)), 'published port with its DNAT');
+  await expand('Containers', `lab-net: ${ip}`);
+  await until('Containers', 'endpoint details', (rs) => rs.some((x) => x.label === 'host veth' && x.description === `${hostVeth.ifname} (index ${hostVeth.ifindex})`));
   await screenshot(page, 'sidebar-container-expanded');
 });
 
@@ -114,17 +161,19 @@ test('docker run makes a container appear, docker rm -f makes it go, without a m
 
 test('Networks, Host and Netfilter views show the lab as Docker and the kernel have it', async () => {
   const netId = sh('docker', 'network', 'inspect', '-f', '{{.Id}}', 'lab-net').trim();
+  await focusPane('Networks');
   const { rows: nets } = await until('Networks', 'lab-net', (r) => r.some((x) => x.label === 'lab-net'));
   assert.match(nets.find((x) => x.label === 'lab-net')?.description ?? '', new RegExp(`bridge · 172\\.30\\.1\\.0/24 · br-${netId.slice(0, 12)}`));
   assert.match(nets.find((x) => x.label === 'lab-overlay')?.description ?? '', /overlay · 10\.30\.9\.0\/24 · VXLAN \d+/);
   await screenshot(page, 'sidebar-networks');
-  await page.locator('.pane-header', { hasText: /^Host/ }).first().click();
+  await focusPane('Host');
   const { rows: host } = await until('Host', 'bridges', (r) => r.some((x) => x.label === `br-${netId.slice(0, 12)}`));
   assert.ok(host.some((x) => x.label === 'docker0'));
   await screenshot(page, 'sidebar-host');
-  await page.locator('.pane-header', { hasText: /^Netfilter/ }).first().click();
+  await focusPane('Netfilter');
   const { rows: nf } = await until('Netfilter', 'nat table', (r) => r.some((x) => x.label === 'nat'));
   assert.ok(nf.some((x) => x.label === 'filter'));
+  await collapse('Netfilter', 'filter');
   await expand('Netfilter', 'nat');
   await expand('Netfilter', 'DOCKER');
   const dnat = sh('iptables', '-t', 'nat', '-S', 'DOCKER').split('\n').find((l) => l.includes('--dport 8080'));
@@ -134,7 +183,7 @@ test('Networks, Host and Netfilter views show the lab as Docker and the kernel h
 });
 
 test('stopping dockerd shows "engine not reachable"; starting it again recovers', async () => {
-  await page.locator('.pane-header', { hasText: /^Containers/ }).first().click();
+  await focusPane('Containers');
   await stopLabDockerd();
   try {
     await until('Containers', 'engine not reachable item', (r) => r.some((x) => x.label === 'Docker engine not reachable' && /Start the Docker engine/.test(x.description)), 45_000);

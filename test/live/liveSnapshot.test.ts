@@ -1,0 +1,44 @@
+// LiveSnapshot against the real engine: a container started with `docker run` shows up in a
+// new snapshot through Docker's event stream, with no refresh requested.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LiveSnapshot } from '../../src/host/liveSnapshot';
+import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import { requireLab, sh } from './lab';
+
+test('docker run and docker rm -f reach the snapshot through the event stream', async () => {
+  requireLab();
+  const name = `cnd-live-${process.pid}`;
+  const live = new LiveSnapshot({ pollMs: 0, debounceMs: 100 });
+  const next = (pred: (s: HostSnapshot) => boolean, what: string) =>
+    new Promise<string[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${what}: not seen within 20 s`)), 20_000);
+      const on = (s: HostSnapshot, reasons: string[]) => {
+        if (!pred(s)) return;
+        clearTimeout(timer);
+        live.off('changed', on);
+        resolve(reasons);
+      };
+      live.on('changed', on);
+    });
+  try {
+    const first = next(() => true, 'first read');
+    live.start();
+    await first;
+    await new Promise((r) => setTimeout(r, 300)); // let the first "connected" refresh settle
+    const appeared = next((s) => s.docker?.containers.some((c) => c.name === name && c.state === 'running') ?? false, `${name} running`);
+    sh('docker', 'run', '-d', '--name', name, '--label', 'containernet.lab=1', '--network', 'lab-net', 'containernet-lab/busybox:1', 'sleep', '600');
+    const reasons = await appeared;
+    assert.ok(reasons.some((r) => r.includes(name)), `refreshed because of an event naming ${name}: ${reasons.join('; ')}`);
+    const gone = next((s) => !(s.docker?.containers.some((c) => c.name === name) ?? true), `${name} gone`);
+    sh('docker', 'rm', '-f', name);
+    await gone;
+  } finally {
+    live.stop();
+    try {
+      sh('docker', 'rm', '-f', name);
+    } catch {
+      // removed above
+    }
+  }
+});
