@@ -2,7 +2,9 @@
 //   node dist/bench/snapshot.js [N ...]        (default 10 50 100; root; lab up)
 // For each N it scales the lab (test/lab/scale N), then, interleaving the three in one run so
 // they see the same machine load, times R rounds of:
-//   snapshot  takeSnapshot() in-process (every source, as root);
+//   snapshot  takeSnapshot() in-process, cold (every source, as root, nothing cached);
+//   warm      the same with the previous snapshot passed in, as the sidebar refreshes;
+//   no-dns    cold without the DNS redirect rules inside containers (`--no-dns-rules`);
 //   floor     the bare reads the snapshot cannot avoid, as commands one after another:
 //             docker inspect <all containers>, docker network inspect <all networks>,
 //             ip -j -d link, iptables-save -c;
@@ -45,6 +47,8 @@ interface Row {
   containers: number;
   running: number;
   snapshot: number;
+  warm: number;
+  noDns: number;
   floor: number;
   naive: number;
   dockerSource: number;
@@ -64,6 +68,8 @@ async function measure(n: number): Promise<Row> {
     .filter((l) => !/ (host|container:)/.test(l))
     .map((l) => l.split(' ')[0] as string);
   const snap: number[] = [];
+  const warm: number[] = [];
+  const noDns: number[] = [];
   const floor: number[] = [];
   const naive: number[] = [];
   const dockerSource: number[] = [];
@@ -77,6 +83,9 @@ async function measure(n: number): Promise<Row> {
     dockerSource.push(taken?.sources.find((s) => s.name === 'docker')?.ms ?? 0);
     namespaces.push(taken?.sources.find((s) => s.name === 'containerNamespaces')?.ms ?? 0);
     snapshotKb = Math.round(JSON.stringify(taken).length / 1024);
+    const previous = taken;
+    warm.push(await timeAsync(() => takeSnapshot(previous ? { previous } : {})));
+    noDns.push(await timeAsync(() => takeSnapshot({ dnsRules: false })));
     heapMb = Math.max(heapMb, process.memoryUsage().heapUsed / 2 ** 20);
     floor.push(
       timeMs(() => run(['docker', 'inspect', ...ids])) +
@@ -96,6 +105,8 @@ async function measure(n: number): Promise<Row> {
     containers: ids.length,
     running: runningIds.length,
     snapshot: median(snap),
+    warm: median(warm),
+    noDns: median(noDns),
     floor: median(floor),
     naive: median(naive),
     dockerSource: median(dockerSource),
@@ -108,19 +119,19 @@ async function measure(n: number): Promise<Row> {
 function table(rows: Row[]): string {
   const f = (x: number) => x.toFixed(0);
   const lines = [
-    '| extra N | containers (running) | snapshot ms | floor ms | naive ms | snapshot / floor | naive / snapshot | docker source ms | namespaces ms | snapshot JSON KiB | heap MiB |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| extra N | containers (running) | cold ms | warm ms | no-dns ms | floor ms | naive ms | cold / floor | warm / floor | naive / warm | docker source ms (cold) | namespaces ms (cold) | JSON KiB | heap MiB |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.n} | ${r.containers} (${r.running}) | ${f(r.snapshot)} | ${f(r.floor)} | ${f(r.naive)} | ${(r.snapshot / r.floor).toFixed(2)} | ${(r.naive / r.snapshot).toFixed(1)} | ${f(r.dockerSource)} | ${f(r.namespaces)} | ${r.snapshotKb} | ${r.heapMb} |`,
+      `| ${r.n} | ${r.containers} (${r.running}) | ${f(r.snapshot)} | ${f(r.warm)} | ${f(r.noDns)} | ${f(r.floor)} | ${f(r.naive)} | ${(r.snapshot / r.floor).toFixed(2)} | ${(r.warm / r.floor).toFixed(2)} | ${(r.naive / r.warm).toFixed(1)} | ${f(r.dockerSource)} | ${f(r.namespaces)} | ${r.snapshotKb} | ${r.heapMb} |`,
     );
   }
   const first = rows[0];
   const last = rows[rows.length - 1];
   if (first && last && last.running > first.running) {
-    const perContainer = (last.snapshot - first.snapshot) / (last.running - first.running);
-    lines.push('', `Marginal cost per running container (from N=${first.n} to N=${last.n}): ${perContainer.toFixed(2)} ms for the snapshot, ${((last.naive - first.naive) / (last.running - first.running)).toFixed(2)} ms for the naive way.`);
+    const per = (a: number, b: number) => ((b - a) / (last.running - first.running)).toFixed(2);
+    lines.push('', `Marginal cost per running container (N=${first.n} to N=${last.n}): cold ${per(first.snapshot, last.snapshot)} ms, warm ${per(first.warm, last.warm)} ms, no-dns ${per(first.noDns, last.noDns)} ms, floor ${per(first.floor, last.floor)} ms, naive ${per(first.naive, last.naive)} ms.`);
   }
   return lines.join('\n');
 }

@@ -25,6 +25,8 @@ Options:
   --from FILE             use a saved snapshot instead of reading the host
   --docker-host URL       Docker endpoint (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
   --privilege-command C   how to get root when not root (default: "sudo -n"; "none" to never try)
+  --no-dns-rules          skip Docker's DNS redirect rules inside each container (one
+                          nsenter + iptables-save per container: the slowest part on big hosts)
 
 Sources that need root (netfilter, conntrack, overlay sandboxes, DNS rules inside containers)
 are read directly as root, else through the privilege command; when that is refused the
@@ -37,6 +39,7 @@ interface Args {
   from?: string;
   dockerHost?: string;
   privilegeCommand?: string[];
+  dnsRules?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -55,6 +58,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--out') args.out = value();
     else if (a === '--from') args.from = value();
     else if (a === '--docker-host') args.dockerHost = value();
+    else if (a === '--no-dns-rules') args.dnsRules = false;
     else if (a === '--privilege-command') {
       const v = value();
       args.privilegeCommand = v === 'none' ? [] : v.split(/\s+/).filter(Boolean);
@@ -75,6 +79,7 @@ async function snapshotFor(args: Args): Promise<HostSnapshot> {
   if (args.from) return loadSnapshot(args.from);
   return takeSnapshot({
     ...(args.dockerHost ? { dockerEndpoint: args.dockerHost } : {}),
+    ...(args.dnsRules === false ? { dnsRules: false } : {}),
     ...(args.privilegeCommand ? { privilegeCommand: args.privilegeCommand.length ? args.privilegeCommand : ['/nonexistent/privilege-disabled'] } : {}),
   });
 }

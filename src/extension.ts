@@ -17,6 +17,9 @@ export function activate(context: vscode.ExtensionContext): { sidebar: Sidebar }
     vscode.commands.registerCommand('containerNet.snapshot.open', openHostSnapshot),
     ...registerSidebarCommands(sidebar, inspect),
   );
+  if (vscode.workspace.getConfiguration('containerNet').get<boolean>('openSidebarOnStartup', false)) {
+    void vscode.commands.executeCommand('workbench.view.extension.containerNet');
+  }
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return { sidebar };
 }

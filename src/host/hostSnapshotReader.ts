@@ -40,6 +40,17 @@ export interface SnapshotOptions {
   /** Parallel reads of container namespaces (only nsenter reads spawn processes). */
   namespaceConcurrency?: number;
   timeoutMs?: number;
+  /**
+   * Read Docker's DNS redirect rules inside each container (one nsenter + iptables-save per
+   * container, the costliest part of a snapshot). Default true.
+   */
+  dnsRules?: boolean;
+  /**
+   * The previous snapshot: DNS redirect rules of containers whose process and namespace are
+   * unchanged are taken from it instead of re-read (Docker writes them once, when the
+   * container joins its first user-defined network). The sidebar passes it on refreshes.
+   */
+  previous?: HostSnapshot;
 }
 
 /** The Debian package that brings each tool, for "missing tool" fixes. */
@@ -168,11 +179,23 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       const c = docker.containers.find((x) => x.id === ns.containerId);
       return c !== undefined && hasEmbeddedDnsNetwork(c);
     });
-    if (!privilege.usable) {
+    if (options.dnsRules === false) {
+      recorder.record({ name: 'containerDnsRules', state: 'ok', ms: 0, via: 'not requested', notes: ['info: not read (dnsRules: false)'] });
+    } else if (!privilege.usable) {
       recorder.needsPrivilege('containerDnsRules', ['nsenter', 'iptables-save']);
     } else {
       await recorder.read('containerDnsRules', privilege.via, ['nsenter', 'iptables-save'], async (notes) => {
-        await mapLimit(dnsTargets, options.namespaceConcurrency ?? 8, async (ns) => {
+        const before = new Map((options.previous?.containerNamespaces ?? []).map((n) => [n.containerId, n]));
+        const toRead = dnsTargets.filter((ns) => {
+          const old = before.get(ns.containerId);
+          if (old?.dnsRules && old.pid === ns.pid && old.netnsInode !== undefined && old.netnsInode === ns.netnsInode) {
+            ns.dnsRules = old.dnsRules;
+            return false;
+          }
+          return true;
+        });
+        if (toRead.length < dnsTargets.length) notes.push(`info: ${dnsTargets.length - toRead.length} unchanged namespaces kept from the previous read`);
+        await mapLimit(toRead, options.namespaceConcurrency ?? 8, async (ns) => {
           try {
             const nat = await readNamespaceNat(ns.pid, privilege, timeoutMs);
             if (nat) ns.dnsRules = nat;

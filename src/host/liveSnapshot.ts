@@ -108,7 +108,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
-      const snapshot = await read({ ...this.options.snapshot, docker: this.docker });
+      const snapshot = await read({ ...this.options.snapshot, docker: this.docker, ...(this.current ? { previous: this.current } : {}) });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);
     } catch (err) {

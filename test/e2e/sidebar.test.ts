@@ -2,7 +2,7 @@
 // Chromium, against the real lab. Checked against the kernel (nsenter) and Docker itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -93,6 +93,24 @@ async function collapse(view: string, label: string): Promise<void> {
   if ((await row.getAttribute('aria-expanded')) === 'true') await row.click();
 }
 
+/** A line of the extension's own output channel ("Container Network"), from code-server's log files. */
+function ownLogLine(re: RegExp): RegExpMatchArray | undefined {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('Container Network.log')) files.push(p);
+    }
+  };
+  walk(join(server.userDataDir, 'logs'));
+  for (const f of files) {
+    const m = readFileSync(f, 'utf8').match(re);
+    if (m) return m;
+  }
+  return undefined;
+}
+
 before(async () => {
   requireLab();
   if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package first (test/all does)`);
@@ -116,6 +134,12 @@ test('the activity-bar entry opens the sidebar and Containers lists every lab co
   await focusPane('Containers');
   const { rows: containers, ms } = await until('Containers', 'every lab container', (r) => LAB_CONTAINERS.every((n) => r.some((x) => x.label === n)));
   recordTiming('open sidebar to containers listed (ms)', Date.now() - clicked);
+  const activation = ownLogLine(/activated in ([\d.]+) ms/);
+  assert.ok(activation, 'the extension logged its activation');
+  recordTiming('activate() (ms)', Number(activation[1]));
+  const firstRead = ownLogLine(/read in (\d+) ms \(first read/);
+  assert.ok(firstRead, 'the first snapshot was logged');
+  recordTiming('first snapshot in the extension host (ms)', Number(firstRead[1]));
   assert.ok(ms >= 0);
   const api = containers.find((r) => r.label === 'api');
   assert.match(api?.description ?? '', /containernet-lab\/busybox:1/);
