@@ -14,6 +14,7 @@ import type { Privilege } from './privilege';
 import { parseDevMcast, parseFibTrieLocal, parseIfInet6, parseIgmp, parseProcNetDev } from './procNet';
 import { parseProcNetRoute } from './routes';
 import { parseIptablesSave } from './iptablesSave';
+import { CommandError } from './commandRunner';
 
 /** The container's process went away between listing and reading: skip it, do not fail. */
 export class ContainerGoneError extends Error {
@@ -147,8 +148,18 @@ async function readSysfsLinks(pidDir: string): Promise<Link[] | undefined> {
   return links.filter((l): l is Link => l !== undefined).sort((a, b) => a.index - b.index);
 }
 
-/** The nat table inside a container's namespace: Docker's DOCKER_OUTPUT/DOCKER_POSTROUTING DNS redirect. */
-export async function readNamespaceNat(pid: number, privilege: Privilege, timeoutMs = 5000): Promise<NetfilterTable | undefined> {
-  const out = await privilege.runPrivileged(['nsenter', '-t', String(pid), '-n', 'iptables-save', '-c', '-t', 'nat'], { timeoutMs });
-  return parseIptablesSave(out.stdout, `nsenter -t ${pid} -n iptables-save -t nat`).tables.find((t) => t.name === 'nat');
+/** `nsenter -t PID -n iptables-save -c -t nat`, with `{}` standing for the pid. */
+export const NAMESPACE_NAT_ARGS = ['nsenter', '-t', '{}', '-n', 'iptables-save', '-c', '-t', 'nat'];
+
+/**
+ * The nat table inside each namespace: Docker's DOCKER_OUTPUT/DOCKER_POSTROUTING DNS
+ * redirect. One entry per pid: the table, or the error that pid's read ended with.
+ */
+export async function readNamespaceNats(pids: readonly number[], privilege: Privilege, timeoutMs = 10_000): Promise<(NetfilterTable | CommandError | undefined)[]> {
+  const results = await privilege.runPrivilegedEach([NAMESPACE_NAT_ARGS], pids.map(String), { timeoutMs });
+  return results.map((row, i) => {
+    const r = row[0];
+    if (r === undefined || r instanceof CommandError) return r;
+    return parseIptablesSave(r.stdout, `nsenter -t ${pids[i]} -n iptables-save -t nat`).tables.find((t) => t.name === 'nat');
+  });
 }

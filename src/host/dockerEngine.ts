@@ -12,14 +12,23 @@ export function describeEndpoint(endpoint?: string): string {
   return endpoint || process.env.DOCKER_HOST || `unix://${DEFAULT_DOCKER_SOCKET}`;
 }
 
-export function createDockerClient(endpoint?: string): Docker {
-  const e = endpoint || undefined;
-  if (!e) return new Docker();
-  if (e.startsWith('unix://')) return new Docker({ socketPath: e.slice('unix://'.length) || DEFAULT_DOCKER_SOCKET });
-  if (e.startsWith('/')) return new Docker({ socketPath: e });
+/** Reads give up after this long: a hung engine must not hang every later refresh. */
+export const DOCKER_READ_TIMEOUT_MS = 10_000;
+
+/**
+ * A client for the endpoint. `timeoutMs` bounds each request (0: none, for the event
+ * stream, which is meant to stay open).
+ */
+export function createDockerClient(endpoint?: string, timeoutMs = DOCKER_READ_TIMEOUT_MS): Docker {
+  const timeout = timeoutMs > 0 ? { timeout: timeoutMs } : {};
+  // No endpoint: docker-modem's own defaults (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH).
+  if (!endpoint) return new Docker(timeout);
+  const e = endpoint;
+  if (e.startsWith('unix://')) return new Docker({ socketPath: e.slice('unix://'.length) || DEFAULT_DOCKER_SOCKET, ...timeout });
+  if (e.startsWith('/')) return new Docker({ socketPath: e, ...timeout });
   const url = new URL(e.includes('//') ? e : `tcp://${e}`);
-  if (url.protocol === 'ssh:') return new Docker({ protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username });
-  return new Docker({ host: url.hostname, port: url.port || 2375, protocol: url.port === '2376' ? 'https' : 'http' });
+  if (url.protocol === 'ssh:') return new Docker({ protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username, ...timeout });
+  return new Docker({ host: url.hostname, port: url.port || 2375, protocol: url.port === '2376' ? 'https' : 'http', ...timeout });
 }
 
 /** Why the engine could not be read, as a source state with the fix in words. */

@@ -78,11 +78,12 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
         return;
       }
       this.stream = stream;
-      this.attempt = 0;
       this.connected = true;
+      const openedAt = Date.now();
       this.emit('connected');
       let buffer = '';
       stream.on('data', (chunk: Buffer | string) => {
+        this.attempt = 0; // a stream that delivers is healthy: the next drop reconnects quickly
         buffer += chunk.toString();
         let nl: number;
         while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -100,6 +101,8 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
       const dropped = (err?: Error) => {
         if (this.stream !== stream) return;
         this.stream = undefined;
+        // A stream that lived a while was healthy; one that closed at once backs off further.
+        if (Date.now() - openedAt > 10_000) this.attempt = 0;
         this.disconnect(err);
       };
       stream.on('end', () => dropped());
@@ -111,6 +114,7 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
   }
 
   private disconnect(err: Error | undefined): void {
+    if (this.stopped) return;
     const was = this.connected;
     this.connected = false;
     if (was || this.attempt === 0) this.emit('disconnected', err);

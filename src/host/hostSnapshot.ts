@@ -252,7 +252,9 @@ export interface RuleMatch {
   dstType?: string;
   dstTypeNegated?: boolean;
   srcType?: string;
+  srcTypeNegated?: boolean;
   ctstate?: string;
+  ctstateNegated?: boolean;
   comment?: string;
 }
 

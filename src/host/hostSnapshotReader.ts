@@ -3,9 +3,10 @@
 import { hostname, release } from 'node:os';
 import type Docker from 'dockerode';
 import { BRIDGE_FDB_ARGS, BRIDGE_LINK_ARGS, parseBridgeFdbJson, parseBridgeLinkJson } from './bridgeTables';
-import { CommandError, runCommand, type RunCommand } from './commandRunner';
+import { batchError, runFixedBatch } from './commandBatch';
+import { CommandError, runCommand, type CommandResult, type RunCommand } from './commandRunner';
 import { CONNTRACK_ARGS, DEFAULT_CONNTRACK_LIMIT, parseConntrack } from './conntrack';
-import { ContainerGoneError, readContainerNamespace, readNamespaceNat } from './containerNamespaces';
+import { ContainerGoneError, readContainerNamespace, readNamespaceNats } from './containerNamespaces';
 import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
 import { readDockerProxies } from './dockerProxy';
 import {
@@ -13,14 +14,13 @@ import {
   type ContainerInfo,
   type ContainerNamespace,
   type HostSnapshot,
-  type OverlaySandbox,
   type SourceName,
   type SourceStatus,
 } from './hostSnapshot';
 import { IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';
-import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandbox } from './overlaySandboxes';
+import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandboxes } from './overlaySandboxes';
 import { ParseError } from './parseError';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 import { IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
@@ -98,23 +98,23 @@ class SourceRecorder {
         const tool = err.argv.find((a) => PACKAGE_OF[a] !== undefined) ?? tools[0] ?? err.argv[0] ?? '';
         return { state: 'missing-tool', reason: err.message, fix: `Install ${tool}: apt-get install ${PACKAGE_OF[tool] ?? tool}` };
       }
-      if (err.kind === 'permission') return { state: 'needs-privilege', reason: err.message, fix: this.privilege.remedy(tools) };
+      if (err.kind === 'permission') return { state: 'needs-privilege', reason: err.message, fix: this.privilege.remedy() };
       return { state: 'error', reason: err.message, fix: 'Run the same command by hand to see its full output.' };
     }
     if (err instanceof ParseError) return { state: 'error', reason: err.message, fix: 'Report this output as a bug; the rest of the snapshot is unaffected.' };
     const e = err as NodeJS.ErrnoException;
-    if (e?.code === 'EACCES' || e?.code === 'EPERM') return { state: 'needs-privilege', reason: e.message, fix: this.privilege.remedy(tools) };
+    if (e?.code === 'EACCES' || e?.code === 'EPERM') return { state: 'needs-privilege', reason: e.message, fix: this.privilege.remedy() };
     return { state: 'error', reason: e?.message ?? String(err) };
   }
 
-  needsPrivilege(name: SourceName, tools: string[]): void {
+  needsPrivilege(name: SourceName): void {
     this.sources.push({
       name,
       state: 'needs-privilege',
       ms: 0,
       via: 'unprivileged',
       reason: `reading ${name} needs root, and ${this.privilege.mode === 'none' ? 'no privilege command is available' : `${this.privilege.command.join(' ')} was refused`}`,
-      fix: this.privilege.remedy(tools),
+      fix: this.privilege.remedy(),
     });
   }
 }
@@ -182,7 +182,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     if (options.dnsRules === false) {
       recorder.record({ name: 'containerDnsRules', state: 'ok', ms: 0, via: 'not requested', notes: ['info: not read (dnsRules: false)'] });
     } else if (!privilege.usable) {
-      recorder.needsPrivilege('containerDnsRules', ['nsenter', 'iptables-save']);
+      recorder.needsPrivilege('containerDnsRules');
     } else {
       await recorder.read('containerDnsRules', privilege.via, ['nsenter', 'iptables-save'], async (notes) => {
         const before = new Map((options.previous?.containerNamespaces ?? []).map((n) => [n.containerId, n]));
@@ -195,26 +195,36 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
           return true;
         });
         if (toRead.length < dnsTargets.length) notes.push(`info: ${dnsTargets.length - toRead.length} unchanged namespaces kept from the previous read`);
-        await mapLimit(toRead, options.namespaceConcurrency ?? 8, async (ns) => {
-          try {
-            const nat = await readNamespaceNat(ns.pid, privilege, timeoutMs);
-            if (nat) ns.dnsRules = nat;
-          } catch (err) {
-            if (err instanceof CommandError && err.kind === 'exit') notes.push(`${ns.containerName}: ${err.message}`);
-            else throw err;
-          }
+        const nats = await readNamespaceNats(toRead.map((ns) => ns.pid), privilege, timeoutMs);
+        nats.forEach((nat, i) => {
+          const ns = toRead[i] as ContainerNamespace;
+          if (nat instanceof CommandError) {
+            // A container that stopped meanwhile, or a namespace nsenter cannot enter: noted.
+            if (nat.kind === 'exit') notes.push(`${ns.containerName}: ${nat.message}`);
+            else throw nat;
+          } else if (nat) ns.dnsRules = nat;
         });
       });
     }
     return namespaces;
   });
 
-  const unprivileged = (tool: string[], name: SourceName) => recorder.read(name, 'unprivileged', [tool[0] as string], async () => (await run(tool, { timeoutMs })).stdout);
+  // The host namespace's iproute2 reads need no privilege and no names: one process for all.
+  const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS], { timeoutMs });
+  const hostRead = <T>(name: SourceName, index: number, argv: string[], parse: (text: string) => T[]) =>
+    recorder
+      .read(name, 'unprivileged', [argv[0] as string], async () => {
+        const result = (await hostBatch)[index] as CommandResult;
+        const error = batchError(argv, result);
+        if (error) throw error;
+        return parse(result.stdout);
+      })
+      .then((v) => v ?? []);
   const [links, routes, bridgePorts, fdb, sysctls, dockerProxies] = await Promise.all([
-    unprivileged(IP_ADDR_ARGS, 'hostLinks').then((t) => (t === undefined ? [] : parseIpAddrJson(t))),
-    unprivileged(IP_ROUTE_ARGS, 'hostRoutes').then((t) => (t === undefined ? [] : parseIpRouteJson(t))),
-    unprivileged(BRIDGE_LINK_ARGS, 'bridgePorts').then((t) => (t === undefined ? [] : parseBridgeLinkJson(t))),
-    unprivileged(BRIDGE_FDB_ARGS, 'bridgeFdb').then((t) => (t === undefined ? [] : parseBridgeFdbJson(t))),
+    hostRead('hostLinks', 0, IP_ADDR_ARGS, (t) => parseIpAddrJson(t)),
+    hostRead('hostRoutes', 1, IP_ROUTE_ARGS, (t) => parseIpRouteJson(t)),
+    hostRead('bridgePorts', 2, BRIDGE_LINK_ARGS, (t) => parseBridgeLinkJson(t)),
+    hostRead('bridgeFdb', 3, BRIDGE_FDB_ARGS, (t) => parseBridgeFdbJson(t)),
     recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot)).then((s) => s ?? {}),
     recorder.read('dockerProxy', 'unprivileged', [], () => readDockerProxies(procRoot)).then((p) => p ?? []),
   ]);
@@ -237,26 +247,14 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
             }
             throw err;
           }
-          const read = await Promise.all(
-            names.map(async (n) => {
-              try {
-                return await readOverlaySandbox(n, privilege, dir, timeoutMs);
-              } catch (err) {
-                // Docker leaves plain files behind for removed sandboxes: nsenter says "Invalid argument".
-                if (err instanceof CommandError && err.kind === 'exit' && /Invalid argument|No such file/.test(err.message)) {
-                  notes.push(`info: ${n} is a stale namespace file (no namespace behind it); skipped`);
-                  return undefined;
-                }
-                throw err;
-              }
-            }),
-          );
-          return read.filter((s): s is OverlaySandbox => s !== undefined);
+          const { sandboxes, stale } = await readOverlaySandboxes(names, privilege, dir, timeoutMs);
+          for (const n of stale) notes.push(`info: ${n} is a stale namespace file (no namespace behind it); skipped`);
+          return sandboxes;
         }),
       ])
     : Promise.resolve(
         (['netfilter', 'conntrack', 'overlaySandboxes'] as const).map((name) => {
-          recorder.needsPrivilege(name, name === 'netfilter' ? ['iptables-save'] : name === 'conntrack' ? ['conntrack'] : ['nsenter', 'ip', 'bridge']);
+          recorder.needsPrivilege(name);
           return undefined;
         }) as [undefined, undefined, undefined],
       );

@@ -15,7 +15,7 @@ export function splitRuleArgs(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i] as string;
     if (quoted) {
-      if (c === '\\' && i + 1 < line.length && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+      if (c === '\\' && i + 1 < line.length && (line[i + 1] === '"' || line[i + 1] === '\\' || line[i + 1] === "'")) {
         current += line[i + 1];
         i++;
       } else if (c === '"') {
@@ -176,10 +176,12 @@ function buildRule(tableName: string, chain: Chain, args: string[], packets: num
         break;
       case '--src-type':
         match.srcType = take();
+        if (negate) match.srcTypeNegated = true;
         break;
       case '--ctstate':
       case '--state':
         match.ctstate = take();
+        if (negate) match.ctstateNegated = true;
         break;
       case '--comment':
         match.comment = take();

@@ -6,12 +6,16 @@ import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
 import { createDockerClient } from './dockerEngine';
 import { DockerEventStream, type DockerEvent } from './dockerEvents';
+import { runCommand } from './commandRunner';
 import type { HostSnapshot } from './hostSnapshot';
 import { takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
+import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
 export interface LiveSnapshotOptions {
   snapshot?: SnapshotOptions;
   debounceMs?: number;
+  /** Longest a requested refresh waits while requests keep coming (default 2 s). */
+  maxWaitMs?: number;
   /** Safety-net re-read interval; 0 turns it off. */
   pollMs?: number;
   docker?: Docker;
@@ -39,11 +43,16 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private running: Promise<void> | undefined;
   private pendingReasons: string[] = [];
   private started = false;
+  /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
+  private readonly privilege: Privilege;
+  private firstPendingAt: number | undefined;
 
   constructor(private readonly options: LiveSnapshotOptions = {}) {
     super();
     this.docker = options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint);
-    this.events = new DockerEventStream(this.docker);
+    this.privilege = options.snapshot?.privilege ?? Privilege.detect(runCommand, options.snapshot?.privilegeCommand ?? DEFAULT_PRIVILEGE_COMMAND);
+    // The event stream stays open for good: its own client, without the read timeout.
+    this.events = new DockerEventStream(options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint, 0));
     this.events.on('event', (e) => {
       this.emit('dockerEvent', e);
       this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`);
@@ -79,14 +88,29 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.pollTimer = this.debounceTimer = undefined;
   }
 
-  /** A re-read soon, coalescing bursts (a `docker compose up` emits dozens of events). */
+  /**
+   * A re-read soon, coalescing bursts (a `docker compose up` emits dozens of events); a
+   * steady stream of events still gets a read at least every `maxWaitMs`.
+   */
   requestRefresh(reason: string): void {
     this.pendingReasons.push(reason);
+    const now = Date.now();
+    this.firstPendingAt ??= now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    const debounce = this.options.debounceMs ?? 300;
+    const maxWait = Math.max(debounce, this.options.maxWaitMs ?? 2000);
+    const delay = Math.max(0, Math.min(debounce, this.firstPendingAt + maxWait - now));
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = undefined;
+      this.firstPendingAt = undefined;
       void this.refresh();
-    }, this.options.debounceMs ?? 300);
+    }, delay);
+  }
+
+  /** A read asked for by the user: an earlier refusal of the privilege command is retried. */
+  async refreshNow(reason: string): Promise<void> {
+    this.privilege.retry();
+    await this.refresh(reason);
   }
 
   /** Reads now (or right after the read in progress) and resolves when the new snapshot is out. */
@@ -108,7 +132,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
-      const snapshot = await read({ ...this.options.snapshot, docker: this.docker, ...(this.current ? { previous: this.current } : {}) });
+      const snapshot = await read({ ...this.options.snapshot, docker: this.docker, privilege: this.privilege, ...(this.current ? { previous: this.current } : {}) });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);
     } catch (err) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { OverlaySandbox } from './hostSnapshot';
 import { BRIDGE_FDB_ARGS, parseBridgeFdbJson } from './bridgeTables';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
+import { CommandError } from './commandRunner';
 import type { Privilege } from './privilege';
 
 export const DOCKER_NETNS_DIR = '/var/run/docker/netns';
@@ -19,17 +20,45 @@ export async function listNetworkSandboxes(dir = DOCKER_NETNS_DIR): Promise<stri
   return (await readdir(dir)).filter(isNetworkSandbox).sort();
 }
 
-export async function readOverlaySandbox(name: string, privilege: Privilege, dir = DOCKER_NETNS_DIR, timeoutMs = 5000): Promise<OverlaySandbox> {
-  const path = join(dir, name);
-  const enter = ['nsenter', `--net=${path}`];
-  const [addr, fdb] = await Promise.all([
-    privilege.runPrivileged([...enter, ...IP_ADDR_ARGS], { timeoutMs }),
-    privilege.runPrivileged([...enter, ...BRIDGE_FDB_ARGS], { timeoutMs }),
-  ]);
-  return {
-    name,
-    path,
-    links: parseIpAddrJson(addr.stdout, `nsenter --net=${path} ip -j -d addr`),
-    fdb: parseBridgeFdbJson(fdb.stdout, `nsenter --net=${path} bridge -j fdb`),
-  };
+/**
+ * Reads the given sandboxes (links and FDB of each). A sandbox whose file has no namespace
+ * behind it any more (Docker leaves plain files for removed sandboxes; nsenter says
+ * "Invalid argument") comes back as `stale`.
+ */
+export async function readOverlaySandboxes(
+  names: readonly string[],
+  privilege: Privilege,
+  dir = DOCKER_NETNS_DIR,
+  timeoutMs = 10_000,
+): Promise<{ sandboxes: OverlaySandbox[]; stale: string[] }> {
+  const paths = names.map((n) => join(dir, n));
+  const rows = await privilege.runPrivilegedEach(
+    [
+      ['nsenter', '--net={}', ...IP_ADDR_ARGS],
+      ['nsenter', '--net={}', ...BRIDGE_FDB_ARGS],
+    ],
+    paths,
+    { timeoutMs },
+  );
+  const sandboxes: OverlaySandbox[] = [];
+  const stale: string[] = [];
+  rows.forEach(([addr, fdb], i) => {
+    const name = names[i] as string;
+    const path = paths[i] as string;
+    const failed = [addr, fdb].find((r) => r instanceof CommandError) as CommandError | undefined;
+    if (failed) {
+      if (failed.kind === 'exit' && /Invalid argument|No such file/.test(failed.message)) {
+        stale.push(name);
+        return;
+      }
+      throw failed;
+    }
+    sandboxes.push({
+      name,
+      path,
+      links: parseIpAddrJson((addr as { stdout: string }).stdout, `nsenter --net=${path} ip -j -d addr`),
+      fdb: parseBridgeFdbJson((fdb as { stdout: string }).stdout, `nsenter --net=${path} bridge -j fdb`),
+    });
+  });
+  return { sandboxes, stale };
 }

@@ -4,13 +4,26 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { userInfo } from 'node:os';
+import { batchError, runPerItemBatch } from './commandBatch';
 import { CommandError, type CommandResult, type RunCommand, type RunOptions } from './commandRunner';
+import { mapLimit } from './mapLimit';
 import type { PrivilegeMode } from './hostSnapshot';
 
 export const DEFAULT_PRIVILEGE_COMMAND = ['sudo', '-n'];
 
+/** Every tool a snapshot runs with root rights. */
+export const PRIVILEGED_TOOLS = ['iptables-save', 'conntrack', 'nsenter'];
+
 /** Finds an executable on PATH (and the sbin folders, which non-root PATHs often lack). */
 export function findExecutable(name: string, pathEnv = process.env.PATH ?? ''): string | undefined {
+  if (name.includes('/')) {
+    try {
+      accessSync(name, constants.X_OK);
+      return name;
+    } catch {
+      return undefined;
+    }
+  }
   const dirs = [...pathEnv.split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const dir of dirs) {
     if (!dir) continue;
@@ -53,6 +66,11 @@ export class Privilege {
     return this.mode === 'root' ? 'root' : this.mode === 'sudo' ? this.command.join(' ') : 'unprivileged';
   }
 
+  /** Forgets an earlier refusal (the user may have fixed sudoers): the next read tries again. */
+  retry(): void {
+    this.refusedReason = undefined;
+  }
+
   /** Whether privileged commands can still be tried. */
   get usable(): boolean {
     return this.mode === 'root' || (this.mode === 'sudo' && this.refusedReason === undefined);
@@ -79,13 +97,54 @@ export class Privilege {
     }
   }
 
-  /** The exact fix for a source that needs root, naming the tools it runs. */
-  remedy(tools: readonly string[]): string {
-    const paths = tools.map((t) => findExecutable(t) ?? t);
+  /**
+   * Runs each argv once per item (`{}` in an argument stands for the item), with root rights.
+   * As root, all of it runs in `parallel` shells, one per share of the items, instead of a
+   * process per item; through sudo each command runs on its own, so sudoers rules that name
+   * the tools still apply. Per item and argv: the result, or the error it ended with.
+   */
+  async runPrivilegedEach(
+    argvs: readonly (readonly string[])[],
+    items: readonly string[],
+    options?: RunOptions,
+    parallel = 2,
+  ): Promise<(CommandResult | CommandError)[][]> {
+    if (this.mode === 'root') {
+      const resolved = argvs.map((argv) => {
+        const [tool, ...rest] = argv;
+        const path = tool && !tool.startsWith('/') ? findExecutable(tool) : tool;
+        if (!path) throw new CommandError('missing-tool', argv, `${tool} is not installed (or not on PATH)`);
+        return [path, ...rest];
+      });
+      // At most 16 items per shell, so one slow namespace costs one chunk's timeout, not all.
+      const size = Math.min(16, Math.max(1, Math.ceil(items.length / parallel)));
+      const chunks: string[][] = [];
+      for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+      const done = await mapLimit(chunks, parallel, (chunk) => runPerItemBatch(this.run, resolved, chunk, options));
+      return done.flat().map((row, i) => row.map((r, j) => batchError(((argvs[j] ?? []) as string[]).map((a) => a.split('{}').join(items[i] ?? '')), r) ?? r));
+    }
+    return mapLimit(items, parallel * 4, (item) =>
+      Promise.all(
+        argvs.map((argv) =>
+          this.runPrivileged(argv.map((a) => a.split('{}').join(item)), options).catch((err: unknown) => {
+            if (err instanceof CommandError) return err;
+            throw err;
+          }),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * The fix for reads that need root. It names every tool the snapshot runs as root (not only
+   * this source's), so applying it once covers them all, and says plainly what it grants.
+   */
+  remedy(): string {
+    const paths = PRIVILEGED_TOOLS.map((t) => findExecutable(t) ?? `/usr/sbin/${t}`);
     return (
-      `Run as root, or let ${this.user} run these without a password: ` +
-      `echo '${this.user} ALL=(root) NOPASSWD: ${paths.join(', ')}' | sudo tee /etc/sudoers.d/container-net` +
-      ` (or set containerNet.privilegeCommand).`
+      `Run as root, or let ${this.user} run the reading tools without a password: ` +
+      `sudo visudo -f /etc/sudoers.d/container-net and add the line "${this.user} ALL=(root) NOPASSWD: ${paths.join(', ')}". ` +
+      `Note: nsenter and ip as root are as good as root for that user. Or set containerNet.privilegeCommand.`
     );
   }
 }

@@ -305,7 +305,9 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
       };
       if (!ep.embeddedDns) ep.flags.push('no-embedded-dns');
       if (e.gateway) ep.gateway = e.gateway;
-      const inner = ns && e.ip ? linkWithAddress(ns.links, e.ip) : undefined;
+      // By MAC first (sysfs and nsenter views have it; an IPv6-only endpoint has no IPv4), then by address.
+      const byMac = ns && e.mac ? ns.links.find((l) => l.mac?.toLowerCase() === e.mac.toLowerCase()) : undefined;
+      const inner = byMac ?? (ns && e.ip ? linkWithAddress(ns.links, e.ip) : undefined);
       if (inner) {
         ep.containerInterface = ifRef(inner);
         matchedInner.add(inner.index);

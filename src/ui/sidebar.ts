@@ -80,7 +80,7 @@ export class Sidebar implements vscode.Disposable {
 
   async refresh(): Promise<void> {
     if (!this.live) this.start();
-    await this.live?.refresh('refresh requested');
+    await this.live?.refreshNow('refresh requested');
   }
 
   get snapshot(): HostSnapshot | undefined {
@@ -119,8 +119,16 @@ export class Sidebar implements vscode.Disposable {
   async reveal(view: string, nodeId: string): Promise<boolean> {
     const node = this.providers.get(view)?.find(nodeId);
     const tree = this.views.get(view);
-    if (!node || !tree) return false;
-    await tree.reveal(node, { select: true, focus: true, expand: true });
+    if (!node || !tree) {
+      this.log.warn(`reveal: ${nodeId} not found in ${view}`);
+      return false;
+    }
+    try {
+      await tree.reveal(node, { select: true, focus: true, expand: true });
+    } catch (err) {
+      this.log.error(`reveal ${nodeId} in ${view}: ${(err as Error).message}`);
+      throw err;
+    }
     return true;
   }
 

@@ -3,11 +3,15 @@
 // save, diff or attach to a bug report.
 import * as vscode from 'vscode';
 import { takeSnapshot } from '../host/hostSnapshotReader';
+import { readSettings } from './settings';
 
 export async function openHostSnapshot(): Promise<void> {
   const snapshot = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Reading the host\u2019s container networking\u2026' },
-    () => takeSnapshot(),
+    () => {
+      const s = readSettings();
+      return takeSnapshot({ ...(s.dockerEndpoint ? { dockerEndpoint: s.dockerEndpoint } : {}), privilegeCommand: s.privilegeCommand });
+    },
   );
   const document = await vscode.workspace.openTextDocument({ language: 'json', content: `${JSON.stringify(snapshot, null, 2)}\n` });
   await vscode.window.showTextDocument(document, { preview: false });

@@ -638,6 +638,8 @@ export interface TreeItemInfo {
   level: number;
   /** true / false for collapsible rows, undefined for leaves. */
   expanded: boolean | undefined;
+  /** aria-selected of the row. */
+  selected: boolean;
 }
 
 /** Rows (role=treeitem) of one view (by its header name) or of the whole page; waits for at least `minCount`. */
@@ -668,6 +670,7 @@ export async function treeItemDetails(
         ariaLabel: el.getAttribute('aria-label') ?? '',
         level: Number(el.getAttribute('aria-level') ?? '1'),
         expanded: expandedAttr === null ? undefined : expandedAttr === 'true',
+        selected: el.getAttribute('aria-selected') === 'true',
       };
     }),
   );

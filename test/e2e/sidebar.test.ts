@@ -161,6 +161,32 @@ test('expanding api shows its IP and veth exactly as the kernel has them', async
   await screenshot(page, 'sidebar-container-expanded');
 });
 
+/** Right-clicks a row and picks an entry of its context menu. */
+async function contextMenu(view: string, label: string | RegExp, entry: string): Promise<void> {
+  const name = typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : label;
+  const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) }).first();
+  await row.click({ button: 'right' });
+  await page.locator('.monaco-menu .action-label', { hasText: entry }).first().click();
+}
+
+test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect opens read-only JSON', async () => {
+  const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
+  const id = sh('docker', 'inspect', '-f', '{{.Id}}', 'api').trim();
+  const eth0 = nsenterIp(pidOf('api'), 'link', 'show').find((l) => l.ifname === 'eth0');
+  const veth = (JSON.parse(sh('ip', '-j', 'link', 'show')) as { ifindex: number; ifname: string }[]).find((l) => l.ifindex === eth0?.link_index);
+  assert.ok(veth);
+  await contextMenu('Containers', `lab-net: ${ip}`, 'Reveal Peer');
+  const { rows: host } = await until('Host', 'the revealed veth selected', (r) => r.some((x) => x.label === veth.ifname && x.selected));
+  assert.match(host.find((x) => x.label === veth.ifname)?.description ?? '', /^api:eth0 · br-/);
+  await focusPane('Containers');
+  await contextMenu('Containers', 'api', 'Inspect');
+  const editor = page.locator('.editor-instance .view-lines').first();
+  await editor.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.waitForFunction((want) => document.querySelector('.editor-instance .view-lines')?.textContent?.includes(want) ?? false, `"id": "${id}"`, { timeout: 15_000 });
+  assert.match((await page.locator('.tab.active').first().textContent()) ?? '', /api\.json/);
+  await page.keyboard.press('Control+W');
+});
+
 test('docker run makes a container appear, docker rm -f makes it go, without a manual refresh', async () => {
   const name = `cnd-e2e-${process.pid}`;
   const times: number[] = [];

@@ -24,7 +24,7 @@ test('runCommand: output, missing tool, exit status, timeout; arguments are neve
 test('privilege layer: none refuses with a remedy; sudo is remembered as refused', async () => {
   const none = new Privilege('none', runCommand, ['sudo', '-n'], 'alice');
   await assert.rejects(none.runPrivileged(['iptables-save']), (e: unknown) => e instanceof CommandError && e.kind === 'permission');
-  assert.match(none.remedy(['iptables-save']), /alice ALL=\(root\) NOPASSWD: \S*iptables-save/);
+  assert.match(none.remedy(), /alice ALL=\(root\) NOPASSWD: \S*iptables-save/);
   // A "privilege command" that always refuses, as sudo -n does without a sudoers rule.
   const calls: string[][] = [];
   const refusing = new Privilege('sudo', async (argv) => {

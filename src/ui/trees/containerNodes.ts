@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ContainerInfo } from '../../host/hostSnapshot';
 import type { ContainerNode as ContainerModel, Endpoint, PortMapping } from '../../model/topology';
-import { FactNode, TreeNode, md } from './treeNode';
+import { FactNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
 
@@ -20,8 +20,10 @@ export function containerNodeId(containerId: string): string {
   return `c/${containerId}`;
 }
 
-export function endpointNodeId(containerId: string, network: string): string {
-  return `c/${containerId}/ep/${network}`;
+/** An endpoint's node id: by network, and by interface for those Docker's inspect does not list. */
+export function endpointNodeId(ep: Endpoint): string {
+  const extra = ep.flags.includes('not-in-docker-inspect') ? `/if${ep.containerInterface?.index ?? '?'}` : '';
+  return `c/${ep.containerId}/ep/${ep.network}${extra}`;
 }
 
 export class ContainerNode extends TreeNode {
@@ -72,10 +74,10 @@ export class ContainerNode extends TreeNode {
           target ? { peer: { view: VIEW.containers, nodeId: containerNodeId(target.id) } } : {}, 'mode-container'),
       );
     }
-    for (const ep of this.input.topology.endpoints.filter((e) => e.containerId === this.info.id)) out.push(new EndpointNode(ep));
+    for (const ep of this.input.topology.endpoints.filter((e) => e.containerId === this.info.id)) out.push(new EndpointNode(ep, this.info.pid));
     for (const p of this.input.topology.ports.filter((x) => x.containerId === this.info.id)) out.push(new PortNode(p));
     if (m?.dnsRedirect?.length) {
-      out.push(new FactNode(`${this.id}/dns`, 'DNS redirect', `${m.dnsRedirect.length} rules in DOCKER_OUTPUT`, 'symbol-event', m.dnsRedirect.map((r) => `\`${md(r.spec)}\``).join('\n\n')));
+      out.push(new FactNode(`${this.id}/dns`, 'DNS redirect', `${m.dnsRedirect.length} rules in DOCKER_OUTPUT`, 'symbol-event', m.dnsRedirect.map((r) => `${code(r.spec)}`).join('\n\n')));
     }
     if (this.info.state === 'running' && out.length === 0) out.push(new FactNode(`${this.id}/none`, 'no network endpoints', '', 'circle-slash'));
     for (const n of out) n.parent = this;
@@ -88,8 +90,11 @@ export class ContainerNode extends TreeNode {
 }
 
 export class EndpointNode extends TreeNode {
-  constructor(private readonly ep: Endpoint) {
-    super(endpointNodeId(ep.containerId, ep.network), 'endpoint');
+  constructor(
+    private readonly ep: Endpoint,
+    private readonly pid: number,
+  ) {
+    super(endpointNodeId(ep), 'endpoint');
   }
 
   item(): vscode.TreeItem {
@@ -115,12 +120,12 @@ export class EndpointNode extends TreeNode {
         `| host side | ${ep.hostVeth ? `${md(ep.hostVeth.name)} (index ${ep.hostVeth.index})` : ep.overlay ? `sandbox ${md(ep.overlay.sandbox)}` : 'not found'} |`,
         `| bridge | ${md(ep.bridge ?? ep.overlay?.bridge ?? '-')} |`,
         `| uplink | ${md(ep.uplink ?? '-')} |`,
-        `| NAT | ${ep.masquerade ? `\`${md(ep.masquerade.spec)}\`` : '-'} |`,
+        `| NAT | ${ep.masquerade ? `${code(ep.masquerade.spec)}` : '-'} |`,
         `| aliases | ${ep.aliases.map(md).join(', ') || '-'} |`,
         `| embedded DNS | ${ep.embeddedDns ? 'yes (127.0.0.11)' : 'no'} |`,
         ...(ep.flags.length ? ['', `Flags: ${ep.flags.join(', ')}`] : []),
         '',
-        `Check by hand: \`nsenter -t PID -n ip link show ${md(ep.containerInterface?.name ?? 'eth0')}\``,
+        `Check by hand: ${code(`nsenter -t ${this.pid || 'PID'} -n ip -d link show ${ep.containerInterface?.name ?? 'eth0'}`)}`,
       ].join('\n'),
     );
     return item;
@@ -165,9 +170,9 @@ export class PortNode extends TreeNode {
       [
         `**Published port** ${p.hostIp}:${p.hostPort} → ${md(p.containerName)} ${p.containerIp}:${p.containerPort}/${p.protocol}`,
         '',
-        ...p.dnatRules.map((r) => `DNAT (${r.table} ${r.chain} #${r.position}, ${r.packets} pkts / ${r.bytes} bytes): \`${md(r.spec)}\``),
-        p.filterAccept ? `Filter: \`${md(p.filterAccept.spec)}\`` : '',
-        p.masquerade ? `NAT out: \`${md(p.masquerade.spec)}\`` : '',
+        ...p.dnatRules.map((r) => `DNAT (${r.table} ${r.chain} #${r.position}, ${r.packets} pkts / ${r.bytes} bytes): ${code(r.spec)}`),
+        p.filterAccept ? `Filter: ${code(p.filterAccept.spec)}` : '',
+        p.masquerade ? `NAT out: ${code(p.masquerade.spec)}` : '',
         p.proxy ? `docker-proxy pid ${p.proxy.pid} listens on ${p.proxy.hostIp}:${p.proxy.hostPort}` : '',
         p.flags.length ? `Flags: ${p.flags.join(', ')}` : '',
       ].filter(Boolean).join('\n\n'),

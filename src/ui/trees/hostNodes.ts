@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Link } from '../../host/hostSnapshot';
 import { endpointNodeId } from './containerNodes';
-import { FactNode, GroupNode, TreeNode, md } from './treeNode';
+import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
 
@@ -40,7 +40,7 @@ export class LinkNode extends TreeNode {
         ...(l.vxlan ? [`| VXLAN | id ${l.vxlan.id}, port ${l.vxlan.port ?? '-'} |`] : []),
         ...l.addresses.map((a) => `| ${a.family} | ${a.local}/${a.prefixLen} |`),
         '',
-        `Check by hand: \`ip -d link show ${md(l.name)}\``,
+        `Check by hand: ${code(`ip -d link show ${l.name}`)}`,
       ].join('\n'),
     );
     return item;
@@ -65,7 +65,7 @@ export function hostRoots(input: TreeInput): TreeNode[] {
     if (ep) {
       return new LinkNode(l, `${ep.containerName}:${ep.containerInterface?.name ?? '?'} · ${l.master ?? 'no bridge'}`, {
         view: VIEW.containers,
-        nodeId: endpointNodeId(ep.containerId, ep.network),
+        nodeId: endpointNodeId(ep),
       });
     }
     const unmatched = topology.unmatched.find((u) => u.kind === 'host-veth' && u.name === l.name);

@@ -2,7 +2,7 @@
 // its counters and, where known, the container or network it belongs to.
 import * as vscode from 'vscode';
 import type { Chain, NetfilterTable, Rule } from '../../host/hostSnapshot';
-import { FactNode, TreeNode, md } from './treeNode';
+import { FactNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 
 const BUILT_IN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
@@ -96,7 +96,7 @@ export class RuleNode extends TreeNode {
     const item = this.base(r.spec, false);
     item.description = `${r.packets} pkts / ${r.bytes} B${owner ? ` · ${owner}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(r.target === 'DROP' || r.target === 'REJECT' ? 'circle-slash' : r.target === 'DNAT' || r.target === 'MASQUERADE' || r.target === 'SNAT' ? 'arrow-swap' : 'arrow-right');
-    item.tooltip = new vscode.MarkdownString(`#${r.position} in ${md(r.table)}/${md(r.chain)}: \`${md(r.spec)}\`\n\n${r.packets} packets, ${r.bytes} bytes${owner ? `\n\nBelongs to **${md(owner)}**` : ''}`);
+    item.tooltip = new vscode.MarkdownString(`#${r.position} in ${md(r.table)}/${md(r.chain)}: ${code(r.spec)}\n\n${r.packets} packets, ${r.bytes} bytes${owner ? `\n\nBelongs to **${md(owner)}**` : ''}`);
     return item;
   }
 

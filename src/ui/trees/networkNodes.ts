@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { NetworkInfo } from '../../host/hostSnapshot';
 import type { NetworkNode as NetworkModel } from '../../model/topology';
 import { containerNodeId } from './containerNodes';
-import { FactNode, GroupNode, TreeNode, md } from './treeNode';
+import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
 
@@ -39,7 +39,7 @@ export class NetworkNode extends TreeNode {
         `| device | ${md(where || '-')}${this.model?.bridgeUp === false ? ' (down)' : ''} |`,
         `| MTU | ${this.model?.mtu ?? '-'} |`,
         `| internal / attachable / ingress | ${n.internal} / ${n.attachable} / ${n.ingress} |`,
-        `| NAT | ${this.model?.masquerade.map((r) => `\`${md(r.spec)}\``).join('<br>') || '-'} |`,
+        `| NAT | ${this.model?.masquerade.map((r) => `${code(r.spec)}`).join('<br>') || '-'} |`,
         ...(this.model?.flags.length ? [`| flags | ${this.model.flags.join(', ')} |`] : []),
       ].join('\n'),
     );
@@ -52,7 +52,7 @@ export class NetworkNode extends TreeNode {
     const eps = topology.endpoints.filter((e) => e.network === this.info.name);
     const attached = eps.map(
       (e) =>
-        new FactNode(`${this.id}/c/${e.containerId}`, e.containerName, `${e.ip}${e.hostVeth ? ` via ${e.hostVeth.name}` : ''}`, 'vm', undefined, {
+        new FactNode(`${this.id}/c/${e.containerId}/${e.containerInterface?.index ?? e.ip}`, e.containerName, `${e.ip}${e.hostVeth ? ` via ${e.hostVeth.name}` : ''}`, 'vm', undefined, {
           ip: e.ip,
           mac: e.mac,
           peer: { view: VIEW.containers, nodeId: containerNodeId(e.containerId) },

@@ -112,6 +112,17 @@ export class GroupNode extends TreeNode {
   }
 }
 
+/**
+ * Untrusted text as an inline code span: backslash escapes do not work inside code spans,
+ * so the fence is one backtick longer than the longest run of backticks in the text.
+ */
+export function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text.replace(/\n/g, ' ')}${pad}${fence}`;
+}
+
 /** Markdown-escapes untrusted text (names, labels, rule comments) for tooltips. */
 export function md(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);

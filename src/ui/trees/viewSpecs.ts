@@ -11,7 +11,7 @@ const BUILT_IN_NETWORKS = new Set(['bridge', 'host', 'none']);
 export const VIEW_SPECS: TreeViewSpec[] = [
   {
     view: VIEW.containers,
-    sources: ['docker', 'containerNamespaces'],
+    sources: ['docker', 'containerNamespaces', 'containerDnsRules', 'dockerProxy'],
     emptyLabel: 'no containers on this host',
     roots: (input) =>
       (input.snapshot.docker?.containers ?? [])
