@@ -180,10 +180,14 @@ test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect
   assert.match(host.find((x) => x.label === veth.ifname)?.description ?? '', /^api:eth0 · br-/);
   await focusPane('Containers');
   await contextMenu('Containers', 'api', 'Inspect');
-  const editor = page.locator('.editor-instance .view-lines').first();
-  await editor.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.waitForFunction((want) => document.querySelector('.editor-instance .view-lines')?.textContent?.includes(want) ?? false, `"id": "${id}"`, { timeout: 15_000 });
-  assert.match((await page.locator('.tab.active').first().textContent()) ?? '', /api\.json/);
+  try {
+    await page.locator('.tabs-container .tab', { hasText: 'api.json' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    // Monaco renders spaces as U+00A0: look for the id itself, which has none.
+    await page.waitForFunction((want) => Array.from(document.querySelectorAll('.view-lines')).some((e) => e.textContent?.includes(want)), id, { timeout: 15_000 });
+  } catch (err) {
+    await screenshot(page, 'failed-inspect');
+    throw err;
+  }
   await page.keyboard.press('Control+W');
 });
 
