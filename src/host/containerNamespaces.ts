@@ -5,7 +5,7 @@
 //   iflink = the veth peer's index on the host, MAC, MTU, state);
 // - root or sudo, when sysfs is not there: `nsenter -t PID -n ip -j -d addr`.
 // The nat table inside the namespace (Docker's DNS redirect) needs nsenter and root.
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerInfo, ContainerNamespace, Link, NetfilterTable, Route } from './hostSnapshot';
 import { cidrContains } from './ipv4';
@@ -31,9 +31,12 @@ export interface NamespaceReadOptions {
   timeoutMs?: number;
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
+// These are small files the kernel makes on the fly: read synchronously they cost a few
+// microseconds each, while the thread-pool round trip of an async read costs far more.
+// The caller yields between containers so the event loop is never held for long.
+function readOptional(path: string): string | undefined {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -43,20 +46,18 @@ export async function readContainerNamespace(container: ContainerInfo, options: 
   const procRoot = options.procRoot ?? '/proc';
   const pidDir = join(procRoot, String(container.pid));
   const netDir = join(pidDir, 'net');
-  let devText: string;
+  await new Promise((resolve) => setImmediate(resolve));
+  const devText = readOptional(join(netDir, 'dev'));
+  if (devText === undefined) throw new ContainerGoneError(container.name);
+  const inet6 = readOptional(join(netDir, 'if_inet6'));
+  const routeText = readOptional(join(netDir, 'route'));
+  const fibTrie = readOptional(join(netDir, 'fib_trie'));
+  let nsLink: string | undefined;
   try {
-    devText = await readFile(join(netDir, 'dev'), 'utf8');
+    nsLink = readlinkSync(join(pidDir, 'ns', 'net'));
   } catch {
-    throw new ContainerGoneError(container.name);
+    nsLink = undefined; // not ours to read without root
   }
-  const [mcast, igmp, inet6, routeText, fibTrie, nsLink] = await Promise.all([
-    readOptional(join(netDir, 'dev_mcast')),
-    readOptional(join(netDir, 'igmp')),
-    readOptional(join(netDir, 'if_inet6')),
-    readOptional(join(netDir, 'route')),
-    readOptional(join(netDir, 'fib_trie')),
-    readlink(join(pidDir, 'ns', 'net')).catch(() => undefined),
-  ]);
   const routes: Route[] = routeText ? parseProcNetRoute(routeText) : [];
   const ns: ContainerNamespace = {
     containerId: container.id,
@@ -70,7 +71,7 @@ export async function readContainerNamespace(container: ContainerInfo, options: 
   if (inode) ns.netnsInode = Number(inode);
 
   // Root: the container's own sysfs gives every fact /proc/net lacks, with no process spawned.
-  const sysfsLinks = options.privilege.isRoot ? await readSysfsLinks(pidDir) : undefined;
+  const sysfsLinks = options.privilege.isRoot ? readSysfsLinks(pidDir) : undefined;
   if (sysfsLinks && sysfsLinks.length > 0) {
     ns.via = 'sysfs';
     ns.links = sysfsLinks;
@@ -87,7 +88,8 @@ export async function readContainerNamespace(container: ContainerInfo, options: 
     }
   }
   if (ns.links.length === 0) {
-    const indexes = new Map([...parseDevMcast(mcast ?? ''), ...parseIgmp(igmp ?? '')]);
+    // Without sysfs the interface indexes come from the multicast tables.
+    const indexes = new Map([...parseDevMcast(readOptional(join(netDir, 'dev_mcast')) ?? ''), ...parseIgmp(readOptional(join(netDir, 'igmp')) ?? '')]);
     for (const a of parseIfInet6(inet6 ?? '')) indexes.set(a.name, a.index);
     ns.links = parseProcNetDev(devText).map((name) => {
       const link: Link = { index: indexes.get(name) ?? -1, name, kind: name === 'lo' ? 'loopback' : 'unknown', mtu: 0, operState: 'UNKNOWN', flags: [], addresses: [] };
@@ -114,38 +116,35 @@ export async function readContainerNamespace(container: ContainerInfo, options: 
   return ns;
 }
 
-async function readSysfsLinks(pidDir: string): Promise<Link[] | undefined> {
+function readSysfsLinks(pidDir: string): Link[] | undefined {
   const classNet = join(pidDir, 'root', 'sys', 'class', 'net');
   let names: string[];
   try {
-    names = await readdir(classNet);
+    names = readdirSync(classNet);
   } catch {
     return undefined;
   }
-  const links = await Promise.all(
-    names.map(async (name): Promise<Link | undefined> => {
-      const dir = join(classNet, name);
-      const [ifindex, iflink, address, mtu, operstate, type] = await Promise.all(
-        ['ifindex', 'iflink', 'address', 'mtu', 'operstate', 'type'].map((f) => readOptional(join(dir, f)).then((v) => v?.trim())),
-      );
-      if (ifindex === undefined) return undefined;
-      const index = Number(ifindex);
-      const peer = iflink !== undefined ? Number(iflink) : index;
-      const link: Link = {
-        index,
-        name,
-        kind: type === '772' ? 'loopback' : peer !== index ? 'veth' : 'device',
-        mtu: Number(mtu ?? 0),
-        operState: (operstate ?? 'unknown').toUpperCase(),
-        flags: [],
-        addresses: [],
-      };
-      if (address) link.mac = address;
-      if (peer !== index) link.linkIndex = peer;
-      return link;
-    }),
-  );
-  return links.filter((l): l is Link => l !== undefined).sort((a, b) => a.index - b.index);
+  const links: Link[] = [];
+  for (const name of names) {
+    const dir = join(classNet, name);
+    const [ifindex, iflink, address, mtu, operstate] = ['ifindex', 'iflink', 'address', 'mtu', 'operstate'].map((f) => readOptional(join(dir, f))?.trim());
+    if (ifindex === undefined) continue;
+    const index = Number(ifindex);
+    const peer = iflink !== undefined ? Number(iflink) : index;
+    const link: Link = {
+      index,
+      name,
+      kind: name === 'lo' ? 'loopback' : peer !== index ? 'veth' : 'device',
+      mtu: Number(mtu ?? 0),
+      operState: (operstate ?? 'unknown').toUpperCase(),
+      flags: [],
+      addresses: [],
+    };
+    if (address) link.mac = address;
+    if (peer !== index) link.linkIndex = peer;
+    links.push(link);
+  }
+  return links.sort((a, b) => a.index - b.index);
 }
 
 /** `nsenter -t PID -n iptables-save -c -t nat`, with `{}` standing for the pid. */

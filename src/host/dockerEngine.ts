@@ -2,6 +2,8 @@
 // The endpoint is DOCKER_HOST when set, else the local socket /var/run/docker.sock.
 // dockerode does not read `docker context`: a user of contexts sets DOCKER_HOST (or the
 // containerNet.dockerEndpoint setting) to the context's endpoint.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, PublishedPort } from './hostSnapshot';
 import { mapLimit } from './mapLimit';
@@ -172,7 +174,29 @@ export interface DockerReadResult {
   vanished: string[];
 }
 
-export async function readDocker(docker: Docker, endpoint: string, concurrency = 16): Promise<DockerReadResult> {
+/**
+ * Whether a running container's inspect from the previous read still holds: same main
+ * process (alive, and in the container's own cgroup, so not restarted or a reused pid), same
+ * name, and the same addresses on the same networks as the list reports now. Then the
+ * inspect call, the costliest per-container read of the engine, is skipped.
+ */
+export function previousStillValid(prev: ContainerInfo | undefined, item: Docker.ContainerInfo, procRoot = '/proc'): prev is ContainerInfo {
+  if (!prev || prev.pid <= 0 || item.State !== 'running') return false;
+  if ((item.Names?.[0] ?? '').replace(/^\//, '') !== prev.name) return false;
+  const now = Object.entries((item.NetworkSettings?.Networks ?? {}) as Record<string, RawEndpoint>)
+    .map(([n, e]) => `${n}=${e.IPAddress ?? ''}/${e.MacAddress ?? ''}`)
+    .sort()
+    .join(' ');
+  const before = prev.endpoints.map((e) => `${e.network}=${e.ip}/${e.mac}`).sort().join(' ');
+  if (now !== before) return false;
+  try {
+    return readFileSync(join(procRoot, String(prev.pid), 'cgroup'), 'utf8').includes(item.Id);
+  } catch {
+    return false;
+  }
+}
+
+export async function readDocker(docker: Docker, endpoint: string, concurrency = 16, previous?: DockerState, procRoot = '/proc'): Promise<DockerReadResult> {
   const [version, info, list, networks] = await Promise.all([
     docker.version(),
     docker.info() as Promise<{ Swarm?: { LocalNodeState?: string } }>,
@@ -180,8 +204,11 @@ export async function readDocker(docker: Docker, endpoint: string, concurrency =
     docker.listNetworks(),
   ]);
   const vanished: string[] = [];
+  const before = new Map((previous?.containers ?? []).map((c) => [c.id, c]));
   const containers = await mapLimit(list, concurrency, async (item) => {
     if (item.State !== 'running') return containerFromList(item);
+    const prev = before.get(item.Id);
+    if (previousStillValid(prev, item, procRoot)) return prev;
     try {
       return containerFromInspect(await docker.getContainer(item.Id).inspect());
     } catch (err) {

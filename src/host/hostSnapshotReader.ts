@@ -139,7 +139,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     const started = performance.now();
     try {
       const docker = options.docker ?? createDockerClient(options.dockerEndpoint);
-      const { state, vanished } = await readDocker(docker, endpoint);
+      const { state, vanished } = await readDocker(docker, endpoint, 16, options.previous?.docker, procRoot);
       recorder.record({
         name: 'docker',
         state: vanished.length > 0 ? 'partial' : 'ok',

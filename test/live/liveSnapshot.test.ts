@@ -2,6 +2,7 @@
 // new snapshot through Docker's event stream, with no refresh requested.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { LiveSnapshot } from '../../src/host/liveSnapshot';
 import type { HostSnapshot } from '../../src/host/hostSnapshot';
 import { requireLab, sh } from './lab';
@@ -39,6 +40,31 @@ test('docker run and docker rm -f reach the snapshot through the event stream', 
       sh('docker', 'rm', '-f', name);
     } catch {
       // removed above
+    }
+  }
+});
+
+test('a warm read reuses unchanged inspects but sees a restarted container\'s new process', async () => {
+  requireLab();
+  const name = `cnd-warm-${process.pid}`;
+  try {
+    sh('docker', 'run', '-d', '--name', name, '--label', 'containernet.lab=1', '--network', 'lab-net', 'containernet-lab/busybox:1', 'sleep', '600');
+    const cold = await takeSnapshot({ dnsRules: false });
+    const before = cold.docker?.containers.find((c) => c.name === name);
+    assert.ok(before && before.pid > 0);
+    const warm = await takeSnapshot({ dnsRules: false, previous: cold });
+    const api = (s: HostSnapshot) => s.docker?.containers.find((c) => c.name === 'api');
+    assert.equal(api(warm), api(cold), 'unchanged container: the previous inspect is reused as is');
+    sh('docker', 'restart', '-t', '0', name);
+    const after = await takeSnapshot({ dnsRules: false, previous: warm });
+    const pid = Number(sh('docker', 'inspect', '-f', '{{.State.Pid}}', name).trim());
+    assert.notEqual(pid, before.pid);
+    assert.equal(after.docker?.containers.find((c) => c.name === name)?.pid, pid, 'the restarted container is inspected again');
+  } finally {
+    try {
+      sh('docker', 'rm', '-f', name);
+    } catch {
+      // gone
     }
   }
 });
