@@ -103,6 +103,37 @@ export function parseIptablesSave(text: string, source = 'iptables-save'): Netfi
   return { backend: detectBackend(text), tables };
 }
 
+type MatchField = 'protocol' | 'source' | 'destination' | 'inInterface' | 'outInterface' | 'dport' | 'sport' | 'dstType' | 'srcType' | 'ctstate';
+
+/** Options that set a RuleMatch field (and its `...Negated` twin when preceded by `!`). */
+const MATCH_OPTIONS: Record<string, MatchField> = {
+  '-p': 'protocol',
+  '--protocol': 'protocol',
+  '-s': 'source',
+  '--source': 'source',
+  '-d': 'destination',
+  '--destination': 'destination',
+  '-i': 'inInterface',
+  '--in-interface': 'inInterface',
+  '-o': 'outInterface',
+  '--out-interface': 'outInterface',
+  '--dport': 'dport',
+  '--destination-port': 'dport',
+  '--dports': 'dport',
+  '--sport': 'sport',
+  '--source-port': 'sport',
+  '--sports': 'sport',
+  '--dst-type': 'dstType',
+  '--src-type': 'srcType',
+  '--ctstate': 'ctstate',
+  '--state': 'ctstate',
+};
+
+function setMatch(match: RuleMatch, field: MatchField, value: string, negated: boolean): void {
+  match[field] = value;
+  if (negated) match[`${field}Negated`] = true;
+}
+
 function buildRule(tableName: string, chain: Chain, args: string[], packets: number, bytes: number): Rule {
   const match: RuleMatch = {};
   const modules: string[] = [];
@@ -128,60 +159,16 @@ function buildRule(tableName: string, chain: Chain, args: string[], packets: num
       }
       continue;
     }
+    const field = MATCH_OPTIONS[a];
+    if (field) {
+      setMatch(match, field, take(), negate);
+      negate = false;
+      continue;
+    }
     switch (a) {
-      case '-p':
-      case '--protocol':
-        match.protocol = take();
-        if (negate) match.protocolNegated = true;
-        break;
-      case '-s':
-      case '--source':
-        match.source = take();
-        if (negate) match.sourceNegated = true;
-        break;
-      case '-d':
-      case '--destination':
-        match.destination = take();
-        if (negate) match.destinationNegated = true;
-        break;
-      case '-i':
-      case '--in-interface':
-        match.inInterface = take();
-        if (negate) match.inInterfaceNegated = true;
-        break;
-      case '-o':
-      case '--out-interface':
-        match.outInterface = take();
-        if (negate) match.outInterfaceNegated = true;
-        break;
       case '-m':
       case '--match':
         modules.push(take());
-        break;
-      case '--dport':
-      case '--destination-port':
-      case '--dports':
-        match.dport = take();
-        if (negate) match.dportNegated = true;
-        break;
-      case '--sport':
-      case '--source-port':
-      case '--sports':
-        match.sport = take();
-        if (negate) match.sportNegated = true;
-        break;
-      case '--dst-type':
-        match.dstType = take();
-        if (negate) match.dstTypeNegated = true;
-        break;
-      case '--src-type':
-        match.srcType = take();
-        if (negate) match.srcTypeNegated = true;
-        break;
-      case '--ctstate':
-      case '--state':
-        match.ctstate = take();
-        if (negate) match.ctstateNegated = true;
         break;
       case '--comment':
         match.comment = take();

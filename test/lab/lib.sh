@@ -290,7 +290,9 @@ remove_lab_containers() {
 # Remove lab-labelled networks (never docker_gwbridge here; see remove_lab_gwbridge).
 remove_lab_networks() {
   local names=() n tries
-  for ((tries = 0; tries < 10; tries++)); do
+  # dockerd releases a removed container's endpoints asynchronously; under load that has
+  # been seen to take more than 10 s ("has active endpoints"), so keep trying for 30 s.
+  for ((tries = 0; tries < 60; tries++)); do
     names=()
     while read -r n; do
       [[ -n $n && $n != "$LAB_GWBRIDGE" ]] && names+=("$n")
@@ -300,7 +302,31 @@ remove_lab_networks() {
     dk network rm "${names[@]}" >/dev/null 2>&1 && return 0
     sleep 0.5
   done
-  warn "could not remove network(s) ${names[*]}: $(dk network rm "${names[@]}" 2>&1 || true)"
+  local why
+  why=$(dk network rm "${names[@]}" 2>&1 || true)
+  # A stale endpoint (no container behind it) is left in dockerd's store after some engine
+  # restarts; only a restart of the engine clears it. Do that only to a dockerd the lab started.
+  if [[ $why == *"active endpoints"* ]] && restart_lab_dockerd; then
+    dk network rm "${names[@]}" >/dev/null 2>&1 && return 0
+    why=$(dk network rm "${names[@]}" 2>&1 || true)
+  fi
+  warn "could not remove network(s) ${names[*]}: $why"
+}
+
+# Restarts dockerd if (and only if) the lab started it: its pid is in LAB_DOCKERD_MARKER.
+restart_lab_dockerd() {
+  [[ -f $LAB_DOCKERD_MARKER ]] || { warn "dockerd was not started by the lab; not restarting it"; return 1; }
+  local pid i
+  pid=$(cat "$LAB_DOCKERD_MARKER")
+  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] || { warn "$LAB_DOCKERD_MARKER names no running dockerd"; return 1; }
+  warn "restarting the lab's dockerd (pid $pid) to clear stale network endpoints"
+  kill -TERM "$pid"
+  for ((i = 0; i < 60; i++)); do
+    [[ -e /proc/$pid ]] || break
+    sleep 1
+  done
+  [[ ! -e /proc/$pid ]] || die "dockerd (pid $pid) did not stop"
+  ensure_dockerd
 }
 
 remove_lab_gwbridge() {
