@@ -5,7 +5,7 @@ import { Sidebar } from './ui/sidebar';
 import { registerSidebarCommands } from './ui/sidebarCommands';
 import { openHostSnapshot } from './ui/snapshotDocument';
 
-export function activate(context: vscode.ExtensionContext): { sidebar: Sidebar } {
+export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Container Network', { log: true });
   const sidebar = new Sidebar(log);
@@ -21,7 +21,6 @@ export function activate(context: vscode.ExtensionContext): { sidebar: Sidebar }
     void vscode.commands.executeCommand('workbench.view.extension.containerNet');
   }
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
-  return { sidebar };
 }
 
 export function deactivate(): void {

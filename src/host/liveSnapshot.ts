@@ -62,14 +62,6 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.events.on('disconnected', () => this.requestRefresh('Docker event stream lost'));
   }
 
-  get isStarted(): boolean {
-    return this.started;
-  }
-
-  get eventsConnected(): boolean {
-    return this.events.connected;
-  }
-
   /** Starts watching: events, the poll, and a first read. Idempotent. */
   start(): void {
     if (this.started) return;

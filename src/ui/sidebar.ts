@@ -17,7 +17,6 @@ export class Sidebar implements vscode.Disposable {
   private settings: Settings = readSettings();
   private readingDone: (() => void) | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private firstRead: ((snapshot: HostSnapshot) => void) | undefined;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     for (const spec of VIEW_SPECS) {
@@ -42,12 +41,6 @@ export class Sidebar implements vscode.Disposable {
     );
   }
 
-  /** Resolves with the first snapshot shown (activation-to-tree timing, tests). */
-  whenFirstRead(): Promise<HostSnapshot> {
-    if (this.live?.current) return Promise.resolve(this.live.current);
-    return new Promise((resolve) => (this.firstRead = resolve));
-  }
-
   start(): void {
     if (this.live) return;
     const s = this.settings;
@@ -59,10 +52,6 @@ export class Sidebar implements vscode.Disposable {
     live.on('changed', (snapshot, reasons) => {
       this.log.info(`read in ${snapshot.tookMs} ms (${reasons.join('; ')})`);
       this.show(snapshot);
-      if (this.firstRead) {
-        this.firstRead(snapshot);
-        this.firstRead = undefined;
-      }
     });
     live.on('reading', (reading) => (reading ? this.showProgress() : this.hideProgress()));
     live.on('failed', (err) => this.log.error(`read failed: ${err.message}`));
@@ -81,10 +70,6 @@ export class Sidebar implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (!this.live) this.start();
     await this.live?.refreshNow('refresh requested');
-  }
-
-  get snapshot(): HostSnapshot | undefined {
-    return this.live?.current;
   }
 
   private show(snapshot: HostSnapshot): void {
