@@ -1,0 +1,314 @@
+// Plans an "nsenter terminal": what to run, as an argument array, to get a shell or one of the
+// stock commands inside a container's (or an overlay sandbox's) network namespace. Pure: every
+// fact about the host (root or not, which tools exist, $SHELL) comes in as `HostTools`, so the
+// plan is tested without a host and the UI can show the same argv in a plain terminal when the
+// pty module cannot load. Names never reach a shell: they are separate argv elements, titles,
+// or (sanitised) environment values.
+import { basename } from 'node:path';
+import type { ContainerInfo } from './hostSnapshot';
+import { findExecutable } from './privilege';
+
+/**
+ * The privilege command for terminals: plain `sudo`, without the `-n` the background reads use,
+ * because a terminal is interactive and sudo's own password prompt works in a pty.
+ */
+export const DEFAULT_TERMINAL_PRIVILEGE_COMMAND: readonly string[] = ['sudo'];
+
+/** Docker's embedded DNS server, present inside containers on user-defined networks. */
+export const EMBEDDED_DNS = '127.0.0.11';
+
+export type TerminalContainer = Pick<ContainerInfo, 'id' | 'name' | 'pid' | 'state' | 'modeKind' | 'modeTarget'>;
+
+export type TerminalTarget =
+  | { kind: 'container'; container: TerminalContainer }
+  /** A namespace file on the host, e.g. /var/run/docker/netns/1-abc (an overlay sandbox). */
+  | { kind: 'netns'; path: string };
+
+export type PresetName = 'ip-addr' | 'ip-route' | 'ss-listening' | 'iptables-save';
+
+export type TerminalAction =
+  | { kind: 'shell' }
+  | { kind: 'preset'; preset: PresetName }
+  /** The container's own /etc/resolv.conf (what its resolver really uses). */
+  | { kind: 'resolv-conf' }
+  /** Looks `name` up against Docker's embedded DNS (127.0.0.11) from inside the namespace. */
+  | { kind: 'dns-lookup'; name: string }
+  /**
+   * tcpdump inside the namespace: live to the terminal, or to `file` (absolute path on the host).
+   * `filter` is tcpdump's filter expression, passed after `--` as given (one or more elements).
+   */
+  | { kind: 'capture'; iface?: string; file?: string; count?: number; filter?: readonly string[] };
+
+/** What the plan needs to know about the host. `hostTools()` reads the real one. */
+export interface HostTools {
+  isRoot: boolean;
+  /** Prefix for commands that need root when not root, e.g. ['sudo']. Empty: none available. */
+  privilegeCommand: readonly string[];
+  /** The user's $SHELL, if set. */
+  shell?: string;
+  /** PATH lookup (absolute paths are checked as they are): the executable's path, or undefined. */
+  find: (name: string) => string | undefined;
+}
+
+export interface TerminalPlan {
+  argv: string[];
+  /** Short, for the terminal tab. */
+  title: string;
+  /** Printed before the command runs: where you are and what runs (lines joined by '\n'). */
+  banner: string;
+  /** Things worth knowing about this target (shared namespace, only lo, ...). */
+  notes: string[];
+}
+
+export type PlanResult = { ok: true; plan: TerminalPlan } | { ok: false; error: string };
+
+/** The Debian package that brings each tool the plans run on the host. */
+const PACKAGE_OF: Record<string, string> = {
+  nsenter: 'util-linux',
+  tcpdump: 'tcpdump',
+  ip: 'iproute2',
+  ss: 'iproute2',
+  'iptables-save': 'iptables',
+  cat: 'coreutils',
+  env: 'coreutils',
+  busybox: 'busybox-static',
+  sudo: 'sudo',
+};
+
+const PRESETS: Record<PresetName, { tool: string; args: string[]; label: string; needsRoot: boolean }> = {
+  'ip-addr': { tool: 'ip', args: ['addr'], label: 'ip addr', needsRoot: false },
+  'ip-route': { tool: 'ip', args: ['route'], label: 'ip route', needsRoot: false },
+  // -p names the owning processes, which only root may see for other users' sockets.
+  'ss-listening': { tool: 'ss', args: ['-tlnp'], label: 'ss -tlnp', needsRoot: true },
+  'iptables-save': { tool: 'iptables-save', args: [], label: 'iptables-save', needsRoot: true },
+};
+
+export function hostTools(privilegeCommand: readonly string[] = DEFAULT_TERMINAL_PRIVILEGE_COMMAND): HostTools {
+  return {
+    isRoot: process.getuid?.() === 0,
+    privilegeCommand,
+    shell: process.env.SHELL,
+    find: (name) => findExecutable(name),
+  };
+}
+
+/**
+ * The configured privilege command (made for background reads, `sudo -n` by default) as a
+ * terminal should use it: without sudo's non-interactive flag, so sudo may ask for a password.
+ */
+export function interactivePrivilegeCommand(command: readonly string[]): string[] {
+  const tool = command[0] ? basename(command[0]) : '';
+  if (tool !== 'sudo') return [...command];
+  return command.filter((a, i) => i === 0 || (a !== '-n' && a !== '--non-interactive'));
+}
+
+class PlanError extends Error {}
+
+/** Where a command runs: `enter` is nsenter's namespace options, none for the host's own. */
+interface Place {
+  label: string;
+  /** For the prompt and environment: [A-Za-z0-9_.:-] only. */
+  tag: string;
+  enter?: string[];
+  pid?: number;
+  modeKind?: ContainerInfo['modeKind'];
+  notes: string[];
+}
+
+export function planNamespaceTerminal(target: TerminalTarget, action: TerminalAction, tools: HostTools): PlanResult {
+  try {
+    return { ok: true, plan: plan(target, action, tools) };
+  } catch (err) {
+    if (err instanceof PlanError) return { ok: false, error: printable(err.message) };
+    throw err;
+  }
+}
+
+function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools): TerminalPlan {
+  const place = placeOf(target);
+  const notes = [...place.notes];
+  const need = (tool: string): string => {
+    const path = tools.find(tool);
+    if (!path) throw new PlanError(`${tool} is not installed: apt-get install ${PACKAGE_OF[tool] ?? tool}`);
+    return path;
+  };
+  // Runs `command` in the place, as root when `root` (always when a namespace is entered:
+  // nsenter needs CAP_SYS_ADMIN). Tools are absolute paths because sudoers rules name paths
+  // and sudo's secure_path or a non-root PATH may lack /usr/sbin.
+  const run = (command: string[], root: boolean): string[] => {
+    const inner = place.enter ? [need('nsenter'), ...place.enter, '--', ...command] : command;
+    return withPrivilege(inner, root || place.enter !== undefined, tools);
+  };
+
+  let argv: string[];
+  let what: string;
+  switch (action.kind) {
+    case 'shell': {
+      // $SHELL if it really exists, else /bin/sh: nsenter -n keeps the host's filesystem, so
+      // the host's shell (and ip, ss, tcpdump) are what run inside the namespace.
+      const shell = (tools.shell && tools.find(tools.shell)) || '/bin/sh';
+      const marker = place.enter ? '#' : tools.isRoot ? '#' : '$';
+      // `env` after nsenter, because sudo resets the environment. debian_chroot is what
+      // Debian's and Ubuntu's stock bashrc put in front of the prompt, so the user's own rc
+      // keeps working and still shows where they are; PS1 covers sh/dash and bare bash.
+      argv = run(
+        [need('env'), `CONTAINERNET_NETNS=${place.tag}`, `debian_chroot=${place.tag}`, `PS1=(${place.tag}) ${marker} `, shell],
+        false,
+      );
+      what = 'shell';
+      if (place.enter) notes.push('Only the network namespace is entered: files, processes and tools are the host\'s.');
+      break;
+    }
+    case 'preset': {
+      const p = PRESETS[action.preset];
+      if (!p) throw new PlanError(`unknown preset: ${String(action.preset)}`);
+      argv = run([need(p.tool), ...p.args], p.needsRoot);
+      what = p.label;
+      break;
+    }
+    case 'resolv-conf': {
+      if (target.kind !== 'container' || !place.pid) {
+        throw new PlanError(`${place.label} is not a container: only containers have their own /etc/resolv.conf`);
+      }
+      // The host's cat reading /proc/PID/root/etc/resolv.conf: that path walks the container's
+      // own mount namespace (so Docker's bind-mounted resolv.conf is what is read) and works
+      // for images without cat (distroless, scratch). nsenter -m would run the image's cat.
+      // Needs root: /proc/PID/root of another user's process is closed to others.
+      argv = withPrivilege([need('cat'), `/proc/${place.pid}/root/etc/resolv.conf`], true, tools);
+      what = 'resolv.conf';
+      break;
+    }
+    case 'dns-lookup': {
+      const name = action.name;
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.length > 253) {
+        throw new PlanError(`not a DNS name: ${JSON.stringify(name)}`);
+      }
+      if (target.kind === 'netns') throw new PlanError(`${place.label} is a network sandbox, not a container: Docker's embedded DNS (${EMBEDDED_DNS}) does not answer there`);
+      if (place.modeKind === 'host') throw new PlanError(`${place.label} uses the host's network namespace: Docker's embedded DNS (${EMBEDDED_DNS}) is not there; it resolves with the host's resolv.conf`);
+      if (place.modeKind === 'none') throw new PlanError(`${place.label} has no network (--network none): there is no DNS server to ask`);
+      if (place.modeKind === 'bridge') notes.push(`${place.label} is on the default bridge: Docker runs no embedded DNS there, so expect no answer from ${EMBEDDED_DNS}.`);
+      argv = dnsLookup(name, place, tools, need, notes);
+      what = `lookup ${name}`;
+      break;
+    }
+    case 'capture': {
+      const iface = action.iface ?? 'eth0';
+      if (!/^[A-Za-z0-9_.:@][A-Za-z0-9_.:@-]{0,14}$/.test(iface)) throw new PlanError(`not an interface name: ${JSON.stringify(iface)}`);
+      if (place.modeKind === 'none' && iface !== 'lo' && iface !== 'any') {
+        throw new PlanError(`${place.label} has no network (--network none): its namespace has only lo; capture on lo`);
+      }
+      if (place.modeKind === 'host') notes.push(`This captures on the host's ${iface}: all of the host's traffic on it, not only this container's.`);
+      const args = ['-i', iface, '-n'];
+      if (action.file !== undefined) {
+        if (!action.file.startsWith('/') || action.file.includes('\0')) throw new PlanError(`the capture file must be an absolute path on the host: ${JSON.stringify(action.file)}`);
+        // -U writes each packet as it comes, so a capture ended by closing the terminal is
+        // complete up to that point instead of losing tcpdump's buffer.
+        args.push('-U', '-w', action.file);
+        notes.push(`Writing to ${action.file} on the host. tcpdump opens it as root, then runs as user tcpdump, which then owns the file.`);
+      }
+      if (action.count !== undefined) {
+        if (!Number.isInteger(action.count) || action.count < 1) throw new PlanError(`packet count must be a positive integer: ${action.count}`);
+        args.push('-c', String(action.count));
+      }
+      // `--` so that no filter word is ever read as a tcpdump option.
+      if (action.filter?.length) args.push('--', ...action.filter);
+      argv = run([need('tcpdump'), ...args], true);
+      what = action.file !== undefined ? `capture ${iface} to ${basename(action.file)}` : `tcpdump ${iface}`;
+      break;
+    }
+    default:
+      throw new PlanError(`unknown action: ${JSON.stringify(action)}`);
+  }
+
+  const title = printable(`${place.label}: ${what}`);
+  const banner = [printable(`${what} in ${place.label}`), ...notes.map(printable), `$ ${argv.map(displayQuote).join(' ')}`].join('\n');
+  return { argv, title, banner, notes: notes.map(printable) };
+}
+
+function placeOf(target: TerminalTarget): Place {
+  if (target.kind === 'netns') {
+    const path = target.path;
+    if (!path.startsWith('/') || path.includes('\0')) throw new PlanError(`a namespace path must be absolute: ${JSON.stringify(path)}`);
+    const name = basename(path);
+    return {
+      label: `namespace ${name}`,
+      tag: `netns:${tagOf(name)}`,
+      enter: [`--net=${path}`],
+      notes: [`Network namespace ${path} (no container: Docker keeps it for a network, e.g. an overlay's bridge and vxlan device).`],
+    };
+  }
+  const c = target.container;
+  const label = `container ${c.name}`;
+  if (!(c.pid > 0)) throw new PlanError(`container ${c.name} is not running (state: ${c.state}); start it first`);
+  const notes: string[] = [];
+  if (c.state === 'paused') notes.push(`${c.name} is paused: its processes are frozen, so its sockets will not answer; the namespace can still be inspected.`);
+  const base = { label, pid: c.pid, modeKind: c.modeKind };
+  switch (c.modeKind) {
+    case 'host':
+      // Entering the namespace of a --network host container is entering the host's own:
+      // nothing to enter, and no root needed for what reads without it.
+      return { ...base, tag: 'host-netns', notes: [...notes, `${c.name} uses the host's network namespace (--network host): this runs in the host's namespace.`] };
+    case 'container': {
+      const owner = shortId(c.modeTarget ?? '?');
+      // Its own pid sits in the owner's namespace, so entering through it is the same
+      // namespace and keeps working without looking the owner up.
+      notes.push(`${c.name} uses --network container:${owner}: it has no namespace of its own; this is ${owner}'s network namespace (entered through ${c.name}'s pid ${c.pid}).`);
+      return { ...base, tag: `netns:${tagOf(owner)}`, enter: ['-t', String(c.pid), '-n'], notes };
+    }
+    case 'none':
+      notes.push(`${c.name} has no network (--network none): its namespace has only lo.`);
+      return { ...base, tag: `netns:${tagOf(c.name)}`, enter: ['-t', String(c.pid), '-n'], notes };
+    default:
+      return { ...base, tag: `netns:${tagOf(c.name)}`, enter: ['-t', String(c.pid), '-n'], notes };
+  }
+}
+
+/**
+ * A lookup against the embedded DNS. Debian hosts have no dig or nslookup by default, and
+ * getent cannot name a server (it asks whatever the host's resolv.conf says). So, from best to
+ * last: dig or nslookup (bind9-dnsutils) if installed, else busybox's nslookup (busybox or
+ * busybox-static); all run on the host inside the network namespace only, which is all a query
+ * to 127.0.0.11 needs (Docker's NAT rules inside the namespace carry it to dockerd). With none
+ * of them, the container's own nslookup (nsenter -m -n), which many images lack.
+ */
+function dnsLookup(name: string, place: Place, tools: HostTools, need: (t: string) => string, notes: string[]): string[] {
+  const enter = (command: string[], ns: string[]): string[] => withPrivilege([need('nsenter'), ...ns, '--', ...command], true, tools);
+  const net = place.enter ?? [];
+  const dig = tools.find('dig');
+  if (dig) return enter([dig, `@${EMBEDDED_DNS}`, name], net);
+  const nslookup = tools.find('nslookup');
+  if (nslookup) return enter([nslookup, name, EMBEDDED_DNS], net);
+  const busybox = tools.find('busybox');
+  if (busybox) return enter([busybox, 'nslookup', name, EMBEDDED_DNS], net);
+  notes.push('The host has no dig, nslookup or busybox (apt-get install busybox-static): using the container\'s own nslookup, which its image may not have.');
+  return enter(['nslookup', name, EMBEDDED_DNS], ['-t', String(place.pid), '-m', '-n']);
+}
+
+function withPrivilege(argv: string[], root: boolean, tools: HostTools): string[] {
+  if (!root || tools.isRoot) return argv;
+  const [tool, ...rest] = tools.privilegeCommand;
+  if (!tool) throw new PlanError('this needs root: run VS Code Server as root or set containerNet.privilegeCommand (e.g. sudo)');
+  const path = tools.find(tool);
+  if (!path) throw new PlanError(`${tool} is not installed: apt-get install ${PACKAGE_OF[basename(tool)] ?? basename(tool)}`);
+  return [path, ...rest, ...argv];
+}
+
+/** Names as prompt/environment material: a prompt is expanded by the shell, so keep it inert. */
+function tagOf(name: string): string {
+  return name.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 64) || '_';
+}
+
+function shortId(ref: string): string {
+  return /^[0-9a-f]{64}$/.test(ref) ? ref.slice(0, 12) : ref;
+}
+
+/** Terminal text without control characters, so a name cannot move the cursor or retitle. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** For showing a command in the banner only; the command itself is always the argv. */
+function displayQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${printable(arg).replace(/'/g, `'\\''`)}'`;
+}
