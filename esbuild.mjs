@@ -5,7 +5,7 @@
 //  - dist/bench/**      benchmark scripts
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies the shipped bundles.
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, existsSync, statSync, rmSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -43,6 +43,22 @@ if (entryExists('src/extension.ts')) builds.push({ ...common, entryPoints: ['src
 if (entryExists('src/cli.ts')) builds.push({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' });
 const tests = [...testEntries('test'), ...testEntries('bench')];
 if (tests.length) builds.push({ ...common, entryPoints: tests, outdir: 'dist', outbase: '.', sourcemap: true, minify: false });
+
+// node-pty is a native addon: it cannot be bundled. Its runtime files are copied next to the
+// bundle (dist/node_modules/node-pty), where `require('node-pty')` from dist/*.js finds them
+// and the .vsix ships them (a platform-specific package: the addon is built for this platform).
+function copyNodePty() {
+  const from = 'node_modules/node-pty';
+  const to = 'dist/node_modules/node-pty';
+  if (!existsSync(join(from, 'build/Release/pty.node'))) return;
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(join(to, 'build/Release'), { recursive: true });
+  cpSync(join(from, 'package.json'), join(to, 'package.json'));
+  cpSync(join(from, 'LICENSE'), join(to, 'LICENSE'));
+  cpSync(join(from, 'build/Release/pty.node'), join(to, 'build/Release/pty.node'));
+  cpSync(join(from, 'lib'), join(to, 'lib'), { recursive: true, filter: (src) => !/\.(test\.js|map)$/.test(src) });
+}
+copyNodePty();
 
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { InspectDocuments, INSPECT_SCHEME } from './ui/inspectDocuments';
 import { Sidebar } from './ui/sidebar';
 import { registerSidebarCommands } from './ui/sidebarCommands';
+import { NamespaceTerminals, registerTerminalCommands } from './ui/namespaceTerminals';
 import { openHostSnapshot } from './ui/snapshotDocument';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
     vscode.commands.registerCommand('containerNet.snapshot.open', openHostSnapshot),
     ...registerSidebarCommands(sidebar, inspect),
+    ...registerTerminalCommands(new NamespaceTerminals(() => sidebar.containers)),
   );
   if (vscode.workspace.getConfiguration('containerNet').get<boolean>('openSidebarOnStartup', false)) {
     void vscode.commands.executeCommand('workbench.view.extension.containerNet');

@@ -2,7 +2,7 @@
 // views is visible; then Docker's event stream, a slow poll and the refresh button keep it
 // current, with progress shown in the views while a read runs.
 import * as vscode from 'vscode';
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { ContainerInfo, HostSnapshot } from '../host/hostSnapshot';
 import { LiveSnapshot } from '../host/liveSnapshot';
 import { buildTopology } from '../model/topology';
 import { readSettings, type Settings } from './settings';
@@ -70,6 +70,11 @@ export class Sidebar implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (!this.live) this.start();
     await this.live?.refreshNow('refresh requested');
+  }
+
+  /** The containers of the latest read, if the sidebar has read anything yet. */
+  get containers(): ContainerInfo[] | undefined {
+    return this.live?.current?.docker?.containers;
   }
 
   private show(snapshot: HostSnapshot): void {

@@ -2,7 +2,7 @@
 // Chromium, against the real lab. Checked against the kernel (nsenter) and Docker itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -14,6 +14,8 @@ import {
   screenshot,
   startCodeServer,
   treeItemDetails,
+  typeInTerminal,
+  waitForTerminalText,
   viewPane,
   type CodeServer,
   type TreeItemInfo,
@@ -189,6 +191,32 @@ test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect
     throw err;
   }
   await page.keyboard.press('Control+W');
+});
+
+test('Open Shell in Network Namespace from the tree: a shell inside api\'s namespace, with the host\'s tools', async () => {
+  const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
+  const proof = join(mkdtempSync(join(tmpdir(), 'cnd-term-')), 'netns');
+  await focusPane('Containers');
+  await contextMenu('Containers', 'api', 'Open Shell in Network Namespace');
+  // The terminal's name names the container; the banner says where the shell runs.
+  await page.waitForFunction(() => /api/.test((document.querySelector('.part.panel') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 20_000 });
+  await waitForTerminalText(page, /shell in .*api/, { timeoutMs: 20_000 });
+  // The host's ip (the busybox image has its own, but this is /usr/sbin/ip from the host).
+  await typeInTerminal(page, 'ip -4 -o addr show dev eth0; readlink /proc/self/exe');
+  await waitForTerminalText(page, new RegExp(`inet ${ip.replace(/\./g, '\\.')}/`), { timeoutMs: 15_000 });
+  // A side effect the test checks on its own: the shell's network namespace, written to a file.
+  await typeInTerminal(page, `readlink /proc/$$/ns/net > ${proof}`);
+  const started = Date.now();
+  while (!existsSync(proof) || readFileSync(proof, 'utf8').trim() === '') {
+    if (Date.now() - started > 15_000) throw new Error(`the shell did not write ${proof}`);
+    await page.waitForTimeout(200);
+  }
+  assert.equal(readFileSync(proof, 'utf8').trim(), readlinkSync(`/proc/${pidOf('api')}/ns/net`));
+  await screenshot(page, 'terminal-api-shell');
+  await typeInTerminal(page, 'exit 7');
+  await waitForTerminalText(page, /process exited with code 7; press any key to close/, { timeoutMs: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.part.panel .xterm').first().waitFor({ state: 'detached', timeout: 15_000 });
 });
 
 test('docker run makes a container appear, docker rm -f makes it go, without a manual refresh', async () => {

@@ -85,7 +85,7 @@ export class ContainerNode extends TreeNode {
   }
 
   override facts() {
-    return { id: this.info.id, ip: this.info.endpoints.find((e) => e.ip)?.ip, mac: this.info.endpoints.find((e) => e.mac)?.mac, inspect: { container: this.info, model: this.model } };
+    return { id: this.info.id, ip: this.info.endpoints.find((e) => e.ip)?.ip, mac: this.info.endpoints.find((e) => e.mac)?.mac, inspect: { container: this.info, model: this.model }, container: this.info };
   }
 }
 

@@ -74,7 +74,7 @@ export function hostRoots(input: TreeInput): TreeNode[] {
   const vxlans = [
     ...links.filter((l) => l.kind === 'vxlan').map((l) => new LinkNode(l, `VNI ${l.vxlan?.id ?? '?'}`)),
     ...snapshot.overlaySandboxes.flatMap((s) =>
-      s.links.filter((l) => l.kind === 'vxlan').map((l) => new FactNode(`h/sbox/${s.name}/${l.name}`, l.name, `VNI ${l.vxlan?.id ?? '?'} · MTU ${l.mtu} · in ${s.name}`, 'globe')),
+      s.links.filter((l) => l.kind === 'vxlan').map((l) => new FactNode(`h/sbox/${s.name}/${l.name}`, l.name, `VNI ${l.vxlan?.id ?? '?'} · MTU ${l.mtu} · in ${s.name}`, 'globe', undefined, { netnsPath: s.path }, 'sandbox')),
     ),
   ];
   const uplinks = topology.uplinks.map((u) => {

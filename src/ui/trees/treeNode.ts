@@ -2,8 +2,13 @@
 // and reveal() can find it), a context value menus match on, children, and the data that
 // "Inspect" shows and "Copy" copies.
 import * as vscode from 'vscode';
+import type { ContainerInfo } from '../../host/hostSnapshot';
 
 export interface NodeFacts {
+  /** The container an nsenter terminal would enter. */
+  container?: ContainerInfo;
+  /** A namespace file (overlay sandbox) a terminal would enter. */
+  netnsPath?: string;
   ip?: string;
   mac?: string;
   id?: string;

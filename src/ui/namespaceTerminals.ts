@@ -1,0 +1,127 @@
+// Commands that open terminals inside a container's (or an overlay sandbox's) network
+// namespace: a shell, presets, the container's resolv.conf, a DNS lookup against 127.0.0.11,
+// and packet captures, live or to a .pcap file in the workspace. Everything runs as an
+// argument array planned in src/host/namespaceTerminal.ts; node-pty drives it, or, if the
+// native module cannot load, a plain terminal with the same argv.
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { ContainerInfo } from '../host/hostSnapshot';
+import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type TerminalAction, type TerminalTarget } from '../host/namespaceTerminal';
+import { ptyAvailable } from '../host/ptyProcess';
+import { takeSnapshot } from '../host/hostSnapshotReader';
+import { NamespacePseudoterminal } from './namespacePseudoterminal';
+import { readSettings } from './settings';
+import type { TreeNode } from './trees/treeNode';
+
+const PRESETS: { label: string; detail: string; action: TerminalAction }[] = [
+  { label: 'ip addr', detail: 'interfaces and addresses inside the namespace', action: { kind: 'preset', preset: 'ip-addr' } },
+  { label: 'ip route', detail: 'routes inside the namespace', action: { kind: 'preset', preset: 'ip-route' } },
+  { label: 'ss -tlnp', detail: 'listening TCP sockets and their processes', action: { kind: 'preset', preset: 'ss-listening' } },
+  { label: 'iptables-save', detail: "the namespace's own rules (Docker's DNS redirect lives here)", action: { kind: 'preset', preset: 'iptables-save' } },
+  { label: 'cat /etc/resolv.conf', detail: "the container's resolver configuration", action: { kind: 'resolv-conf' } },
+  { label: 'DNS lookup via 127.0.0.11…', detail: "ask Docker's embedded DNS from inside", action: { kind: 'dns-lookup', name: '' } },
+];
+
+export class NamespaceTerminals {
+  private warnedNoPty = false;
+
+  constructor(private readonly containers: () => ContainerInfo[] | undefined) {}
+
+  /** The target of a command: the tree item it was run on, else a quick pick of running containers. */
+  private async target(node?: TreeNode): Promise<TerminalTarget | undefined> {
+    const facts = node?.facts();
+    if (facts?.netnsPath) return { kind: 'netns', path: facts.netnsPath };
+    if (facts?.container) return { kind: 'container', container: facts.container };
+    let list = this.containers();
+    if (!list) {
+      const snapshot = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing containers' }, () => takeSnapshot({ dnsRules: false }));
+      list = snapshot.docker?.containers ?? [];
+    }
+    const running = list.filter((c) => c.state === 'running');
+    if (running.length === 0) {
+      void vscode.window.showWarningMessage('No running containers on this host.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      running.map((c) => ({ label: c.name, description: c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode, container: c })),
+      { title: 'Container', placeHolder: 'Whose network namespace?' },
+    );
+    return pick ? { kind: 'container', container: pick.container } : undefined;
+  }
+
+  async open(node: TreeNode | undefined, action: TerminalAction, onExit?: (code: number) => void): Promise<vscode.Terminal | undefined> {
+    const target = await this.target(node);
+    if (!target) return undefined;
+    const tools = hostTools(interactivePrivilegeCommand(readSettings().privilegeCommand));
+    const planned = planNamespaceTerminal(target, action, tools);
+    if (!planned.ok) {
+      void vscode.window.showErrorMessage(planned.error);
+      return undefined;
+    }
+    const { plan } = planned;
+    let terminal: vscode.Terminal;
+    const available = ptyAvailable();
+    if (available.ok) {
+      terminal = vscode.window.createTerminal({ name: plan.title, pty: new NamespacePseudoterminal(plan, onExit) });
+    } else {
+      if (!this.warnedNoPty) {
+        this.warnedNoPty = true;
+        void vscode.window.showWarningMessage(`node-pty could not be loaded (${available.reason}); using a plain terminal with the same command.`);
+      }
+      const [shellPath, ...shellArgs] = plan.argv;
+      terminal = vscode.window.createTerminal({ name: plan.title, shellPath, shellArgs, message: plan.banner });
+    }
+    terminal.show();
+    return terminal;
+  }
+
+  shell(node?: TreeNode): Promise<unknown> {
+    return this.open(node, { kind: 'shell' });
+  }
+
+  async preset(node?: TreeNode): Promise<unknown> {
+    const pick = await vscode.window.showQuickPick(PRESETS, { title: 'Run in the network namespace' });
+    if (!pick) return;
+    let action = pick.action;
+    if (action.kind === 'dns-lookup') {
+      const name = await vscode.window.showInputBox({ title: 'DNS lookup via 127.0.0.11', prompt: 'Name to look up (a container, service or alias name)', validateInput: (v) => (/^[A-Za-z0-9_.-]+$/.test(v.trim()) ? undefined : 'a DNS name: letters, digits, dots, dashes') });
+      if (!name) return;
+      action = { kind: 'dns-lookup', name: name.trim() };
+    }
+    return this.open(node, action);
+  }
+
+  async capture(node?: TreeNode): Promise<unknown> {
+    const mode = await vscode.window.showQuickPick(
+      [
+        { label: 'Live in the terminal', toFile: false },
+        { label: 'To a .pcap file in the workspace', detail: 'stop with Ctrl+C or by closing the terminal; the file is revealed when it ends', toFile: true },
+      ],
+      { title: 'Capture packets (tcpdump on eth0)' },
+    );
+    if (!mode) return;
+    const filter = await vscode.window.showInputBox({ title: 'tcpdump filter (optional)', prompt: 'e.g. tcp port 80; empty captures everything' });
+    if (filter === undefined) return;
+    const words = filter.trim() ? filter.trim().split(/\s+/) : undefined;
+    if (!mode.toFile) return this.open(node, { kind: 'capture', iface: 'eth0', ...(words ? { filter: words } : {}) });
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder || folder.uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Open a folder first: the capture file is written into the workspace.');
+      return;
+    }
+    const file = join(folder.uri.fsPath, `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.pcap`);
+    return this.open(node, { kind: 'capture', iface: 'eth0', file, ...(words ? { filter: words } : {}) }, () => {
+      const uri = vscode.Uri.file(file);
+      void vscode.commands.executeCommand('revealInExplorer', uri);
+      void vscode.window.showInformationMessage(`Capture saved: ${file}`);
+    });
+  }
+}
+
+export function registerTerminalCommands(terminals: NamespaceTerminals): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('containerNet.terminal.openShell', (node?: TreeNode) => terminals.shell(node)),
+    vscode.commands.registerCommand('containerNet.terminal.runPreset', (node?: TreeNode) => terminals.preset(node)),
+    vscode.commands.registerCommand('containerNet.terminal.capture', (node?: TreeNode) => terminals.capture(node)),
+  ];
+}
