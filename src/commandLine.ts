@@ -1,7 +1,8 @@
 // The command line of container-net: its arguments and what each command does.
 // The executable entry point is src/cli.ts.
 //   container-net snapshot [--json] [--out FILE]
-//   container-net topology [--from FILE] [--json]
+//   container-net topology [--from FILE] [--json | --mermaid [--network N | --container C] [--filter T]]
+//   container-net path (--port N [--udp] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
 // Exit codes: 0 ok, 1 failure, 2 usage error.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './host/hostSnapshot';
@@ -9,6 +10,9 @@ import { SNAPSHOT_SCHEMA } from './host/hostSnapshot';
 import { takeSnapshot } from './host/hostSnapshotReader';
 import { buildTopology } from './model/topology';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
+import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/diagram';
+import { pathForRequest } from './model/pathRequests';
+import type { DiagramRequest, PathRequest, TopologyScope } from './protocol';
 
 const HELP = `container-net: a Docker host's container networking as the kernel has it
 
@@ -17,10 +21,19 @@ Usage:
                                                  container namespaces, overlays, netfilter, conntrack)
   container-net topology [--from FILE] [--json]  join it up: container eth0 <-> host veth -- bridge
                                                  -> uplink, published ports -> DNAT, overlays -> VXLAN
+  container-net topology --mermaid [--network N | --container C] [--filter TEXT]
+                                                 the topology as a Mermaid flowchart (what the panel draws)
+  container-net path --port N [--udp]            the chains a new connection from outside to published
+                                                 port N traverses, rule by rule, as a Mermaid flowchart
+  container-net path --outbound C [--dst IP] [--dport N]
+                                                 container C's new connection out (its MASQUERADE); the
+                                                 default destination ${OUTSIDE_EXAMPLE}:443 is never contacted
+  container-net path --dns C                     C's DNS query redirected to Docker's resolver 127.0.0.11
   container-net --help
 
 Options:
-  --json                  print JSON instead of text
+  --json                  print JSON instead of text (path: the computed path itself)
+  --mermaid               print Mermaid flowchart text
   --out FILE              write the snapshot JSON to FILE
   --from FILE             use a saved snapshot instead of reading the host
   --docker-host URL       Docker endpoint (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
@@ -40,12 +53,28 @@ interface Args {
   dockerHost?: string;
   privilegeCommand?: string[];
   dnsRules?: boolean;
+  mermaid: boolean;
+  network?: string;
+  container?: string;
+  filter?: string;
+  port?: number;
+  udp: boolean;
+  outbound?: string;
+  dst?: string;
+  dport?: number;
+  dns?: string;
+}
+
+function portValue(name: string, v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new UsageError(`${name} needs a port number (1-65535), not ${JSON.stringify(v)}`);
+  return n;
 }
 
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false };
+  const args: Args = { json: false, mermaid: false, udp: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = (): string => {
@@ -59,6 +88,16 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--from') args.from = value();
     else if (a === '--docker-host') args.dockerHost = value();
     else if (a === '--no-dns-rules') args.dnsRules = false;
+    else if (a === '--mermaid') args.mermaid = true;
+    else if (a === '--network') args.network = value();
+    else if (a === '--container') args.container = value();
+    else if (a === '--filter') args.filter = value();
+    else if (a === '--port') args.port = portValue(a, value());
+    else if (a === '--udp') args.udp = true;
+    else if (a === '--outbound') args.outbound = value();
+    else if (a === '--dst') args.dst = value();
+    else if (a === '--dport') args.dport = portValue(a, value());
+    else if (a === '--dns') args.dns = value();
     else if (a === '--privilege-command') {
       const v = value();
       args.privilegeCommand = v === 'none' ? [] : v.split(/\s+/).filter(Boolean);
@@ -84,6 +123,31 @@ async function snapshotFor(args: Args): Promise<HostSnapshot> {
   });
 }
 
+function usage(message: string): number {
+  process.stderr.write(`${message}\n\n${HELP}\n`);
+  return 2;
+}
+
+/** Prints a diagram's Mermaid text (its notes as Mermaid comments), or for a path with --json the computed path. */
+function printDiagram(snapshot: HostSnapshot, request: DiagramRequest, json: boolean): number {
+  try {
+    if (json && request.kind === 'path') {
+      process.stdout.write(`${JSON.stringify(pathForRequest(snapshot, request.path).path, null, 2)}\n`);
+      return 0;
+    }
+    const d = renderDiagram(snapshot, request);
+    const comments = [d.title, ...d.notes].map((n) => `%% ${n.replace(/[\r\n]+/g, ' ')}`).join('\n');
+    process.stdout.write(`${comments}\n${d.mermaid}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof DiagramRequestError) {
+      process.stderr.write(`${err.message}${err.fix ? `\n${err.fix}` : ''}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
@@ -105,9 +169,26 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'topology': {
-      const topo = buildTopology(await snapshotFor(args));
+      if (args.network && args.container) return usage('give --network or --container, not both');
+      const snapshot = await snapshotFor(args);
+      if (args.mermaid) {
+        const scope: TopologyScope = args.network ? { kind: 'network', network: args.network } : args.container ? { kind: 'container', container: args.container } : { kind: 'host' };
+        return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '' }, false);
+      }
+      const topo = buildTopology(snapshot);
       process.stdout.write(args.json ? `${JSON.stringify(topo, null, 2)}\n` : `${renderTopologyText(topo)}\n`);
       return 0;
+    }
+    case 'path': {
+      const chosen = [args.port !== undefined, args.outbound !== undefined, args.dns !== undefined].filter(Boolean).length;
+      if (chosen !== 1) return usage('path needs exactly one of --port N, --outbound CONTAINER, --dns CONTAINER');
+      const path: PathRequest =
+        args.port !== undefined
+          ? { kind: 'inbound', hostPort: args.port, protocol: args.udp ? 'udp' : 'tcp' }
+          : args.outbound !== undefined
+            ? { kind: 'outbound', container: args.outbound, dst: args.dst ?? OUTSIDE_EXAMPLE, dport: args.dport ?? 443, protocol: args.udp ? 'udp' : 'tcp' }
+            : { kind: 'dns', container: args.dns as string };
+      return printDiagram(await snapshotFor(args), { kind: 'path', path }, args.json);
     }
     default:
       process.stderr.write(`unknown command ${args.command}\n\n${HELP}\n`);

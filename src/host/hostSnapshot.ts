@@ -337,6 +337,8 @@ export interface HostSnapshot {
   schema: typeof SNAPSHOT_SCHEMA;
   takenAt: string;
   tookMs: number;
+  /** When netfilter alone was re-read later (rule counters followed by an open diagram). */
+  countersReadAt?: string;
   host: HostIdentity;
   sources: SourceStatus[];
   docker?: DockerState;

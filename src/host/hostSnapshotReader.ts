@@ -124,6 +124,16 @@ function hasEmbeddedDnsNetwork(c: ContainerInfo): boolean {
   return c.endpoints.some((e) => !['bridge', 'host', 'none'].includes(e.network));
 }
 
+/**
+ * Only the netfilter rules and counters (one `iptables-save -c`), for a panel that follows
+ * rule counters every few seconds without re-reading the whole host. Throws when the read
+ * is refused or fails: the caller keeps the last full snapshot's rules.
+ */
+export async function readNetfilterCounters(privilege: Privilege, timeoutMs = 10_000): Promise<HostSnapshot['netfilter']> {
+  if (!privilege.usable) throw new Error(`netfilter needs privilege (${privilege.via})`);
+  return parseIptablesSave((await privilege.runPrivileged(IPTABLES_SAVE_ARGS, { timeoutMs })).stdout);
+}
+
 export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostSnapshot> {
   const started = performance.now();
   const takenAt = new Date().toISOString();

@@ -8,7 +8,7 @@ import { createDockerClient } from './dockerEngine';
 import { DockerEventStream, type DockerEvent } from './dockerEvents';
 import { runCommand } from './commandRunner';
 import type { HostSnapshot } from './hostSnapshot';
-import { takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
+import { readNetfilterCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
 export interface LiveSnapshotOptions {
@@ -32,6 +32,8 @@ export interface LiveSnapshotEvents {
   dockerEvent: [DockerEvent];
   /** The read itself threw (not a source failure: those are inside the snapshot). */
   failed: [Error];
+  /** Only the netfilter rules and counters were re-read (refreshCounters). */
+  counters: [HostSnapshot];
 }
 
 export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
@@ -118,6 +120,23 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     } finally {
       this.running = undefined;
     }
+  }
+
+  /**
+   * Re-reads only the netfilter rules and counters into the current snapshot (one
+   * iptables-save), for views that follow counters. Skipped while a full read runs (it
+   * brings fresh counters itself) or when there is no snapshot or no privilege yet.
+   */
+  async refreshCounters(): Promise<HostSnapshot | undefined> {
+    const current = this.current;
+    if (!current || this.running || !this.privilege.usable || !current.netfilter) return undefined;
+    const netfilter = await readNetfilterCounters(this.privilege, this.options.snapshot?.timeoutMs);
+    // A full read that finished meanwhile is newer than this one: keep it.
+    if (this.current !== current || !netfilter) return undefined;
+    const next: HostSnapshot = { ...current, netfilter, countersReadAt: new Date().toISOString() };
+    this.current = next;
+    this.emit('counters', next);
+    return next;
   }
 
   private async readOnce(reasons: string[]): Promise<void> {

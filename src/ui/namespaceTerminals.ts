@@ -51,7 +51,20 @@ export class NamespaceTerminals {
 
   async open(node: TreeNode | undefined, action: TerminalAction, onExit?: (code: number) => void): Promise<vscode.Terminal | undefined> {
     const target = await this.target(node);
-    if (!target) return undefined;
+    return target ? this.openTarget(target, action, onExit) : undefined;
+  }
+
+  /** A shell in a running container's namespace, by name (the diagram panel's node action). */
+  shellIn(containerName: string): vscode.Terminal | undefined {
+    const container = this.containers()?.find((c) => c.name === containerName);
+    if (container?.state !== 'running') {
+      void vscode.window.showWarningMessage(`Container ${containerName} is ${container ? `not running (${container.state})` : 'not on this host any more'}: no namespace to open a shell in.`);
+      return undefined;
+    }
+    return this.openTarget({ kind: 'container', container }, { kind: 'shell' });
+  }
+
+  private openTarget(target: TerminalTarget, action: TerminalAction, onExit?: (code: number) => void): vscode.Terminal | undefined {
     const tools = hostTools(interactivePrivilegeCommand(readSettings().privilegeCommand));
     const planned = planNamespaceTerminal(target, action, tools);
     if (!planned.ok) {

@@ -10,6 +10,12 @@ import { SnapshotTreeProvider } from './trees/snapshotTreeProvider';
 import type { TreeNode } from './trees/treeNode';
 import { VIEW_SPECS } from './trees/viewSpecs';
 
+export interface SnapshotChange {
+  snapshot: HostSnapshot;
+  /** Only the netfilter rules and counters were re-read. */
+  countersOnly: boolean;
+}
+
 export class Sidebar implements vscode.Disposable {
   readonly providers = new Map<string, SnapshotTreeProvider>();
   readonly views = new Map<string, vscode.TreeView<TreeNode>>();
@@ -17,6 +23,9 @@ export class Sidebar implements vscode.Disposable {
   private settings: Settings = readSettings();
   private readingDone: (() => void) | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly snapshotChanged = new vscode.EventEmitter<SnapshotChange>();
+  /** A new snapshot (a full read, or only netfilter counters re-read by refreshCounters). */
+  readonly onDidChangeSnapshot = this.snapshotChanged.event;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     for (const spec of VIEW_SPECS) {
@@ -52,7 +61,9 @@ export class Sidebar implements vscode.Disposable {
     live.on('changed', (snapshot, reasons) => {
       this.log.info(`read in ${snapshot.tookMs} ms (${reasons.join('; ')})`);
       this.show(snapshot);
+      this.snapshotChanged.fire({ snapshot, countersOnly: false });
     });
+    live.on('counters', (snapshot) => this.snapshotChanged.fire({ snapshot, countersOnly: true }));
     live.on('reading', (reading) => (reading ? this.showProgress() : this.hideProgress()));
     live.on('failed', (err) => this.log.error(`read failed: ${err.message}`));
     live.on('dockerEvent', (e) => this.log.trace(`docker event: ${e.type} ${e.action} ${e.name ?? e.id}`));
@@ -70,6 +81,16 @@ export class Sidebar implements vscode.Disposable {
   async refresh(): Promise<void> {
     if (!this.live) this.start();
     await this.live?.refreshNow('refresh requested');
+  }
+
+  /** The latest snapshot (full read or counters re-read), if the sidebar has read anything yet. */
+  get snapshot(): HostSnapshot | undefined {
+    return this.live?.current;
+  }
+
+  /** Re-reads only the netfilter counters into the current snapshot (see LiveSnapshot.refreshCounters). */
+  async refreshCounters(): Promise<HostSnapshot | undefined> {
+    return this.live?.refreshCounters();
   }
 
   /** The containers of the latest read, if the sidebar has read anything yet. */
@@ -114,6 +135,9 @@ export class Sidebar implements vscode.Disposable {
       return false;
     }
     try {
+      // A collapsed or never-shown view builds its tree as it opens; a reveal racing that
+      // sometimes leaves the node's parents collapsed. Open the view first.
+      if (!tree.visible) await vscode.commands.executeCommand(`${view}.focus`);
       await tree.reveal(node, { select: true, focus: true, expand: true });
     } catch (err) {
       this.log.error(`reveal ${nodeId} in ${view}: ${(err as Error).message}`);
@@ -124,6 +148,7 @@ export class Sidebar implements vscode.Disposable {
 
   dispose(): void {
     this.stop();
+    this.snapshotChanged.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -562,7 +562,7 @@ function cssString(s: string): string {
  * then Enter once a row whose label is exactly the title (or starts with it) is
  * the focused one; otherwise the matching row is clicked.
  */
-export async function runCommand(page: Page, title: string, opts: WaitOptions = {}): Promise<void> {
+export async function runCommand(page: Page, title: string, opts: WaitOptions & { opensQuickPick?: boolean } = {}): Promise<void> {
   const timeout = opts.timeoutMs ?? 15_000;
   try {
     await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, timeout }).catch(() => undefined);
@@ -579,10 +579,65 @@ export async function runCommand(page: Page, title: string, opts: WaitOptions = 
     const focusedMatches = (await candidate.getAttribute('class'))?.includes('focused') ?? false;
     if (focusedMatches) await page.keyboard.press('Enter');
     else await candidate.click({ timeout });
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+    // A command that asks with its own quick pick reuses the widget: see pickQuickItem.
+    if (!opts.opensQuickPick) await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
   } catch (err) {
     await page.keyboard.press('Escape').catch(() => undefined);
     throw waitError(`runCommand(${title})`, err, opts.server);
+  }
+}
+
+/**
+ * Picks an entry of the quick pick a command opened, known by its title (the command palette
+ * has none): types `label` to filter, then clicks the row whose label contains it, and waits
+ * for the quick pick to close.
+ */
+export async function pickQuickItem(page: Page, title: string, label: string, opts: WaitOptions = {}): Promise<void> {
+  const timeout = opts.timeoutMs ?? 30_000;
+  try {
+    await page.waitForFunction(
+      (want) => {
+        const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
+        const input = widget?.querySelector('.quick-input-box input') as HTMLInputElement | null;
+        const shownTitle = widget?.querySelector('.quick-input-title')?.textContent ?? '';
+        return !!input && input.offsetParent !== null && !input.value.startsWith('>') && shownTitle.includes(want);
+      },
+      title,
+      { timeout },
+    );
+    await page.locator('.quick-input-widget .quick-input-box input').fill(label);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+    await row.click({ timeout });
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+  } catch (err) {
+    await screenshot(page, `failed-pick-${label}`).catch(() => undefined);
+    await page.keyboard.press('Escape').catch(() => undefined);
+    throw waitError(`pickQuickItem(${title}: ${label})`, err, opts.server);
+  }
+}
+
+/** Right-clicks the tree row labelled `label` in a view and picks `entry` from its context menu. */
+export async function treeItemContextMenu(page: Page, viewName: string, label: string | RegExp, entry: string, opts: WaitOptions = {}): Promise<void> {
+  const timeout = opts.timeoutMs ?? 15_000;
+  const name = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}$`) : label;
+  try {
+    const row = viewPane(page, viewName).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) }).first();
+    await row.click({ button: 'right', timeout });
+    const item = page.locator('.monaco-menu .action-label', { hasText: entry }).first();
+    // A click that lands right after the menu opened is sometimes ignored (the menu stays open
+    // with the entry highlighted): click again until the menu closes.
+    for (let attempt = 0; ; attempt++) {
+      await item.click({ timeout });
+      try {
+        await item.waitFor({ state: 'hidden', timeout: 1500 });
+        break;
+      } catch (err) {
+        if (attempt >= 3 || !(await item.isVisible())) throw err;
+      }
+    }
+  } catch (err) {
+    await page.keyboard.press('Escape').catch(() => undefined);
+    throw waitError(`treeItemContextMenu(${viewName}, ${String(label)}, ${entry})`, err, opts.server);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   openWorkbench,
   screenshot,
   startCodeServer,
+  treeItemContextMenu,
   treeItemDetails,
   typeInTerminal,
   waitForTerminalText,
@@ -165,10 +166,7 @@ test('expanding api shows its IP and veth exactly as the kernel has them', async
 
 /** Right-clicks a row and picks an entry of its context menu. */
 async function contextMenu(view: string, label: string | RegExp, entry: string): Promise<void> {
-  const name = typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : label;
-  const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) }).first();
-  await row.click({ button: 'right' });
-  await page.locator('.monaco-menu .action-label', { hasText: entry }).first().click();
+  await treeItemContextMenu(page, view, label, entry, { server });
 }
 
 test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect opens read-only JSON', async () => {

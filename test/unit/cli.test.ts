@@ -8,7 +8,9 @@ import { FIXTURES } from '../fixtures';
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 
 test('argument parsing', () => {
-  assert.deepEqual(parseArgs(['snapshot', '--json', '--out', 'x.json']), { command: 'snapshot', json: true, out: 'x.json' });
+  assert.deepEqual(parseArgs(['snapshot', '--json', '--out', 'x.json']), { command: 'snapshot', json: true, out: 'x.json', mermaid: false, udp: false });
+  assert.equal(parseArgs(['path', '--port', '8080']).port, 8080);
+  assert.throws(() => parseArgs(['path', '--port', '0']), /--port needs a port number/);
   assert.deepEqual(parseArgs(['topology', '--privilege-command', 'doas -n']).privilegeCommand, ['doas', '-n']);
   assert.throws(() => parseArgs(['snapshot', '--out']), /--out needs a value/);
   assert.throws(() => parseArgs(['--frob']), /unknown option --frob/);
@@ -26,4 +28,28 @@ test('the built CLI: --help, usage errors, topology of a saved snapshot', () => 
   const notSnapshot = spawnSync('node', [CLI, 'topology', '--from', join(FIXTURES, 'lab', 'ip-route.json')], { encoding: 'utf8' });
   assert.equal(notSnapshot.status, 1);
   assert.match(notSnapshot.stderr, /is not a container-net snapshot/);
+});
+
+test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --port, --outbound, --dns', () => {
+  const from = join(FIXTURES, 'lab', 'snapshot.json');
+  const topo = execFileSync('node', [CLI, 'topology', '--mermaid', '--from', from], { encoding: 'utf8' });
+  assert.match(topo, /^%% Topology: /);
+  assert.match(topo, /\nflowchart LR\n/);
+  assert.match(topo, /subgraph NS\d+\["netns api/);
+  const net = execFileSync('node', [CLI, 'topology', '--mermaid', '--network', 'lab-other', '--from', from], { encoding: 'utf8' });
+  assert.match(net, /lone eth0/);
+  assert.doesNotMatch(net, /api eth0/);
+  const path = execFileSync('node', [CLI, 'path', '--port', '8080', '--from', from], { encoding: 'utf8' });
+  assert.match(path, /\nflowchart TB\n/);
+  assert.match(path, /-j DNAT --to-destination 172\.30\.1\.\d+:80/);
+  const json = JSON.parse(execFileSync('node', [CLI, 'path', '--port', '8080', '--json', '--from', from], { encoding: 'utf8' })) as { rewrittenDestination?: string };
+  assert.match(json.rewrittenDestination ?? '', /^172\.30\.1\.\d+:80$/);
+  assert.match(execFileSync('node', [CLI, 'path', '--outbound', 'client', '--from', from], { encoding: 'utf8' }), /-j MASQUERADE/);
+  assert.match(execFileSync('node', [CLI, 'path', '--dns', 'api', '--from', from], { encoding: 'utf8' }), /DOCKER_OUTPUT/);
+  const noPort = spawnSync('node', [CLI, 'path', '--port', '9999', '--from', from], { encoding: 'utf8' });
+  assert.equal(noPort.status, 1);
+  assert.match(noPort.stderr, /No container publishes tcp port 9999/);
+  const both = spawnSync('node', [CLI, 'path', '--port', '8080', '--dns', 'api', '--from', from], { encoding: 'utf8' });
+  assert.equal(both.status, 2);
+  assert.equal(spawnSync('node', [CLI, 'path', '--port', 'http'], { encoding: 'utf8' }).status, 2);
 });

@@ -1,0 +1,142 @@
+// From what a user asks ("the path of :8080", "api's outbound path", "api's DNS") to a flow
+// and its computed packet path. The outside client and outside server of those flows are
+// documentation addresses (RFC 5737): they are only evaluated against the rules, never contacted.
+import type { HostSnapshot, Link } from '../host/hostSnapshot';
+import type { PathRequest } from '../protocol';
+import { computePacketPath, containerOutboundFlow, inboundFlow, uplinkOf, type PacketPath } from './packetPath';
+
+/** A request that names something the snapshot does not have (no such container, port...); `fix` says what to do. */
+export class DiagramRequestError extends Error {
+  constructor(message: string, readonly fix?: string) {
+    super(message);
+  }
+}
+
+/** The outside client of an inbound path (TEST-NET-2). */
+export const OUTSIDE_CLIENT = '198.51.100.20';
+
+export interface RequestedPath {
+  path: PacketPath;
+  title: string;
+  /** One line on what the flow is, for the diagram's first node. */
+  subject: string;
+  /** Where the rules evaluated live: the host, or the container's own namespace. */
+  namespace: string;
+}
+
+/** The interface outside traffic arrives on: the default route's, else the first non-Docker interface with an IPv4 address. */
+function arrivalInterface(snapshot: HostSnapshot): { name: string; notes: string[] } | undefined {
+  const uplink = uplinkOf(snapshot);
+  if (uplink) return { name: uplink, notes: [] };
+  const virtual = new Set(['veth', 'bridge', 'vxlan', 'loopback', 'dummy', 'tun', 'ipip', 'sit', 'wireguard']);
+  const candidate = snapshot.hostNamespace.links.find((l: Link) => !virtual.has(l.kind) && l.name !== 'lo' && l.addresses.some((a) => a.family === 'inet'));
+  return candidate ? { name: candidate.name, notes: [`the host has no default route: outside traffic is taken to arrive on ${candidate.name}`] } : undefined;
+}
+
+function containerByName(snapshot: HostSnapshot, name: string) {
+  const c = snapshot.docker?.containers.find((x) => x.name === name || x.id === name);
+  if (!c) throw new DiagramRequestError(`There is no container ${name} on this host.`, 'Pick another container: it may have been removed or renamed.');
+  if (c.state !== 'running') throw new DiagramRequestError(`Container ${name} is not running (state: ${c.state}).`, `Start it (docker start ${name}) or pick another container.`);
+  return c;
+}
+
+function inbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'inbound' }>): RequestedPath {
+  const published = (snapshot.docker?.containers ?? []).flatMap((c) => c.ports.filter((p) => p.hostPort === req.hostPort && p.protocol === req.protocol).map((p) => ({ c, p })));
+  const target = published[0];
+  if (!target) {
+    throw new DiagramRequestError(`No container publishes ${req.protocol} port ${req.hostPort}.`, 'Pick a published port from the list (docker ps shows them under PORTS).');
+  }
+  const arrival = arrivalInterface(snapshot);
+  if (!arrival) throw new DiagramRequestError('The host has no interface with an IPv4 address that outside traffic could arrive on.', 'Check `ip -4 addr` on the host.');
+  let flow;
+  try {
+    flow = inboundFlow(snapshot, { client: OUTSIDE_CLIENT, hostPort: req.hostPort, protocol: req.protocol, uplink: arrival.name });
+  } catch (err) {
+    throw new DiagramRequestError((err as Error).message, 'Check the host\'s addresses and routes (ip -4 addr, ip route).');
+  }
+  const path = computePacketPath(snapshot, flow);
+  path.notes.unshift(...arrival.notes, `the client ${OUTSIDE_CLIENT} is a documentation address standing for any outside host; nothing is sent`);
+  const fromHost = snapshot.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'OUTPUT')?.rules.find((r) => /-j DOCKER(\s|$)/.test(r.spec));
+  if (fromHost) {
+    path.notes.push(`connections made on the host itself reach the same DNAT rule through nat OUTPUT (${fromHost.spec}): its counter counts them too, while the PREROUTING jump drawn here does not`);
+  }
+  return {
+    path,
+    title: `Packet path: ${req.protocol} :${req.hostPort} -> ${target.c.name}:${target.p.containerPort}`,
+    subject: `new ${req.protocol} connection from outside (${OUTSIDE_CLIENT}) to ${flow.dst}:${req.hostPort}, arriving on ${arrival.name}`,
+    namespace: 'host',
+  };
+}
+
+function outbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'outbound' }>): RequestedPath {
+  containerByName(snapshot, req.container);
+  let flow;
+  try {
+    flow = containerOutboundFlow(snapshot, req.container, { dst: req.dst, dport: req.dport, protocol: req.protocol });
+  } catch (err) {
+    throw new DiagramRequestError((err as Error).message, 'Only containers on bridge networks have an outbound path through the host\'s NAT.');
+  }
+  const path = computePacketPath(snapshot, flow);
+  return {
+    path,
+    title: `Packet path: ${req.container} -> ${req.dst}:${req.dport}`,
+    subject: `new ${req.protocol} connection from ${req.container} (${flow.src}) to ${req.dst}:${req.dport}, arriving on ${flow.inInterface ?? '?'}`,
+    namespace: 'host',
+  };
+}
+
+/**
+ * A DNS query from inside the container to 127.0.0.11:53: evaluated against the nat table in
+ * the container's own namespace (Docker's DOCKER_OUTPUT / DOCKER_POSTROUTING), with the
+ * namespace's own interfaces and routes.
+ */
+function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>): RequestedPath {
+  const c = containerByName(snapshot, req.container);
+  let owner = c;
+  if (c.modeKind === 'container' && c.modeTarget) {
+    const t = snapshot.docker?.containers.find((x) => x.id === c.modeTarget || x.name === c.modeTarget || x.id.startsWith(c.modeTarget ?? '-'));
+    if (t) owner = t;
+  }
+  if (owner.modeKind === 'host' || owner.modeKind === 'none') {
+    throw new DiagramRequestError(`${req.container} uses the ${owner.modeKind} network mode: Docker's embedded DNS does not serve it.`, 'Pick a container on a user-defined network.');
+  }
+  const ns = snapshot.containerNamespaces.find((n) => n.containerId === owner.id);
+  if (!ns) throw new DiagramRequestError(`The network namespace of ${owner.name} was not read.`, 'Refresh; if it persists, the snapshot\'s sources say why (Container Network: Open Host Snapshot).');
+  if (!ns.dnsRules) {
+    throw new DiagramRequestError(
+      `The DNS redirect rules inside ${owner.name} were not read.`,
+      'They need root (nsenter + iptables-save inside the namespace): see the Netfilter view for the privilege fix.',
+    );
+  }
+  // A socket talking to 127.0.0.11 gets its source from the local route of 127.0.0.0/8: 127.0.0.1.
+  const src = '127.0.0.1';
+  const inside: HostSnapshot = {
+    ...snapshot,
+    hostNamespace: { links: ns.links, routes: ns.routes, bridgePorts: [], fdb: [], sysctls: {} },
+    netfilter: { backend: snapshot.netfilter?.backend ?? 'unknown', tables: [ns.dnsRules] },
+  };
+  const path = computePacketPath(inside, { protocol: 'udp', src, dst: '127.0.0.11', dport: 53, locallyGenerated: true });
+  if (!ns.dnsRules.chains.some((ch) => ch.name === 'DOCKER_OUTPUT')) {
+    path.notes.push(`${owner.name}'s namespace has no DOCKER_OUTPUT chain: Docker's DNS redirect is missing (the container is not on a user-defined network, or its rules were removed)`);
+  }
+  const snat = ns.dnsRules.chains.find((ch) => ch.name === 'DOCKER_POSTROUTING')?.rules.find((r) => r.spec.includes('-j SNAT') && r.spec.includes('-p udp'));
+  if (snat) path.notes.push(`the resolver's replies are rewritten back to come from 127.0.0.11:53 by ${snat.spec}`);
+  path.notes.push('only the nat table inside the container was read (Docker puts nothing else there)');
+  return {
+    path,
+    title: `DNS path: ${req.container} -> 127.0.0.11:53`,
+    subject: `DNS query (udp) from ${req.container}${owner !== c ? ` (in ${owner.name}'s namespace)` : ''} to the embedded resolver 127.0.0.11:53`,
+    namespace: `${owner.name}'s network namespace`,
+  };
+}
+
+export function pathForRequest(snapshot: HostSnapshot, req: PathRequest): RequestedPath {
+  switch (req.kind) {
+    case 'inbound':
+      return inbound(snapshot, req);
+    case 'outbound':
+      return outbound(snapshot, req);
+    case 'dns':
+      return dns(snapshot, req);
+  }
+}

@@ -1,0 +1,177 @@
+// The messages between the diagram panel's host side (src/ui) and its browser side (webview/).
+// Both import these types; nothing else crosses. The webview speaks first (`ready`), then the
+// host posts the diagram; every later change goes through the same messages. Messages from the
+// webview are checked with `parseFromWebview` before the host acts on them.
+//
+// Pure types and checks: no vscode, no DOM.
+
+/** The webview panel type (also the serializer's key in package.json `onWebviewPanel:`). */
+export const DIAGRAM_VIEW_TYPE = 'containerNet.diagram';
+
+/** Which part of the host a topology diagram shows. Names, not ids: they survive a container's re-creation. */
+export type TopologyScope =
+  | { kind: 'host' }
+  | { kind: 'network'; network: string }
+  | { kind: 'container'; container: string };
+
+/** Which flow a packet-path diagram follows. */
+export type PathRequest =
+  /** A new connection from outside to a published host port (arriving on the uplink). */
+  | { kind: 'inbound'; hostPort: number; protocol: 'tcp' | 'udp' }
+  /** A container's new connection to an address outside its networks (its MASQUERADE). */
+  | { kind: 'outbound'; container: string; dst: string; dport: number; protocol: 'tcp' | 'udp' }
+  /** A container's DNS query to Docker's embedded resolver at 127.0.0.11 (the redirect inside its namespace). */
+  | { kind: 'dns'; container: string };
+
+export type DiagramRequest =
+  | { kind: 'topology'; scope: TopologyScope; filter: string }
+  | { kind: 'path'; path: PathRequest };
+
+/** What a node of a rendered diagram stands for: what a click on it can act on. */
+export type NodeTarget =
+  | { kind: 'container'; id: string; name: string; running: boolean }
+  | { kind: 'network'; id: string; name: string }
+  | { kind: 'hostInterface'; name: string }
+  | { kind: 'rule'; table: string; chain: string; position: number; spec: string }
+  | { kind: 'chain'; table: string; chain: string }
+  | { kind: 'port'; containerName: string; hostPort: number; protocol: string };
+
+/** A diagram as src/render produces it: Mermaid text plus what its nodes mean. */
+export interface RenderedDiagram {
+  title: string;
+  /** Mermaid flowchart source; every label escaped. */
+  mermaid: string;
+  /** Mermaid node id -> what it stands for (nodes without an entry are not clickable). */
+  nodes: Record<string, NodeTarget>;
+  /** Node ids whose rule counters moved since the previous read (drawn highlighted, class `moved`). */
+  moved: string[];
+  stats: { nodes: number; edges: number; chars: number };
+  /** What the reader should know: grouping of large hosts, the filter, an uncertain path. */
+  notes: string[];
+}
+
+/** One entry of the scope / flow picker. */
+export interface DiagramChoice {
+  label: string;
+  description?: string;
+  request: DiagramRequest;
+}
+
+/** Mermaid limits the host rendered within; the webview initialises Mermaid with them. */
+export interface RenderLimits {
+  maxTextSize: number;
+  maxEdges: number;
+}
+
+/** Kept by the webview (vscode.setState) and handed back to the serializer after a reload. */
+export interface DiagramPanelState {
+  request: DiagramRequest;
+}
+
+// ------------------------------------------------------------------ host -> webview
+
+export type ToWebview =
+  | {
+      type: 'diagram';
+      request: DiagramRequest;
+      diagram: RenderedDiagram;
+      /** When the host state was read (ISO time). */
+      takenAt: string;
+      /** Pickers: topology scopes and packet paths of this host. */
+      choices: DiagramChoice[];
+      limits: RenderLimits;
+    }
+  /** A read or a render is under way. */
+  | { type: 'busy'; message: string }
+  /** Nothing to draw: what went wrong and what to do. */
+  | { type: 'error'; message: string; fix?: string };
+
+// ------------------------------------------------------------------ webview -> host
+
+export type NodeAction = 'reveal' | 'terminal';
+
+export type FromWebview =
+  | { type: 'ready'; state?: DiagramPanelState }
+  /** The user picked another scope, flow or filter. */
+  | { type: 'request'; request: DiagramRequest }
+  | { type: 'refresh' }
+  | { type: 'nodeAction'; nodeId: string; action: NodeAction }
+  | { type: 'exportMermaid' }
+  | { type: 'exportSvg'; svg: string }
+  | { type: 'rendered'; ms: number; nodes: number }
+  | { type: 'renderFailed'; message: string };
+
+// ------------------------------------------------------------------ checks
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+const isProto = (v: unknown): v is 'tcp' | 'udp' => v === 'tcp' || v === 'udp';
+
+function parseScope(v: unknown): TopologyScope | undefined {
+  if (!isObject(v)) return undefined;
+  if (v.kind === 'host') return { kind: 'host' };
+  if (v.kind === 'network' && isString(v.network)) return { kind: 'network', network: v.network };
+  if (v.kind === 'container' && isString(v.container)) return { kind: 'container', container: v.container };
+  return undefined;
+}
+
+function parsePath(v: unknown): PathRequest | undefined {
+  if (!isObject(v)) return undefined;
+  if (v.kind === 'inbound' && isPort(v.hostPort) && isProto(v.protocol)) return { kind: 'inbound', hostPort: v.hostPort, protocol: v.protocol };
+  if (v.kind === 'outbound' && isString(v.container) && isString(v.dst) && isPort(v.dport) && isProto(v.protocol)) {
+    return { kind: 'outbound', container: v.container, dst: v.dst, dport: v.dport, protocol: v.protocol };
+  }
+  if (v.kind === 'dns' && isString(v.container)) return { kind: 'dns', container: v.container };
+  return undefined;
+}
+
+/** A diagram request as the webview (or a restored state) sent it, or undefined when malformed. */
+export function parseDiagramRequest(v: unknown): DiagramRequest | undefined {
+  if (!isObject(v)) return undefined;
+  if (v.kind === 'topology') {
+    const scope = parseScope(v.scope);
+    return scope ? { kind: 'topology', scope, filter: isString(v.filter) ? v.filter.slice(0, 200) : '' } : undefined;
+  }
+  if (v.kind === 'path') {
+    const path = parsePath(v.path);
+    return path ? { kind: 'path', path } : undefined;
+  }
+  return undefined;
+}
+
+/** The message, checked field by field, or undefined when it is not one the host understands. */
+export function parseFromWebview(v: unknown): FromWebview | undefined {
+  if (!isObject(v)) return undefined;
+  switch (v.type) {
+    case 'ready': {
+      const request = isObject(v.state) ? parseDiagramRequest(v.state.request) : undefined;
+      return request ? { type: 'ready', state: { request } } : { type: 'ready' };
+    }
+    case 'request': {
+      const request = parseDiagramRequest(v.request);
+      return request ? { type: 'request', request } : undefined;
+    }
+    case 'refresh':
+    case 'exportMermaid':
+      return { type: v.type };
+    case 'nodeAction':
+      return isString(v.nodeId) && (v.action === 'reveal' || v.action === 'terminal') ? { type: 'nodeAction', nodeId: v.nodeId, action: v.action } : undefined;
+    case 'exportSvg':
+      return isString(v.svg) && v.svg.length < 50_000_000 ? { type: 'exportSvg', svg: v.svg } : undefined;
+    case 'rendered':
+      return typeof v.ms === 'number' && typeof v.nodes === 'number' ? { type: 'rendered', ms: v.ms, nodes: v.nodes } : undefined;
+    case 'renderFailed':
+      return isString(v.message) ? { type: 'renderFailed', message: v.message.slice(0, 2000) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Same flow or scope: whether a new render replaces the old one in place (keeps zoom) or is a new picture. */
+export function sameRequest(a: DiagramRequest, b: DiagramRequest): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,144 @@
+// A computed packet path as the reference draws it: the flow enters, passes each hook's
+// chains in order (one box per chain visited, one per rule that matched or could not be
+// evaluated, with its counters), the routing decision between the hooks, and the verdict.
+// The edge after a DNAT/SNAT carries the rewritten address. Pure.
+import type { EvaluatedRule, PathStep } from '../model/packetPath';
+import type { RequestedPath } from '../model/pathRequests';
+import { counterMoved, type CounterMemory } from '../model/ruleCounters';
+import type { NodeTarget, RenderedDiagram } from '../protocol';
+import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+function counters(rule: EvaluatedRule['rule']): string {
+  return `${rule.packets} pkts, ${formatBytes(rule.bytes)}`;
+}
+
+const STEP_ENTRY: Record<PathStep['entered'], string> = { hook: '', jump: 'jumped to', goto: 'goto', return: 'back in' };
+
+function stepLabel(step: PathStep, notMatched: number): string {
+  const entry = STEP_ENTRY[step.entered];
+  const lines = [`${entry ? `${entry} ` : ''}${step.table} ${step.chain}`];
+  if (notMatched > 0) lines.push(`${notMatched} rule${notMatched === 1 ? '' : 's'} did not match`);
+  if (step.policy) lines.push(`policy ${step.verdict}`);
+  if (step.uncertain) lines.push('(assumes the rules not understood above did not match)');
+  return labelLines(lines);
+}
+
+function ruleLabel(e: EvaluatedRule): string {
+  const lines = [`#${e.rule.position} ${e.rule.spec}`, counters(e.rule)];
+  if (e.result === 'unknown') lines.push(`not understood: ${(e.unknown ?? []).join('; ')}`);
+  if (e.effect) lines.push(e.effect);
+  return labelLines(lines);
+}
+
+function verdictEdge(step: PathStep): string | undefined {
+  switch (step.verdict) {
+    case 'JUMP':
+      return `jump ${step.next ?? ''}`;
+    case 'GOTO':
+      return `goto ${step.next ?? ''}`;
+    case 'RETURN':
+      return 'return';
+    default:
+      return step.policy ? undefined : step.verdict;
+  }
+}
+
+export function renderPacketPathMermaid(requested: RequestedPath, previousCounters?: CounterMemory): RenderedDiagram {
+  const { path } = requested;
+  const fc = new FlowchartBuilder('TB');
+  const nodes: Record<string, NodeTarget> = {};
+  const moved: string[] = [];
+  const inHost = requested.namespace === 'host';
+  let last = fc.node('FLOW', 'stadium', labelLines([requested.subject, path.flow.sport === undefined ? 'NEW connection, first packet' : `NEW connection, source port ${path.flow.sport}`]), 'endpoint');
+  let pendingEdge: string | undefined;
+  const link = (to: string): void => {
+    fc.edge(last, to, pendingEdge ? escapeLabel(pendingEdge) : undefined);
+    pendingEdge = undefined;
+    last = to;
+  };
+
+  // Consecutive steps on one hook form one subgraph; the routing decision sits after PREROUTING (or before OUTPUT).
+  const groups: { hook: string; steps: { step: PathStep; index: number }[] }[] = [];
+  path.steps.forEach((step, index) => {
+    const g = groups[groups.length - 1];
+    if (g && g.hook === step.hook) g.steps.push({ step, index });
+    else groups.push({ hook: step.hook, steps: [{ step, index }] });
+  });
+  let routed = false;
+  const routingNode = (): void => {
+    if (routed || !path.routing) return;
+    routed = true;
+    const r = path.routing;
+    link(fc.node('ROUTE', 'diamond', labelLines([`routing: ${r.kind}`, r.reason]), r.kind === 'unreachable' || r.kind === 'forwarding-disabled' ? 'drop' : 'routing'));
+  };
+  groups.forEach((g, gi) => {
+    if (g.hook === 'OUTPUT' && gi === 0) routingNode();
+    if ((g.hook === 'INPUT' || g.hook === 'FORWARD' || g.hook === 'POSTROUTING') && !routed) routingNode();
+    fc.subgraph(`HOOK${gi}`, escapeLabel(`${g.hook}${inHost ? '' : ` (${requested.namespace})`}`), () => {
+      for (const { step, index } of g.steps) {
+        const shown = step.rules.filter((r) => r.result !== 'not-matched');
+        const notMatched = step.rules.length - shown.length;
+        const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched), step.uncertain ? 'uncertain' : 'chain');
+        if (inHost) nodes[sid] = { kind: 'chain', table: step.table, chain: step.chain };
+        link(sid);
+        shown.forEach((e, ri) => {
+          const cls = e.result === 'unknown' ? 'unknownRule' : ['DROP', 'REJECT'].some((v) => e.rule.spec.includes(`-j ${v}`)) ? 'drop' : 'matched';
+          const rid = fc.node(`S${index}R${ri}`, 'rect', ruleLabel(e), cls);
+          if (inHost) nodes[rid] = { kind: 'rule', table: e.rule.table, chain: e.rule.chain, position: e.rule.position, spec: e.rule.spec };
+          if (counterMoved(previousCounters, e.rule) && inHost) {
+            moved.push(rid);
+            fc.addClass(rid, 'moved');
+          }
+          link(rid);
+        });
+        const edge = verdictEdge(step);
+        const effect = shown.map((e) => e.effect).filter(Boolean).pop();
+        pendingEdge = [edge, effect].filter(Boolean).join(': ') || undefined;
+      }
+    });
+  });
+  if (!routed) routingNode();
+
+  const final = path.finalVerdict;
+  const end = [`${final}${path.verdictIfUnknownRulesDoNotMatch ? ` (${path.verdictIfUnknownRulesDoNotMatch} if the rules not understood do not match)` : ''}`];
+  if (path.rewrittenDestination) end.push(`destination rewritten to ${path.rewrittenDestination}`);
+  if (path.rewrittenSource) end.push(`source rewritten to ${path.rewrittenSource}`);
+  if (path.outInterface) end.push(`out ${path.outInterface}`);
+  else if (path.routing?.kind === 'local') end.push('delivered to a local process');
+  link(fc.node('VERDICT', 'stadium', labelLines(end), final === 'ACCEPT' ? 'accept' : final === 'UNKNOWN' ? 'uncertain' : 'drop'));
+
+  const mermaid = fc.text(PATH_CLASSES);
+  return {
+    title: requested.title,
+    mermaid,
+    nodes,
+    moved,
+    stats: { nodes: fc.nodeCount, edges: fc.edgeCount, chars: mermaid.length },
+    notes: [...path.uncertain.map((u) => `uncertain: ${u}`), ...path.notes],
+  };
+}
+
+/** Class names the panel's stylesheet colours from the theme; the definitions here only set widths. */
+export const PATH_CLASSES: Record<string, string> = {
+  endpoint: 'stroke-width:2px',
+  chain: 'stroke-width:1px',
+  matched: 'stroke-width:2px',
+  unknownRule: 'stroke-width:2px,stroke-dasharray:4',
+  uncertain: 'stroke-dasharray:4',
+  routing: 'stroke-width:1px',
+  accept: 'stroke-width:2px',
+  drop: 'stroke-width:3px',
+  moved: 'stroke-width:4px',
+};

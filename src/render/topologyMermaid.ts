@@ -1,0 +1,349 @@
+// The host's topology as the reference draws it: each container's network namespace as a
+// subgraph holding its interfaces (eth0 with addresses), joined by its veth pair to the host
+// veth on the bridge (with the gateway address), NAT (MASQUERADE) between the bridge and the
+// uplink, published ports on the edge they enter by (uplink -> DNAT -> container), overlay
+// sandboxes with br0 and the VXLAN device (VNI, MTU, remote VTEPs). Pure.
+//
+// Large hosts: per network at most `maxContainersPerNetwork` containers are drawn one by one
+// (those with published ports first); the rest of that network becomes one group node. If the
+// text still exceeds Mermaid's limits the cap is halved until it fits, so a host with hundreds
+// of containers still gives a diagram, never a Mermaid error.
+import type { HostSnapshot, Link } from '../host/hostSnapshot';
+import type { ContainerNode, Endpoint, NetworkNode, PortMapping, Topology } from '../model/topology';
+import type { NodeTarget, RenderLimits, RenderedDiagram, TopologyScope } from '../protocol';
+import { DiagramRequestError } from '../model/pathRequests';
+import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';
+import { formatBytes } from './packetPathMermaid';
+
+export interface TopologyRenderOptions {
+  /** Case-insensitive text matched against container names, images, IPs and network names. */
+  filter?: string;
+  limits: RenderLimits;
+  maxContainersPerNetwork?: number;
+}
+
+interface Selection {
+  containers: ContainerNode[];
+  endpoints: Endpoint[];
+  networks: NetworkNode[];
+  ports: PortMapping[];
+  notes: string[];
+}
+
+function matches(filter: string, ...values: (string | undefined)[]): boolean {
+  return values.some((v) => v !== undefined && v.toLowerCase().includes(filter));
+}
+
+function select(topo: Topology, scope: TopologyScope, rawFilter: string): Selection {
+  const running = topo.containers.filter((c) => c.state === 'running');
+  const notes: string[] = [];
+  let containers: ContainerNode[];
+  let endpoints: Endpoint[];
+  let networks: NetworkNode[];
+  if (scope.kind === 'network') {
+    const net = topo.networks.find((n) => n.name === scope.network || n.id === scope.network);
+    if (!net) throw new DiagramRequestError(`There is no network ${scope.network} on this host.`, 'Pick another network: it may have been removed.');
+    networks = [net];
+    endpoints = topo.endpoints.filter((e) => e.networkId === net.id);
+    containers = running.filter((c) => endpoints.some((e) => e.containerId === c.id));
+  } else if (scope.kind === 'container') {
+    const c = topo.containers.find((x) => x.name === scope.container || x.id === scope.container);
+    if (!c) throw new DiagramRequestError(`There is no container ${scope.container} on this host.`, 'Pick another container: it may have been removed or renamed.');
+    if (c.state !== 'running') throw new DiagramRequestError(`Container ${c.name} is not running (state: ${c.state}).`, `Start it (docker start ${c.name}) or pick another container.`);
+    // The namespace it really uses, and every container sharing it.
+    const owner = c.sharesNamespaceWith ? (topo.containers.find((x) => x.name === c.sharesNamespaceWith || x.id === c.sharesNamespaceWith) ?? c) : c;
+    containers = running.filter((x) => x.id === owner.id || x.id === c.id || x.sharesNamespaceWith === owner.name || x.sharesNamespaceWith === owner.id);
+    endpoints = topo.endpoints.filter((e) => e.containerId === owner.id);
+    networks = topo.networks.filter((n) => endpoints.some((e) => e.networkId === n.id));
+  } else {
+    containers = running;
+    endpoints = topo.endpoints;
+    networks = topo.networks.filter((n) => n.bridge || n.endpointCount > 0 || n.driver === 'overlay');
+  }
+  const filter = rawFilter.trim().toLowerCase();
+  if (filter) {
+    const before = containers.length;
+    const netMatch = new Set(networks.filter((n) => matches(filter, n.name, ...n.subnets, n.bridge)).map((n) => n.id));
+    const keep = new Set(
+      containers
+        .filter((c) => matches(filter, c.name, c.image) || endpoints.some((e) => e.containerId === c.id && (matches(filter, e.ip) || netMatch.has(e.networkId))))
+        .map((c) => c.id),
+    );
+    // A container sharing a kept namespace is kept with it.
+    for (const c of containers) if (c.sharesNamespaceWith && containers.some((o) => keep.has(o.id) && (o.name === c.sharesNamespaceWith || o.id === c.sharesNamespaceWith))) keep.add(c.id);
+    containers = containers.filter((c) => keep.has(c.id));
+    endpoints = endpoints.filter((e) => keep.has(e.containerId));
+    networks = networks.filter((n) => netMatch.has(n.id) || endpoints.some((e) => e.networkId === n.id));
+    notes.push(`filter "${rawFilter.trim()}": ${containers.length} of ${before} running containers`);
+  }
+  const ids = new Set(containers.map((c) => c.id));
+  const ports = topo.ports.filter((p) => ids.has(p.containerId));
+  return { containers, endpoints, networks, ports, notes };
+}
+
+function cidrOf(link: Link | undefined): string[] {
+  return (link?.addresses ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixLen}`);
+}
+
+/** The uplink: the default route's interface, else the first non-virtual interface with an IPv4 address. */
+function uplinks(snapshot: HostSnapshot, topo: Topology): { link: Link; noDefault: boolean }[] {
+  const links = snapshot.hostNamespace.links;
+  const found = topo.uplinks.map((u) => links.find((l) => l.name === u.name)).filter((l): l is Link => !!l);
+  if (found.length > 0) return found.map((link) => ({ link, noDefault: false }));
+  const virtual = new Set(['veth', 'bridge', 'vxlan', 'loopback', 'dummy']);
+  const any = links.find((l) => !virtual.has(l.kind) && l.name !== 'lo' && l.addresses.some((a) => a.family === 'inet'));
+  return any ? [{ link: any, noDefault: true }] : [];
+}
+
+function masqueradeText(n: NetworkNode): string[] {
+  return n.masquerade.map((r) => `${r.spec.replace(/^-A \S+ /, '')} (${r.packets} pkts, ${formatBytes(r.bytes)})`);
+}
+
+class TopologyDrawing {
+  readonly fc = new FlowchartBuilder('LR');
+  readonly nodes: Record<string, NodeTarget> = {};
+  readonly notes: string[] = [];
+  private readonly bridgeIds = new Map<string, string>();
+  private readonly endpointIds = new Map<Endpoint, string>();
+  private readonly containerIndex = new Map<string, number>();
+  private uplinkId: string | undefined;
+
+  constructor(
+    private readonly snapshot: HostSnapshot,
+    private readonly topo: Topology,
+    private readonly sel: Selection,
+    private readonly cap: number,
+    private readonly showDns: boolean,
+  ) {}
+
+  private link(name: string): Link | undefined {
+    return this.snapshot.hostNamespace.links.find((l) => l.name === name);
+  }
+
+  private cindex(id: string): number {
+    let i = this.containerIndex.get(id);
+    if (i === undefined) {
+      i = this.containerIndex.size;
+      this.containerIndex.set(id, i);
+    }
+    return i;
+  }
+
+  /** Which containers of each network are drawn one by one; the rest are grouped. */
+  private split(): { drawn: Set<string>; grouped: Map<NetworkNode, ContainerNode[]> } {
+    const drawn = new Set<string>();
+    const grouped = new Map<NetworkNode, ContainerNode[]>();
+    const hasPorts = new Set(this.sel.ports.map((p) => p.containerId));
+    const byId = new Map(this.sel.containers.map((c) => [c.id, c]));
+    // Containers without any endpoint in the selection (host, none, container: modes) are always drawn.
+    for (const c of this.sel.containers) if (!this.sel.endpoints.some((e) => e.containerId === c.id)) drawn.add(c.id);
+    for (const n of this.sel.networks) {
+      const members = [...new Set(this.sel.endpoints.filter((e) => e.networkId === n.id).map((e) => e.containerId))]
+        .map((id) => byId.get(id))
+        .filter((c): c is ContainerNode => !!c)
+        .sort((a, b) => Number(hasPorts.has(b.id)) - Number(hasPorts.has(a.id)) || a.name.localeCompare(b.name));
+      let shown = members.filter((c) => drawn.has(c.id)).length;
+      const rest: ContainerNode[] = [];
+      for (const c of members) {
+        if (drawn.has(c.id)) continue;
+        if (shown < this.cap) {
+          drawn.add(c.id);
+          shown++;
+        } else rest.push(c);
+      }
+      if (rest.length > 0) grouped.set(n, rest);
+    }
+    // A container grouped on one network but drawn for another is drawn (its other endpoints with it).
+    for (const [n, rest] of grouped) {
+      const still = rest.filter((c) => !drawn.has(c.id));
+      if (still.length > 0) grouped.set(n, still);
+      else grouped.delete(n);
+    }
+    return { drawn, grouped };
+  }
+
+  draw(): void {
+    const { drawn, grouped } = this.split();
+    const fc = this.fc;
+    const hostname = this.snapshot.host.hostname;
+    const ups = uplinks(this.snapshot, this.topo);
+    const bridgeNets = this.sel.networks.filter((n) => n.bridge);
+    const overlayNets = this.sel.networks.filter((n) => n.driver === 'overlay');
+
+    fc.subgraph('HOSTNS', escapeLabel(`host network namespace: ${hostname}`), () => {
+      ups.forEach(({ link, noDefault }, i) => {
+        const id = fc.node(`U${i}`, 'rect', labelLines([`${link.name} (uplink${noDefault ? ', no default route' : ''})`, ...cidrOf(link)]), 'uplink');
+        this.nodes[id] = { kind: 'hostInterface', name: link.name };
+        this.uplinkId ??= id;
+      });
+      bridgeNets.forEach((n, i) => {
+        const bridge = n.bridge as string;
+        const gw = cidrOf(this.link(bridge));
+        const id = fc.node(`B${i}`, 'rect', labelLines([`${bridge} (bridge${n.bridgeUp === false ? ', down' : ''})`, `network ${n.name}${n.internal ? ' (internal)' : ''}`, gw.length ? `gateway ${gw.join(', ')}` : n.gateway ? `gateway ${n.gateway}` : undefined, n.subnets.join(', ')]), n.internal ? 'internal' : 'bridge');
+        this.nodes[id] = { kind: 'network', id: n.id, name: n.name };
+        this.bridgeIds.set(n.id, id);
+        if (n.masquerade.length > 0) {
+          const nat = fc.node(`N${i}`, 'hexagon', labelLines(['NAT (MASQUERADE)', ...masqueradeText(n)]), 'nat');
+          const r = n.masquerade[0];
+          if (r) this.nodes[nat] = { kind: 'rule', table: r.table, chain: r.chain, position: r.position, spec: r.spec };
+        }
+      });
+      // Host veths of the drawn endpoints.
+      this.sel.endpoints.forEach((e) => {
+        if (!drawn.has(e.containerId) || !e.hostVeth) return;
+        const ci = this.cindex(e.containerId);
+        const k = this.sel.endpoints.filter((x) => x.containerId === e.containerId).indexOf(e);
+        const id = fc.node(`V${ci}x${k}`, 'rect', labelLines([`${e.hostVeth.name}@if${e.containerInterface?.index ?? '?'}`, e.hostVeth.mtu ? `MTU ${e.hostVeth.mtu}` : undefined]), 'veth');
+        this.nodes[id] = { kind: 'hostInterface', name: e.hostVeth.name };
+      });
+      // Host-mode containers live here.
+      for (const c of this.sel.containers.filter((c) => c.modeKind === 'host')) {
+        const id = fc.node(`H${this.cindex(c.id)}`, 'stadium', labelLines([c.name, 'network mode host: shares this namespace']), 'container');
+        this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
+      }
+    });
+
+    // Each drawn container's own namespace (containers sharing it listed inside).
+    for (const c of this.sel.containers) {
+      if (!drawn.has(c.id) || c.modeKind === 'host' || c.sharesNamespaceWith) continue;
+      const ci = this.cindex(c.id);
+      const sharers = this.sel.containers.filter((x) => x.sharesNamespaceWith === c.name || x.sharesNamespaceWith === c.id);
+      fc.subgraph(`NS${ci}`, escapeLabel(`netns ${c.name}${sharers.length ? ` (shared with ${sharers.map((s) => s.name).join(', ')})` : ''}`), () => {
+        const eps = this.sel.endpoints.filter((e) => e.containerId === c.id);
+        if (eps.length === 0) {
+          const id = fc.node(`E${ci}x0`, 'rect', labelLines([`${c.name}: lo only`, `network mode ${c.modeKind}`]), 'iface');
+          this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
+        }
+        eps.forEach((e, k) => {
+          const iface = e.containerInterface ? `${e.containerInterface.name}@if${e.hostVeth?.index ?? e.overlay?.sandboxVeth?.index ?? '?'}` : 'interface not found';
+          const id = fc.node(
+            `E${ci}x${k}`,
+            'rect',
+            labelLines([`${c.name} ${iface}`, `${e.ip}/${e.prefixLen}`, e.mac, e.containerInterface?.mtu ? `MTU ${e.containerInterface.mtu}` : undefined, e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined]),
+            e.flags.some((f) => f.endsWith('not-found') || f === 'bridge-mismatch') ? 'problem' : 'iface',
+          );
+          this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
+          this.endpointIds.set(e, id);
+        });
+        // The DNS redirect inside the namespace: drawn when one container is shown (on a whole host it would double every box).
+        if (this.showDns && c.dnsRedirect && c.dnsRedirect.length > 0) {
+          const dnat = c.dnsRedirect.find((r) => r.spec.includes('-p udp') && r.spec.includes('DNAT')) ?? c.dnsRedirect.find((r) => r.spec.includes('DNAT')) ?? c.dnsRedirect[0];
+          const to = dnat ? /--to-destination (\S+)/.exec(dnat.spec)?.[1] : undefined;
+          const proto = dnat ? /-p (\w+)/.exec(dnat.spec)?.[1] : undefined;
+          fc.node(`D${ci}`, 'hexagon', labelLines([`DNS redirect (nat ${dnat?.chain ?? 'DOCKER_OUTPUT'})`, to ? `${proto ?? ''} 127.0.0.11:53 -> ${to}`.trim() : dnat?.spec]), 'nat');
+        }
+        sharers.forEach((s) => {
+          const id = fc.node(`S${this.cindex(s.id)}`, 'stadium', labelLines([s.name, `network mode container:${c.name}`]), 'container');
+          this.nodes[id] = { kind: 'container', id: s.id, name: s.name, running: true };
+        });
+      });
+    }
+
+    // Overlay sandboxes: veth end, br0, the VXLAN device.
+    overlayNets.forEach((n, oi) => {
+      const eps = this.sel.endpoints.filter((e) => e.networkId === n.id && drawn.has(e.containerId));
+      const join = eps.find((e) => e.overlay)?.overlay;
+      if (!join) return;
+      fc.subgraph(`OV${oi}`, escapeLabel(`overlay sandbox ${join.sandbox} (network ${n.name})`), () => {
+        const br = fc.node(`OB${oi}`, 'rect', labelLines([`${join.bridge ?? 'br0'} (bridge)`, n.subnets.join(', ')]), 'bridge');
+        this.nodes[br] = { kind: 'network', id: n.id, name: n.name };
+        const vx = fc.node(
+          `OX${oi}`,
+          'rect',
+          labelLines([`${join.vxlanDevice ?? 'vxlan device not found'}`, `VNI ${join.vni ?? n.vxlanIds.join(', ')}`, join.mtu ? `MTU ${join.mtu}` : undefined, join.remoteVteps.length ? `remote VTEPs: ${join.remoteVteps.join(', ')}` : 'no remote VTEPs in the FDB (single node)']),
+          'vxlan',
+        );
+        eps.forEach((e, k) => {
+          if (!e.overlay?.sandboxVeth) return;
+          const v = fc.node(`OV${oi}x${k}`, 'rect', labelLines([`${e.overlay.sandboxVeth.name}@if${e.containerInterface?.index ?? '?'}`]), 'veth');
+          const from = this.endpointIds.get(e);
+          if (from) fc.edge(from, v, 'veth pair', 'line');
+          fc.edge(v, br, undefined, 'line');
+        });
+        fc.edge(br, vx, undefined, 'line');
+      });
+      if (this.uplinkId) fc.edge(`OX${oi}`, this.uplinkId, escapeLabel(`VXLAN UDP 4789${join.remoteVteps.length ? ` to ${join.remoteVteps.length} VTEP(s)` : ''}`), 'dotted');
+    });
+
+    // Groups of the containers not drawn one by one.
+    let gi = 0;
+    for (const [n, rest] of grouped) {
+      const names = rest.map((c) => c.name);
+      const id = fc.node(`G${gi}`, 'subroutine', labelLines([`${rest.length} more container${rest.length === 1 ? '' : 's'} on ${n.name}`, `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`, 'filter or open the network to see them']), 'group');
+      this.nodes[id] = { kind: 'network', id: n.id, name: n.name };
+      const bridge = this.bridgeIds.get(n.id) ?? (n.driver === 'overlay' ? overlayNets.indexOf(n) >= 0 && fc.has(`OB${overlayNets.indexOf(n)}`) ? `OB${overlayNets.indexOf(n)}` : undefined : undefined);
+      if (bridge) fc.edge(id, bridge, escapeLabel(`${rest.length} veth pairs`), 'line');
+      this.notes.push(`${rest.length} of the containers on ${n.name} are drawn as one group (${names.slice(0, 3).join(', ')}...): filter by name to see them one by one`);
+      gi++;
+    }
+
+    // Wires: container interface - veth - bridge; bridge - NAT - uplink.
+    for (const [e, from] of this.endpointIds) {
+      if (!e.hostVeth) continue;
+      const ci = this.cindex(e.containerId);
+      const k = this.sel.endpoints.filter((x) => x.containerId === e.containerId).indexOf(e);
+      const veth = `V${ci}x${k}`;
+      fc.edge(from, veth, 'veth pair', 'line');
+      const bridge = this.bridgeIds.get(e.networkId);
+      if (bridge) fc.edge(veth, bridge, undefined, 'line');
+    }
+    bridgeNets.forEach((n, i) => {
+      if (!this.uplinkId || n.internal) return;
+      if (n.masquerade.length > 0) {
+        fc.edge(`B${i}`, `N${i}`);
+        fc.edge(`N${i}`, this.uplinkId, 'routed out');
+      }
+    });
+    if (ups.length === 0) this.notes.push('no uplink: the host has no interface with an IPv4 address besides Docker\'s');
+
+    // Published ports enter by the uplink and are DNATed to the container's address.
+    for (const p of this.sel.ports) {
+      const target = [...this.endpointIds].find(([e]) => e.containerId === p.containerId && e.ip === p.containerIp)?.[1] ?? [...this.endpointIds].find(([e]) => e.containerId === p.containerId)?.[1];
+      const dnat = p.dnatRules[0];
+      const label = `${p.protocol} ${p.hostIp || '0.0.0.0'}:${p.hostPort} -> ${p.dnatTarget ?? `${p.containerIp}:${p.containerPort}`}${dnat ? ` DNAT (${dnat.packets} pkts)` : ' (no DNAT rule)'}${p.proxy ? ', docker-proxy' : ''}`;
+      if (!target || !this.uplinkId) {
+        this.notes.push(`published ${label} for ${p.containerName}: not drawn (${target ? 'no uplink' : 'container grouped or its interface not found'})`);
+        continue;
+      }
+      // Drawn from the container to the uplink without an arrowhead (the label gives the
+      // direction): an edge into the container would pull the uplink left of the namespaces.
+      fc.edge(target, this.uplinkId, escapeLabel(label), 'thickLine');
+    }
+  }
+}
+
+export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, scope: TopologyScope, options: TopologyRenderOptions): RenderedDiagram {
+  const sel = select(topo, scope, options.filter ?? '');
+  const title =
+    scope.kind === 'host' ? `Topology: ${snapshot.host.hostname}` : scope.kind === 'network' ? `Topology: network ${scope.network}` : `Topology: container ${scope.container}`;
+  // Stay well inside Mermaid's limits: the webview adds nothing to the text.
+  const maxChars = Math.floor(options.limits.maxTextSize * 0.9);
+  const maxEdges = Math.floor(options.limits.maxEdges * 0.9);
+  let cap = options.maxContainersPerNetwork ?? 12;
+  for (;;) {
+    const d = new TopologyDrawing(snapshot, topo, sel, cap, scope.kind === 'container');
+    d.draw();
+    const mermaid = d.fc.text(TOPOLOGY_CLASSES);
+    if ((mermaid.length <= maxChars && d.fc.edgeCount <= maxEdges) || cap === 0) {
+      const notes = [...sel.notes, ...d.notes, ...topo.limits.map((l) => `not read: ${l}`)];
+      if (mermaid.length > maxChars || d.fc.edgeCount > maxEdges) notes.unshift('even grouped, this host exceeds the diagram limits: use the filter or pick one network');
+      if (sel.containers.length === 0) notes.unshift('no running containers in this scope');
+      return { title, mermaid, nodes: d.nodes, moved: [], stats: { nodes: d.fc.nodeCount, edges: d.fc.edgeCount, chars: mermaid.length }, notes };
+    }
+    cap = Math.floor(cap / 2);
+  }
+}
+
+/** Class names the panel's stylesheet colours from the theme; the definitions here only set widths. */
+export const TOPOLOGY_CLASSES: Record<string, string> = {
+  uplink: 'stroke-width:2px',
+  bridge: 'stroke-width:2px',
+  internal: 'stroke-width:2px,stroke-dasharray:4',
+  nat: 'stroke-width:1px',
+  veth: 'stroke-width:1px',
+  iface: 'stroke-width:1px',
+  container: 'stroke-width:1px',
+  vxlan: 'stroke-width:2px',
+  group: 'stroke-width:1px,stroke-dasharray:4',
+  problem: 'stroke-width:3px',
+};

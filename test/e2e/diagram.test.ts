@@ -1,0 +1,252 @@
+// The diagram panel in a real VS Code: the packaged .vsix in code-server, driven by headless
+// Chromium, against the real lab. What the drawing says is checked against Docker, the
+// kernel (ip -j link, nsenter) and iptables itself; real packets move a rule's counter.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { nsenterIp, pidOf, requireLab, sh } from '../live/lab';
+import {
+  ensureCodeServer,
+  openViewContainer,
+  openWorkbench,
+  pickQuickItem,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  treeItemContextMenu,
+  treeItemDetails,
+  viewPane,
+  waitForNotification,
+  waitForTerminalText,
+  webviewContentFrames,
+  type CodeServer,
+  type Workbench,
+} from './codeServer';
+import { recordTiming } from './timings';
+
+const VSIX = join(process.cwd(), 'dist', 'container-network-debugger.vsix');
+let server: CodeServer;
+let wb: Workbench;
+let workspace: string;
+let page: Page;
+
+/** One drawn node of the diagram: its Mermaid id, classes and label text (one line per <br>). */
+interface DrawnNode {
+  id: string;
+  classes: string[];
+  text: string;
+}
+
+interface Drawing {
+  frame: Frame;
+  nodes: DrawnNode[];
+  /** The page's visible text (title, notes, errors): for failure messages. */
+  page: string;
+}
+
+async function drawing(): Promise<Drawing | undefined> {
+  for (const frame of webviewContentFrames(page)) {
+    const got = await frame
+      .evaluate(() => {
+        // The drawing on screen: Mermaid renders each new one in a scratch element first.
+        const svg = document.querySelector('#app[data-state="diagram"] .canvas svg[id^="cnd-diagram-"]');
+        if (!svg) return { nodes: [], page: document.body?.innerText ?? '' };
+        const nodes = Array.from(svg.querySelectorAll<SVGGElement>('g.node')).map((g) => {
+          const label = g.querySelector('foreignObject div, foreignObject span') as HTMLElement | null;
+          return { id: g.dataset.nodeId ?? g.id, classes: Array.from(g.classList), text: (label?.innerText ?? g.textContent ?? '').trim() };
+        });
+        return { nodes, page: document.body.innerText };
+      })
+      .catch(() => undefined);
+    if (got && (got.nodes.length > 0 || got.page.trim())) return { frame, ...got };
+  }
+  return undefined;
+}
+
+/** Polls the webview until `ok` holds for its drawing; returns it. */
+async function untilDrawn(what: string, ok: (nodes: DrawnNode[]) => boolean, timeoutMs = 45_000): Promise<Drawing> {
+  const started = Date.now();
+  let last: Drawing | undefined;
+  while (Date.now() - started < timeoutMs) {
+    last = await drawing();
+    if (last && last.nodes.length > 0 && ok(last.nodes)) return last;
+    await page.waitForTimeout(200);
+  }
+  await screenshot(page, `failed-diagram-${what.replace(/\W+/g, '-')}`);
+  throw new Error(`diagram: ${what} not seen within ${timeoutMs} ms\n--- webview text\n${last?.page.slice(0, 1500) ?? '(no webview)'}\n--- node labels\n${last?.nodes.map((n) => n.text.replace(/\n/g, ' | ')).join('\n').slice(0, 3000) ?? ''}\n${server.logTail(20)}`);
+}
+
+const startsWithName = (text: string, name: string): boolean => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`).test(text);
+
+function apiFacts(): { ip: string; veth: string } {
+  const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
+  const eth0 = nsenterIp(pidOf('api'), 'link', 'show').find((l) => l.ifname === 'eth0');
+  const veth = (JSON.parse(sh('ip', '-j', 'link', 'show')) as { ifindex: number; ifname: string }[]).find((l) => l.ifindex === eth0?.link_index);
+  assert.ok(ip && veth, 'api has an address and a host veth');
+  return { ip, veth: veth.ifname };
+}
+
+/** The packet counter of the 8080 DNAT rule as iptables counts it (the oracle). */
+function dnatPackets(): number {
+  const line = sh('iptables', '-t', 'nat', '-L', 'DOCKER', '-v', '-x', '-n').split('\n').find((l) => /\bDNAT\b/.test(l) && /dpt:8080\b/.test(l));
+  assert.ok(line, 'the 8080 DNAT rule is in nat DOCKER');
+  return Number(line.trim().split(/\s+/)[0]);
+}
+
+/** One HTTP GET to a lab address; resolves with the status. */
+function get(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 5000, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+const VIEWS = ['Containers', 'Networks', 'Host', 'Netfilter'];
+
+/** Gives one view the whole sidebar (trees render only the rows in sight). */
+async function focusPane(view: string): Promise<void> {
+  for (const v of [...VIEWS.filter((x) => x !== view), view]) {
+    const header = page.locator('.pane-header', { hasText: new RegExp(`^${v}`) }).first();
+    const open = (await header.getAttribute('aria-expanded')) === 'true';
+    if (open !== (v === view)) await header.click();
+  }
+}
+
+async function containerRow(label: string) {
+  const rows = await treeItemDetails(page, 'Containers', { server, minCount: 0 });
+  return rows.find((r) => r.label === label);
+}
+
+before(async () => {
+  requireLab();
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package first (test/all does)`);
+  await ensureCodeServer();
+  workspace = mkdtempSync(join(tmpdir(), 'cnd-ws-'));
+  writeFileSync(join(workspace, 'README.txt'), 'Container Network Debugger e2e workspace (diagram)\n');
+  server = await startCodeServer({ vsix: VSIX, workspace, settings: { 'containerNet.refreshIntervalSeconds': 0, 'containerNet.diagram.counterRefreshSeconds': 2 } });
+  wb = await openWorkbench(server.url, { server, waitForExtensionHost: true });
+  page = wb.page;
+});
+
+after(async () => {
+  await wb?.close();
+  await server?.stop();
+});
+
+test('F1 > Show Topology Diagram > whole host draws every running lab container', async () => {
+  const oracle = sh('docker', 'ps', '--filter', 'label=containernet.lab=1', '--format', '{{.Names}}').split('\n').filter(Boolean);
+  assert.ok(oracle.includes('hostnet') && oracle.includes('nonet') && oracle.includes('sidecar'), 'the lab has its host, none and container: mode containers');
+  const started = Date.now();
+  await runCommand(page, 'Container Network: Show Topology Diagram', { server, opensQuickPick: true });
+  await pickQuickItem(page, 'Show Topology Diagram', 'Topology: whole host', { server });
+  const { nodes } = await untilDrawn('every lab container', (n) => oracle.every((name) => n.some((x) => startsWithName(x.text, name))));
+  recordTiming('command to whole-host topology drawn (ms)', Date.now() - started);
+  assert.ok(nodes.some((n) => n.classes.includes('clickable')), 'nodes that stand for something are clickable');
+  await screenshot(page, 'diagram-topology-host');
+});
+
+test('Containers view > api > Show Topology Diagram: api with its docker-inspect IP and its host veth', async () => {
+  const { ip, veth } = apiFacts();
+  await openViewContainer(page, 'Container Network', { server });
+  await focusPane('Containers');
+  await treeItemContextMenu(page, 'Containers', 'api', 'Show Topology Diagram', { server });
+  // Scoped to api: no container of another namespace (sidecar shares api's, so it is there).
+  const others = (n: DrawnNode[]): boolean => n.some((x) => ['lone', 'vault', 'web1', 'legacy'].some((name) => startsWithName(x.text, name)));
+  const { nodes } = await untilDrawn('api alone, its IP and veth', (n) => !others(n) && n.some((x) => startsWithName(x.text, 'api') && x.text.includes(`${ip}/`)) && n.some((x) => startsWithName(x.text, veth)));
+  assert.ok(nodes.some((x) => startsWithName(x.text, 'sidecar')), 'sidecar, which shares api\'s namespace, is drawn with it');
+  await screenshot(page, 'diagram-topology-api');
+});
+
+test('Show Packet Path for :8080: the DNAT rule as iptables has it, and its counter follows real packets', async () => {
+  const { ip } = apiFacts();
+  // lab-net's bridge address: a lab address of this host (the kernel says which).
+  const bridge = `br-${sh('docker', 'network', 'inspect', '-f', '{{.Id}}', 'lab-net').trim().slice(0, 12)}`;
+  const addrs = JSON.parse(sh('ip', '-j', '-4', 'addr', 'show', 'dev', bridge)) as { addr_info: { local: string }[] }[];
+  const gateway = addrs[0]?.addr_info[0]?.local ?? '';
+  assert.match(gateway, /^172\.30\.1\.\d+$/, `${bridge} has its lab-net address`);
+  await runCommand(page, 'Container Network: Show Packet Path', { server, opensQuickPick: true });
+  await pickQuickItem(page, 'Show Packet Path', 'Packet path: tcp :8080 -> api:80', { server });
+  const isDnat = (n: DrawnNode): boolean => n.text.includes('--dport 8080') && n.text.includes(`--to-destination ${ip}:80`);
+  const packetsOf = (n: DrawnNode | undefined): number => Number(/^(\d+) pkts/m.exec(n?.text ?? '')?.[1] ?? NaN);
+  const before = dnatPackets();
+  const first = await untilDrawn('the DNAT rule with the current counter', (n) => packetsOf(n.find(isDnat)) === before);
+  await screenshot(page, 'diagram-packet-path-8080');
+
+  // The highlight lasts one counter read: record every time the rule's node is drawn as moved.
+  await first.frame.evaluate(() => {
+    const w = window as unknown as { __dnatMoved?: boolean };
+    w.__dnatMoved = false;
+    const check = (): void => {
+      for (const g of Array.from(document.querySelectorAll('g.node.moved'))) if (/--dport 8080\b/.test(g.textContent ?? '') && /DNAT/.test(g.textContent ?? '')) w.__dnatMoved = true;
+    };
+    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
+  });
+  // Two new connections from the host to a lab address: nat OUTPUT -> DOCKER -> this DNAT rule.
+  for (let i = 0; i < 2; i++) assert.equal(await get(`http://${gateway}:8080/`), 200);
+  const after = dnatPackets();
+  assert.ok(after >= before + 2, `iptables counted the two connections (${before} -> ${after})`);
+  const started = Date.now();
+  const moved = await untilDrawn('the DNAT counter moved', (n) => packetsOf(n.find(isDnat)) >= before + 2, 20_000);
+  recordTiming('packets sent to DNAT counter shown (ms)', Date.now() - started);
+  assert.equal(packetsOf(moved.nodes.find(isDnat)), dnatPackets(), 'the diagram shows what iptables counts');
+  const seen = await moved.frame.evaluate(() => (window as unknown as { __dnatMoved?: boolean }).__dnatMoved === true);
+  assert.ok(seen || moved.nodes.find(isDnat)?.classes.includes('moved'), 'the DNAT rule node was drawn with the class `moved`');
+  await screenshot(page, 'diagram-packet-path-8080-moved');
+});
+
+test('Reveal in sidebar on the api node selects api in the Containers view; Open shell opens one in its namespace', async () => {
+  await openViewContainer(page, 'Container Network', { server });
+  await focusPane('Containers');
+  // Select another row first, so that the selection is the reveal's doing.
+  await viewPane(page, 'Containers').locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^client$/ }) }).first().click();
+  assert.equal((await containerRow('api'))?.selected, false);
+  await runCommand(page, 'Container Network: Show Topology Diagram', { server, opensQuickPick: true });
+  await pickQuickItem(page, 'Show Topology Diagram', 'Topology: container api', { server });
+  const { frame, nodes } = await untilDrawn('the api node', (n) => n.some((x) => startsWithName(x.text, 'api') && x.classes.includes('clickable')));
+  const api = nodes.find((x) => startsWithName(x.text, 'api') && x.classes.includes('clickable'));
+  assert.ok(api);
+  await frame.locator(`g.node[data-node-id="${api.id}"]`).click();
+  await frame.locator('.action-bar vscode-button[data-action="reveal"]').click();
+  const started = Date.now();
+  while (!(await containerRow('api'))?.selected) {
+    if (Date.now() - started > 15_000) {
+      await screenshot(page, 'failed-diagram-reveal');
+      throw new Error(`api was not selected in the Containers view\n${server.logTail(20)}`);
+    }
+    await page.waitForTimeout(200);
+  }
+  assert.equal((await containerRow('client'))?.selected, false);
+
+  // The other action on a running container: a shell in its namespace (the tree's own command).
+  await frame.locator(`g.node[data-node-id="${api.id}"]`).click();
+  await frame.locator('.action-bar vscode-button[data-action="terminal"]').click();
+  await waitForTerminalText(page, /shell in .*api/, { timeoutMs: 20_000, server });
+  await runCommand(page, 'Terminal: Kill All Terminals', { server });
+});
+
+test('Export SVG saves the drawing where the save dialog says; Export Mermaid opens its source', async () => {
+  const { frame } = await untilDrawn('a diagram to export', (n) => n.length > 0);
+  await frame.locator('vscode-button', { hasText: 'Export SVG' }).first().click();
+  // code-server's save dialog is a quick input holding the proposed path: accept it.
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.waitForFunction(() => /\/topology-[^/]+-\d{8}-\d{6}\.svg$/.test((document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value ?? ''), undefined, { timeout: 15_000 });
+  const file = await input.inputValue();
+  assert.ok(file.startsWith(workspace), `proposed in the workspace folder: ${file}`);
+  await input.press('Enter');
+  await waitForNotification(page, 'Diagram saved to', { server });
+  const svg = readFileSync(file, 'utf8');
+  assert.match(svg, /^<svg[\s>]/);
+  assert.ok(svg.includes('api'), 'the saved drawing is the one shown');
+
+  await frame.locator('vscode-button', { hasText: 'Export Mermaid' }).first().click();
+  // Monaco renders spaces as U+00A0: look for words without spaces.
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('.view-lines')).some((e) => /^flowchart/.test(e.textContent ?? '') && /subgraph/.test(e.textContent ?? '')), undefined, { timeout: 15_000 });
+});

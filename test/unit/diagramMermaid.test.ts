@@ -1,0 +1,238 @@
+import '../mermaidParser';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFlowchart, shownText, type ParsedFlowchart } from '../mermaidParser';
+import { labSnapshot } from '../fixtures';
+import { scaledLabSnapshot } from '../scaledSnapshot';
+import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, DiagramRequestError } from '../../src/render/diagram';
+import { escapeLabel } from '../../src/render/mermaidText';
+import { buildTopology } from '../../src/model/topology';
+import { countersOf, ruleKey } from '../../src/model/ruleCounters';
+import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { DiagramRequest } from '../../src/protocol';
+
+const HOST: DiagramRequest = { kind: 'topology', scope: { kind: 'host' }, filter: '' };
+const PORT_8080: DiagramRequest = { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } };
+
+function vertexText(p: ParsedFlowchart, id: string): string {
+  const v = p.vertices.get(id);
+  assert.ok(v, `vertex ${id}`);
+  return shownText(v.text);
+}
+
+function findVertex(p: ParsedFlowchart, needle: string): string | undefined {
+  return [...p.vertices.keys()].find((id) => vertexText(p, id).includes(needle));
+}
+
+test('host topology of the lab parses and has a node per running container interface, joined veth - bridge', async () => {
+  const snap = labSnapshot();
+  const d = renderDiagram(snap, HOST);
+  const p = await parseFlowchart(d.mermaid);
+  const topo = buildTopology(snap);
+  for (const e of topo.endpoints.filter((x) => x.hostVeth)) {
+    const ep = findVertex(p, `${e.containerName} ${e.containerInterface?.name}@if${e.hostVeth?.index}`);
+    assert.ok(ep, `node for ${e.containerName} on ${e.network}`);
+    assert.ok(vertexText(p, ep).includes(`${e.ip}/${e.prefixLen}`), `${e.containerName}'s address`);
+    const veth = findVertex(p, `${e.hostVeth?.name}@if${e.containerInterface?.index}`);
+    assert.ok(veth, `host veth of ${e.containerName}`);
+    assert.ok(p.edges.some((x) => x.start === ep && x.end === veth), `${e.containerName} eth -- veth`);
+    const bridge = findVertex(p, `${e.bridge} (bridge`);
+    assert.ok(bridge && p.edges.some((x) => x.start === veth && x.end === bridge), `${e.hostVeth?.name} -- ${e.bridge}`);
+    assert.deepEqual(d.nodes[ep], { kind: 'container', id: e.containerId, name: e.containerName, running: true });
+  }
+  // Each namespace is a subgraph; sidecar is drawn inside api's; hostnet in the host's.
+  const api = p.subgraphs.find((s) => shownText(s.title).startsWith('netns api'));
+  assert.ok(api && shownText(api.title).includes('sidecar'));
+  const host = p.subgraphs.find((s) => s.id === 'HOSTNS');
+  assert.ok(host?.nodes.some((n) => vertexText(p, n).startsWith('hostnet')));
+  // Every running lab container is named somewhere in the diagram.
+  const all = [...p.vertices.keys()].map((id) => vertexText(p, id)).join('\n') + p.subgraphs.map((s) => shownText(s.title)).join('\n');
+  for (const c of snap.docker?.containers.filter((c) => c.state === 'running') ?? []) assert.ok(all.includes(c.name), `${c.name} in the diagram`);
+});
+
+test('published ports enter by the uplink, labelled with their DNAT target; NAT sits between bridge and uplink', async () => {
+  const snap = labSnapshot();
+  const d = renderDiagram(snap, HOST);
+  const p = await parseFlowchart(d.mermaid);
+  const topo = buildTopology(snap);
+  const port = topo.ports.find((x) => x.containerName === 'api' && x.hostPort === 8080);
+  assert.ok(port?.dnatTarget);
+  const uplink = [...p.vertices.keys()].find((id) => vertexText(p, id).includes('(uplink'));
+  assert.ok(uplink);
+  const edge = p.edges.find((e) => e.end === uplink && shownText(e.text).includes(`:8080 \u2192 ${port.dnatTarget} DNAT`));
+  assert.ok(edge, 'the 8080 edge');
+  assert.match(vertexText(p, edge.start), /^api eth0/);
+  const labNet = topo.networks.find((n) => n.name === 'lab-net');
+  const bridge = findVertex(p, `${labNet?.bridge} (bridge`);
+  const nat = p.edges.find((e) => e.start === bridge && vertexText(p, e.end).startsWith('NAT (MASQUERADE)'));
+  assert.ok(nat && vertexText(p, nat.end).includes('-s 172.30.1.0/24'));
+  assert.ok(p.edges.some((e) => e.start === nat.end && e.end === uplink));
+  // The internal network has no way out.
+  const internal = findVertex(p, 'network lab-internal (internal)');
+  assert.ok(internal && !p.edges.some((e) => e.start === internal && vertexText(p, e.end).startsWith('NAT')));
+});
+
+test('overlay: the sandbox subgraph holds br0 and the VXLAN device with its VNI', async () => {
+  const snap = labSnapshot();
+  const p = await parseFlowchart(renderDiagram(snap, HOST).mermaid);
+  const net = snap.docker?.networks.find((n) => n.name === 'lab-overlay');
+  const vni = net?.vxlanIds?.[0];
+  assert.ok(vni);
+  const sub = p.subgraphs.find((s) => shownText(s.title).includes('overlay sandbox') && shownText(s.title).includes('lab-overlay'));
+  assert.ok(sub, 'sandbox subgraph');
+  assert.ok(sub.nodes.some((n) => vertexText(p, n).includes(`VNI ${vni}`)));
+  assert.ok(sub.nodes.some((n) => vertexText(p, n).startsWith('br0')));
+});
+
+test('network and container scopes draw only what belongs to them', async () => {
+  const snap = labSnapshot();
+  const net = await parseFlowchart(renderDiagram(snap, { kind: 'topology', scope: { kind: 'network', network: 'lab-other' }, filter: '' }).mermaid);
+  const names = [...net.vertices.keys()].map((id) => vertexText(net, id)).join('\n');
+  assert.match(names, /lone eth0/);
+  assert.doesNotMatch(names, /api eth0|web1 eth0/);
+  const one = await parseFlowchart(renderDiagram(snap, { kind: 'topology', scope: { kind: 'container', container: 'sidecar' }, filter: '' }).mermaid);
+  const text = [...one.vertices.keys()].map((id) => vertexText(one, id)).join('\n');
+  assert.match(text, /api eth0/, 'sidecar is drawn in the namespace it uses: api\'s');
+  assert.match(text, /DNS redirect \(nat DOCKER_OUTPUT\)\nudp 127\.0\.0\.11:53 \u2192 127\.0\.0\.11:\d+/, 'one container: its DNS redirect');
+  assert.doesNotMatch(text, /web1|client eth0/);
+  assert.throws(() => renderDiagram(snap, { kind: 'topology', scope: { kind: 'container', container: 'nope' }, filter: '' }), DiagramRequestError);
+});
+
+test('the filter keeps matching containers and says how many', () => {
+  const d = renderDiagram(labSnapshot(), { kind: 'topology', scope: { kind: 'host' }, filter: 'WEB' });
+  assert.match(d.mermaid, /web1 eth0/);
+  assert.doesNotMatch(d.mermaid, /api eth0/);
+  assert.ok(d.notes.some((n) => /filter "WEB": 3 of \d+/.test(n)), d.notes.join('\n'));
+});
+
+const HOSTILE = [
+  'a"]; click A call alert(1) %% x',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  'end',
+  'subgraph',
+  'style A fill:#f00;',
+  'classDef x fill:#f00;',
+  '#quot; `md` ${x}',
+  'A-->B|x|',
+  'réseau 名前 🐳',
+];
+
+test('escapeLabel leaves only safe characters and entity codes', () => {
+  for (const h of HOSTILE) {
+    const e = escapeLabel(h);
+    assert.match(e, /^[A-Za-z0-9 ._/@=+,:()!?'#;-]*$/, e);
+    assert.doesNotMatch(e.replace(/#\d+;/g, ''), /#\w+;/, 'no entity but the ones written here');
+    assert.doesNotMatch(e, /style|classDef/);
+  }
+});
+
+test('hostile container and network names parse and come out as literal text', async () => {
+  for (const hostile of HOSTILE) {
+    const snap = labSnapshot();
+    const docker = snap.docker as NonNullable<HostSnapshot['docker']>;
+    const api = docker.containers.find((c) => c.name === 'api');
+    const net = docker.networks.find((n) => n.name === 'lab-net');
+    assert.ok(api && net);
+    const name = `${hostile}-c`;
+    const netName = `${hostile}-n`;
+    api.name = name;
+    for (const ns of snap.containerNamespaces) if (ns.containerId === api.id) ns.containerName = name;
+    for (const c of docker.containers) for (const e of c.endpoints) if (e.network === 'lab-net') e.network = netName;
+    for (const c of docker.containers) if (c.modeTarget === 'api') c.modeTarget = name;
+    net.name = netName;
+    for (const request of [HOST, { kind: 'topology', scope: { kind: 'container', container: name }, filter: '' } as DiagramRequest, PORT_8080]) {
+      const d = renderDiagram(snap, request);
+      // A plain word (end, subgraph) only ever appears inside a quoted label; anything with syntax in it is encoded.
+      if (/[^A-Za-z0-9 ]/.test(hostile)) assert.ok(!d.mermaid.includes(hostile), `the raw name never reaches the text (${hostile})`);
+      const p = await parseFlowchart(d.mermaid);
+      const shown = [...p.vertices.keys()].map((id) => vertexText(p, id)).join('\n') + p.subgraphs.map((s) => shownText(s.title)).join('\n') + p.edges.map((e) => shownText(e.text)).join('\n');
+      if (request.kind === 'topology') assert.ok(shown.includes(name), `shown literally: ${hostile}`);
+      for (const v of p.vertices.values()) assert.doesNotMatch(v.text, /<(?!br\/?>)[a-z]/i, 'no markup but <br/> in labels');
+    }
+  }
+});
+
+test('a 300-container host stays within Mermaid limits, parses, and says what it grouped', async () => {
+  const lab = labSnapshot().docker?.containers.filter((c) => c.state === 'running').length ?? 0;
+  const snap = scaledLabSnapshot(300 - lab);
+  assert.equal(snap.docker?.containers.filter((c) => c.state === 'running').length, 300);
+  const d = renderDiagram(snap, HOST);
+  assert.ok(d.stats.chars <= DEFAULT_RENDER_LIMITS.maxTextSize, `${d.stats.chars} chars`);
+  assert.ok(d.stats.edges <= DEFAULT_RENDER_LIMITS.maxEdges, `${d.stats.edges} edges`);
+  const p = await parseFlowchart(d.mermaid);
+  assert.equal(p.edges.length, d.stats.edges);
+  const group = [...p.vertices.keys()].find((id) => /^\d+ more containers on lab-net/.test(vertexText(p, id)));
+  assert.ok(group, 'lab-net grouped');
+  assert.ok(d.notes.some((n) => n.includes('drawn as one group')));
+  // The container with a published port is still drawn one by one, with its port edge.
+  assert.ok(p.edges.some((e) => shownText(e.text).includes(':8080 \u2192')));
+  // Filtering brings one grouped container back as its own node.
+  const last = snap.docker?.containers.filter((c) => c.name.startsWith('web1-clone-')).pop()?.name;
+  assert.ok(last && !d.mermaid.includes(`${last} eth0`), 'the last clone is in the group');
+  const f = renderDiagram(snap, { kind: 'topology', scope: { kind: 'host' }, filter: last });
+  assert.ok(f.mermaid.includes(`${last} eth0`));
+});
+
+test('packet path of :8080 parses: DNAT in nat DOCKER with its counters, rewritten destination on the next edge, FORWARD accept, verdict', async () => {
+  const snap = labSnapshot();
+  const d = renderDiagram(snap, PORT_8080);
+  const p = await parseFlowchart(d.mermaid);
+  const api = snap.docker?.containers.find((c) => c.name === 'api')?.endpoints[0]?.ip;
+  const dnat = [...p.vertices.keys()].find((id) => vertexText(p, id).includes(`--to-destination ${api}:80`));
+  assert.ok(dnat, 'the DNAT rule node');
+  assert.deepEqual(d.nodes[dnat] && { ...d.nodes[dnat], position: 0, spec: '' }, { kind: 'rule', table: 'nat', chain: 'DOCKER', position: 0, spec: '' });
+  assert.match(vertexText(p, dnat), /\d+ pkts, \d/);
+  const after = p.edges.find((e) => e.start === dnat);
+  assert.ok(after && shownText(after.text).includes(`${api}:80`), 'the edge after DNAT shows the rewritten destination');
+  const hooks = p.subgraphs.map((s) => shownText(s.title));
+  for (const h of ['PREROUTING', 'FORWARD', 'POSTROUTING']) assert.ok(hooks.includes(h), `${h} in ${hooks.join(',')}`);
+  assert.ok([...p.vertices.keys()].some((id) => vertexText(p, id).startsWith('routing: forward')));
+  const verdict = vertexText(p, 'VERDICT');
+  assert.match(verdict, /^(ACCEPT|UNKNOWN)/);
+  assert.ok(verdict.includes(`destination rewritten to ${api}:80`));
+});
+
+test('a rule whose counter moved since the previous read is marked moved; unchanged ones are not', () => {
+  const snap = labSnapshot();
+  const before = countersOf(snap);
+  const first = renderDiagram(snap, PORT_8080, { previousCounters: before });
+  assert.deepEqual(first.moved, []);
+  const dnatId = Object.entries(first.nodes).find(([, t]) => t.kind === 'rule' && t.spec.includes('--to-destination'))?.[0];
+  assert.ok(dnatId);
+  const target = first.nodes[dnatId];
+  assert.ok(target?.kind === 'rule');
+  const rule = snap.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'DOCKER')?.rules.find((r) => r.spec === target.spec);
+  assert.ok(rule);
+  rule.packets += 3;
+  const second = renderDiagram(snap, PORT_8080, { previousCounters: before });
+  assert.deepEqual(second.moved, [dnatId]);
+  assert.match(second.mermaid, new RegExp(`class [^\\n]*\\b${dnatId}\\b[^\\n]* moved`));
+  assert.equal(before[ruleKey(rule)], rule.packets - 3);
+});
+
+test('outbound path of a container shows its MASQUERADE; DNS path shows the redirect to the embedded resolver', async () => {
+  const snap = labSnapshot();
+  const out = renderDiagram(snap, { kind: 'path', path: { kind: 'outbound', container: 'client', dst: '203.0.113.10', dport: 443, protocol: 'tcp' } });
+  const po = await parseFlowchart(out.mermaid);
+  assert.ok([...po.vertices.keys()].some((id) => /-s 172\.30\.1\.0\/24 ! -o br-\S+ -j MASQUERADE/.test(vertexText(po, id))), 'the MASQUERADE rule');
+  const dns = renderDiagram(snap, { kind: 'path', path: { kind: 'dns', container: 'api' } });
+  const pd = await parseFlowchart(dns.mermaid);
+  const redirect = [...pd.vertices.keys()].find((id) => /-d 127\.0\.0\.11\/32 -p udp .*--dport 53 -j DNAT --to-destination 127\.0\.0\.11:\d+/.test(vertexText(pd, id)));
+  assert.ok(redirect, 'DOCKER_OUTPUT DNAT');
+  assert.match(vertexText(pd, 'VERDICT'), /destination rewritten to 127\.0\.0\.11:\d+/);
+  assert.throws(() => renderDiagram(snap, { kind: 'path', path: { kind: 'dns', container: 'legacy' } }), /not on a user-defined|no DOCKER_OUTPUT|not read/);
+});
+
+test('choices offer the host, each network and running container, each published port, outbound and DNS paths', () => {
+  const snap = labSnapshot();
+  const labels = diagramChoices(snap).map((c) => c.label);
+  assert.ok(labels.includes('Topology: whole host'));
+  assert.ok(labels.includes('Topology: network lab-net'));
+  assert.ok(labels.includes('Topology: container api'));
+  assert.ok(labels.some((l) => l.startsWith('Packet path: tcp :8080 -> api:80')));
+  assert.ok(labels.some((l) => l.startsWith('Packet path: tcp :8081 -> legacy:80')));
+  assert.ok(labels.includes('Packet path: api DNS -> 127.0.0.11'));
+  assert.ok(!labels.includes('Packet path: legacy DNS -> 127.0.0.11'), 'legacy (docker0) has no embedded DNS');
+  for (const c of diagramChoices(snap)) assert.doesNotThrow(() => renderDiagram(snap, c.request), c.label);
+});

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagramChoices } from '../../src/render/diagram';
+import { diagramFileName, inboundRequest, pathChoices, requestErrorFix, topologyChoices, HOST_TOPOLOGY } from '../../src/ui/diagramRequests';
+import { labSnapshot } from '../fixtures';
+
+test('topology picks: the whole host first, then networks and running containers, nothing else', () => {
+  const picks = topologyChoices(diagramChoices(labSnapshot()));
+  assert.deepEqual(picks[0]?.request, HOST_TOPOLOGY);
+  assert.ok(picks.every((p) => p.request.kind === 'topology'));
+  assert.ok(picks.some((p) => p.request.kind === 'topology' && p.request.scope.kind === 'network' && p.request.scope.network === 'lab-net'));
+  assert.ok(picks.some((p) => p.request.kind === 'topology' && p.request.scope.kind === 'container' && p.request.scope.container === 'hostnet'));
+});
+
+test('path picks: published ports first; for a container only its outbound and DNS flows', () => {
+  const choices = diagramChoices(labSnapshot());
+  const all = pathChoices(choices);
+  const kinds = all.map((c) => (c.request.kind === 'path' ? c.request.path.kind : 'topology'));
+  assert.equal(kinds[0], 'inbound');
+  assert.equal(kinds.lastIndexOf('inbound') < kinds.indexOf('outbound'), true);
+  assert.ok(all.some((c) => c.request.kind === 'path' && c.request.path.kind === 'inbound' && c.request.path.hostPort === 8080));
+  const api = pathChoices(choices, 'api').map((c) => (c.request.kind === 'path' ? c.request.path : undefined));
+  assert.deepEqual(api.map((p) => p?.kind), ['outbound', 'dns']);
+  assert.ok(api.every((p) => p && p.kind !== 'inbound' && p.container === 'api'));
+  assert.deepEqual(pathChoices(choices, 'nonet'), []);
+});
+
+test('inbound requests only for tcp/udp ports', () => {
+  assert.deepEqual(inboundRequest(8080, 'tcp'), { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } });
+  assert.equal(inboundRequest(8080, 'sctp'), undefined);
+  assert.equal(inboundRequest(70000, 'udp'), undefined);
+});
+
+test('the fix names what is wrong: a stopped container, an absent one, an unpublished port', () => {
+  const snap = labSnapshot();
+  const web1 = snap.docker?.containers.find((c) => c.name === 'web1');
+  assert.ok(web1);
+  web1.state = 'exited';
+  assert.match(requestErrorFix(snap, { kind: 'topology', scope: { kind: 'container', container: 'web1' }, filter: '' }), /web1 is not running \(exited\): start it \(docker start web1\)/);
+  assert.match(requestErrorFix(snap, { kind: 'topology', scope: { kind: 'container', container: 'ghost' }, filter: '' }), /no container named ghost/);
+  assert.match(requestErrorFix(snap, { kind: 'topology', scope: { kind: 'network', network: 'gone' }, filter: '' }), /no network named gone/);
+  assert.match(requestErrorFix(snap, { kind: 'path', path: { kind: 'inbound', hostPort: 9999, protocol: 'tcp' } }), /publishes tcp port 9999/);
+  assert.match(requestErrorFix(snap, { kind: 'path', path: { kind: 'dns', container: 'legacy' } }), /embedded DNS/);
+});
+
+test('export file names: kind, host and local time, safe characters only', () => {
+  const at = new Date(2025, 0, 2, 3, 4, 5);
+  assert.equal(diagramFileName(HOST_TOPOLOGY, 'vm', at), 'topology-vm-20250102-030405.svg');
+  assert.equal(diagramFileName({ kind: 'path', path: { kind: 'dns', container: 'api' } }, '../etc/pass wd', at), 'packet-path-_etc_pass_wd-20250102-030405.svg');
+  assert.equal(diagramFileName(HOST_TOPOLOGY, '', at), 'topology-host-20250102-030405.svg');
+});
