@@ -1,6 +1,6 @@
 // Benchmark: drawing diagrams of bigger hosts, in Node and in the browser.
 //   npm run bench:render          (BENCH_ROUNDS=5 by default; no root, no lab: fixtures only)
-// Hosts are the lab fixture plus N cloned containers (test/browser/scaledSnapshot.ts: copies of
+// Hosts are the lab fixture plus N cloned containers (test/scaledSnapshot.ts: copies of
 // web1, lone and vault with their own names, ids, IPs, MACs, namespaces and host veths). For
 // each host and diagram it times, as medians of R rounds:
 //   model+text  renderDiagram() in Node: topology or packet path model plus the Mermaid text;

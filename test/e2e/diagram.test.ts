@@ -163,6 +163,38 @@ test('Containers view > api > Show Topology Diagram: api with its docker-inspect
   const { nodes } = await untilDrawn('api alone, its IP and veth', (n) => !others(n) && n.some((x) => startsWithName(x.text, 'api') && x.text.includes(`${ip}/`)) && n.some((x) => startsWithName(x.text, veth)));
   assert.ok(nodes.some((x) => startsWithName(x.text, 'sidecar')), 'sidecar, which shares api\'s namespace, is drawn with it');
   await screenshot(page, 'diagram-topology-api');
+
+  // The panel follows VS Code's theme: pick a dark theme with the theme picker and the
+  // drawing is redone with the dark theme's colours; pick the light one back after.
+  const chooseTheme = async (name: string): Promise<void> => {
+    await runCommand(page, 'Preferences: Color Theme', { server, opensQuickPick: true });
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(name);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+  };
+  const darkBackground = async (): Promise<string | undefined> => {
+    const d = await drawing();
+    return d?.frame.evaluate(() => (document.body.classList.contains('vscode-dark') ? getComputedStyle(document.body).backgroundColor : undefined)).catch(() => undefined);
+  };
+  await chooseTheme('Dark Modern');
+  try {
+    const started = Date.now();
+    let dark: string | undefined;
+    while (!dark && Date.now() - started < 30_000) {
+      dark = await darkBackground();
+      if (!dark) await page.waitForTimeout(250);
+    }
+    if (!dark) await screenshot(page, 'failed-diagram-dark-theme');
+    assert.ok(dark, 'the webview body says vscode-dark after the theme switch');
+    const [r, g, b] = (dark.match(/\d+/g) ?? []).map(Number);
+    assert.ok((r ?? 255) + (g ?? 255) + (b ?? 255) < 200, `a dark background (${dark})`);
+    await untilDrawn('api drawn again in the dark theme', (n) => n.some((x) => startsWithName(x.text, 'api')));
+    await page.waitForTimeout(500);
+    await screenshot(page, 'diagram-topology-api-dark');
+  } finally {
+    await chooseTheme('Light Modern');
+  }
 });
 
 test('Show Packet Path for :8080: the DNAT rule as iptables has it, and its counter follows real packets', async () => {
