@@ -26,18 +26,28 @@ function counters(rule: EvaluatedRule['rule']): string {
 
 const STEP_ENTRY: Record<PathStep['entered'], string> = { hook: '', jump: 'jumped to', goto: 'goto', return: 'back in' };
 
-function stepLabel(step: PathStep, notMatched: number): string {
+function stepLabel(step: PathStep, notMatched: number, hiddenUnknown: number): string {
   const entry = STEP_ENTRY[step.entered];
   const lines = [`${entry ? `${entry} ` : ''}${step.table} ${step.chain}`];
   if (notMatched > 0) lines.push(`${notMatched} rule${notMatched === 1 ? '' : 's'} did not match`);
+  if (hiddenUnknown > 0) lines.push(`${hiddenUnknown} more rule${hiddenUnknown === 1 ? '' : 's'} not understood (not drawn; see the CLI's path --json)`);
   if (step.policy) lines.push(`policy ${step.verdict}`);
   if (step.uncertain) lines.push('(assumes the rules not understood above did not match)');
   return labelLines(lines);
 }
 
+/** Longest rule text drawn in a box (a rule comment can be long, and every escaped character grows). */
+const MAX_RULE_TEXT = 240;
+/** Most rules drawn per chain visit; the rest are counted (an ipset-heavy chain can have hundreds the evaluator does not understand). */
+const MAX_RULES_PER_STEP = 8;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
 function ruleLabel(e: EvaluatedRule): string {
-  const lines = [`#${e.rule.position} ${e.rule.spec}`, counters(e.rule)];
-  if (e.result === 'unknown') lines.push(`not understood: ${(e.unknown ?? []).join('; ')}`);
+  const lines = [clip(`#${e.rule.position} ${e.rule.spec}`, MAX_RULE_TEXT), counters(e.rule)];
+  if (e.result === 'unknown') lines.push(clip(`not understood: ${(e.unknown ?? []).join('; ')}`, MAX_RULE_TEXT));
   if (e.effect) lines.push(e.effect);
   return labelLines(lines);
 }
@@ -88,9 +98,13 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
     if ((g.hook === 'INPUT' || g.hook === 'FORWARD' || g.hook === 'POSTROUTING') && !routed) routingNode();
     fc.subgraph(`HOOK${gi}`, escapeLabel(`${g.hook}${inHost ? '' : ` (${requested.namespace})`}`), () => {
       for (const { step, index } of g.steps) {
-        const shown = step.rules.filter((r) => r.result !== 'not-matched');
-        const notMatched = step.rules.length - shown.length;
-        const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched), step.uncertain ? 'uncertain' : 'chain');
+        const relevant = step.rules.filter((r) => r.result !== 'not-matched');
+        const notMatched = step.rules.length - relevant.length;
+        // The rules that decide are drawn; past the cap, the undecided ones before them are counted.
+        const matched = relevant.filter((r) => r.result === 'matched');
+        const shown = relevant.length <= MAX_RULES_PER_STEP ? relevant : relevant.filter((r) => r.result === 'matched' || relevant.indexOf(r) < MAX_RULES_PER_STEP - Math.min(matched.length, MAX_RULES_PER_STEP));
+        const hidden = relevant.length - shown.length;
+        const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched, hidden), step.uncertain ? 'uncertain' : 'chain');
         if (inHost) nodes[sid] = { kind: 'chain', table: step.table, chain: step.chain };
         link(sid);
         shown.forEach((e, ri) => {

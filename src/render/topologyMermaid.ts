@@ -135,8 +135,12 @@ class TopologyDrawing {
     const grouped = new Map<NetworkNode, ContainerNode[]>();
     const hasPorts = new Set(this.sel.ports.map((p) => p.containerId));
     const byId = new Map(this.sel.containers.map((c) => [c.id, c]));
-    // Containers without any endpoint in the selection (host, none, container: modes) are always drawn.
-    for (const c of this.sel.containers) if (!this.sel.endpoints.some((e) => e.containerId === c.id)) drawn.add(c.id);
+    // Containers with no endpoint on a network of the selection (host, none modes; interfaces
+    // Docker does not know) are always drawn; those sharing another's namespace follow it below.
+    const nets = new Set(this.sel.networks.map((n) => n.id));
+    for (const c of this.sel.containers) {
+      if (!c.sharesNamespaceWith && !this.sel.endpoints.some((e) => e.containerId === c.id && nets.has(e.networkId))) drawn.add(c.id);
+    }
     for (const n of this.sel.networks) {
       const members = [...new Set(this.sel.endpoints.filter((e) => e.networkId === n.id).map((e) => e.containerId))]
         .map((id) => byId.get(id))
@@ -158,6 +162,17 @@ class TopologyDrawing {
       const still = rest.filter((c) => !drawn.has(c.id));
       if (still.length > 0) grouped.set(n, still);
       else grouped.delete(n);
+    }
+    // A container in another's namespace is drawn inside that one's box, or counted in its group.
+    for (const c of this.sel.containers.filter((x) => x.sharesNamespaceWith)) {
+      const owner = this.sel.containers.find((o) => o.name === c.sharesNamespaceWith || o.id === c.sharesNamespaceWith);
+      if (!owner || drawn.has(owner.id)) {
+        drawn.add(c.id);
+        continue;
+      }
+      const group = [...grouped].find(([, rest]) => rest.some((x) => x.id === owner.id));
+      if (group) group[1].push(c);
+      else drawn.add(c.id);
     }
     return { drawn, grouped };
   }
@@ -319,12 +334,12 @@ export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, sc
   // Stay well inside Mermaid's limits: the webview adds nothing to the text.
   const maxChars = Math.floor(options.limits.maxTextSize * 0.9);
   const maxEdges = Math.floor(options.limits.maxEdges * 0.9);
-  let cap = options.maxContainersPerNetwork ?? 12;
+  let cap = Math.max(0, Math.floor(options.maxContainersPerNetwork ?? 12)) || 0;
   for (;;) {
     const d = new TopologyDrawing(snapshot, topo, sel, cap, scope.kind === 'container');
     d.draw();
     const mermaid = d.fc.text(TOPOLOGY_CLASSES);
-    if ((mermaid.length <= maxChars && d.fc.edgeCount <= maxEdges) || cap === 0) {
+    if ((mermaid.length <= maxChars && d.fc.edgeCount <= maxEdges) || !(cap > 0)) {
       const notes = [...sel.notes, ...d.notes, ...topo.limits.map((l) => `not read: ${l}`)];
       if (mermaid.length > maxChars || d.fc.edgeCount > maxEdges) notes.unshift('even grouped, this host exceeds the diagram limits: use the filter or pick one network');
       if (sel.containers.length === 0) notes.unshift('no running containers in this scope');

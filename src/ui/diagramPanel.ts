@@ -156,6 +156,7 @@ class DiagramPanel {
   }
 
   private post(message: ToWebview): void {
+    if (this.disposed) return;
     if (!this.ready) {
       this.pending = message;
       return;
@@ -174,6 +175,7 @@ class DiagramPanel {
 
   /** Draws the current request from the latest snapshot and posts it (or why it cannot be drawn). */
   private render(): void {
+    if (this.disposed) return;
     const snapshot = this.deps.sidebar.snapshot;
     if (!snapshot) {
       this.post({ type: 'busy', message: 'Reading the host…' });
@@ -224,8 +226,11 @@ class DiagramPanel {
 
   /** Live counters: only while the panel is visible and shows a packet path, and nothing refused them. */
   private updateTimer(): void {
+    if (this.disposed) return;
     const seconds = counterRefreshSeconds();
-    const want = this.panel.visible && this.request.kind === 'path' && seconds > 0 && !this.countersProblem;
+    // A DNS path is drawn from the rules inside the container's namespace, which the counters-only read does not cover.
+    const hostPath = this.request.kind === 'path' && this.request.path.kind !== 'dns';
+    const want = this.panel.visible && hostPath && seconds > 0 && !this.countersProblem;
     if (this.timer) clearInterval(this.timer);
     this.timer = want ? setInterval(() => void this.tick(), seconds * 1000) : undefined;
   }
@@ -272,15 +277,14 @@ class DiagramPanel {
       case 'ready': {
         this.ready = true;
         this.shown = undefined;
-        const pending = this.pending;
+        // Whatever was queued may be older than the snapshot now (snapshots are not drawn while
+        // hidden): draw afresh. The host's request is the one drawn (a command may have changed
+        // it while the page was hidden); the page's kept state counts only for a panel restored without one.
         this.pending = undefined;
-        // The host's request is the one drawn (a command may have changed it while the page was
-        // hidden); the page's kept state counts only for a panel restored without one.
         if (this.takeRequestFromPage && message.state) {
           this.takeRequestFromPage = false;
           this.setRequest(message.state.request);
-        } else if (pending) this.post(pending);
-        else this.render();
+        } else this.render();
         this.takeRequestFromPage = false;
         return;
       }
@@ -312,7 +316,8 @@ class DiagramPanel {
   }
 
   private async nodeAction(nodeId: string, action: 'reveal' | 'terminal'): Promise<void> {
-    const target = this.lastDiagram?.nodes[nodeId];
+    const nodes = this.lastDiagram?.nodes;
+    const target = nodes && Object.hasOwn(nodes, nodeId) ? nodes[nodeId] : undefined;
     if (!target) {
       this.deps.log.warn(`diagram: ${action} on ${nodeId}, which the diagram shown does not have`);
       return;

@@ -2,7 +2,8 @@ import '../mermaidParser';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFlowchart, shownText, type ParsedFlowchart } from '../mermaidParser';
-import { labSnapshot } from '../fixtures';
+import { fixture, labSnapshot } from '../fixtures';
+import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { scaledLabSnapshot } from '../scaledSnapshot';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, DiagramRequestError } from '../../src/render/diagram';
 import { escapeLabel } from '../../src/render/mermaidText';
@@ -235,4 +236,31 @@ test('choices offer the host, each network and running container, each published
   assert.ok(labels.includes('Packet path: api DNS -> 127.0.0.11'));
   assert.ok(!labels.includes('Packet path: legacy DNS -> 127.0.0.11'), 'legacy (docker0) has no embedded DNS');
   for (const c of diagramChoices(snap)) assert.doesNotThrow(() => renderDiagram(snap, c.request), c.label);
+});
+
+test('a chain full of rules the evaluator does not understand stays within the limits: a few drawn, the rest counted', async () => {
+  const snap = labSnapshot();
+  const comment = `${'🐳'.repeat(200)} <b>x</b>`;
+  const extra = Array.from({ length: 120 }, (_, i) => `[0:0] -A FORWARD -m set --match-set blocklist${i} src -m comment --comment "${comment}" -j DROP`);
+  const text = fixture('lab', 'iptables-save.txt').replace(/^(\[\d+:\d+\] -A FORWARD -j DOCKER-USER)$/m, `${extra.join('\n')}\n$1`);
+  assert.notEqual(text, fixture('lab', 'iptables-save.txt'), 'the rules were inserted');
+  snap.netfilter = parseIptablesSave(text);
+  const d = renderDiagram(snap, PORT_8080);
+  assert.ok(d.stats.chars < DEFAULT_RENDER_LIMITS.maxTextSize, `${d.stats.chars} chars`);
+  assert.ok(d.stats.edges < DEFAULT_RENDER_LIMITS.maxEdges);
+  const p = await parseFlowchart(d.mermaid);
+  const forward = [...p.vertices.keys()].find((id) => /^filter FORWARD\n/.test(vertexText(p, id)) && vertexText(p, id).includes('more rules not understood'));
+  assert.ok(forward, 'the FORWARD box counts the rules not drawn');
+  assert.match(vertexText(p, 'VERDICT'), /^UNKNOWN/, 'undecided rules make the verdict unknown');
+});
+
+test('when a namespace owner is grouped, the containers sharing its namespace are counted in its group', () => {
+  const snap = labSnapshot();
+  const d = renderDiagram(snap, HOST, { maxContainersPerNetwork: 0 });
+  const topo = buildTopology(snap);
+  const labNet = topo.networks.find((n) => n.name === 'lab-net');
+  const members = new Set(topo.endpoints.filter((e) => e.networkId === labNet?.id).map((e) => e.containerId));
+  // sidecar (container:api) goes with api into lab-net's group.
+  assert.match(d.mermaid, new RegExp(`"${members.size + 1} more containers on lab-net`));
+  assert.doesNotMatch(d.mermaid, /sidecar<br\/>network mode container/);
 });
