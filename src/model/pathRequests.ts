@@ -1,9 +1,10 @@
 // From what a user asks ("the path of :8080", "api's outbound path", "api's DNS") to a flow
 // and its computed packet path. The outside client and outside server of those flows are
 // documentation addresses (RFC 5737): they are only evaluated against the rules, never contacted.
-import type { HostSnapshot, Link } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../host/hostSnapshot';
 import type { PathRequest } from '../protocol';
-import { computePacketPath, containerOutboundFlow, inboundFlow, uplinkOf, type PacketPath } from './packetPath';
+import { computePacketPath, containerOutboundFlow, inboundFlow, type PacketPath } from './packetPath';
+import { outsideInterface } from './packetFlows';
 
 /** A request that names something the snapshot does not have (no such container, port...); `fix` says what to do. */
 export class DiagramRequestError extends Error {
@@ -24,15 +25,6 @@ export interface RequestedPath {
   namespace: string;
 }
 
-/** The interface outside traffic arrives on: the default route's, else the first non-Docker interface with an IPv4 address. */
-function arrivalInterface(snapshot: HostSnapshot): { name: string; notes: string[] } | undefined {
-  const uplink = uplinkOf(snapshot);
-  if (uplink) return { name: uplink, notes: [] };
-  const virtual = new Set(['veth', 'bridge', 'vxlan', 'loopback', 'dummy', 'tun', 'ipip', 'sit', 'wireguard']);
-  const candidate = snapshot.hostNamespace.links.find((l: Link) => !virtual.has(l.kind) && l.name !== 'lo' && l.addresses.some((a) => a.family === 'inet'));
-  return candidate ? { name: candidate.name, notes: [`the host has no default route: outside traffic is taken to arrive on ${candidate.name}`] } : undefined;
-}
-
 function containerByName(snapshot: HostSnapshot, name: string) {
   const c = snapshot.docker?.containers.find((x) => x.name === name || x.id === name);
   if (!c) throw new DiagramRequestError(`There is no container ${name} on this host.`, 'Pick another container: it may have been removed or renamed.');
@@ -46,7 +38,8 @@ function inbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'inbo
   if (!target) {
     throw new DiagramRequestError(`No container publishes ${req.protocol} port ${req.hostPort}.`, 'Pick a published port from the list (docker ps shows them under PORTS).');
   }
-  const arrival = arrivalInterface(snapshot);
+  const outside = outsideInterface(snapshot);
+  const arrival = outside && { name: outside.link.name, notes: outside.noDefault ? [`the host has no default route: outside traffic is taken to arrive on ${outside.link.name}`] : [] };
   if (!arrival) throw new DiagramRequestError('The host has no interface with an IPv4 address that outside traffic could arrive on.', 'Check `ip -4 addr` on the host.');
   let flow;
   try {

@@ -12,6 +12,7 @@ import type { HostSnapshot, Link } from '../host/hostSnapshot';
 import type { ContainerNode, Endpoint, NetworkNode, PortMapping, Topology } from '../model/topology';
 import type { NodeTarget, RenderLimits, RenderedDiagram, TopologyScope } from '../protocol';
 import { DiagramRequestError } from '../model/pathRequests';
+import { outsideInterface } from '../model/packetFlows';
 import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';
 import { formatBytes } from './packetPathMermaid';
 
@@ -85,14 +86,13 @@ function cidrOf(link: Link | undefined): string[] {
   return (link?.addresses ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixLen}`);
 }
 
-/** The uplink: the default route's interface, else the first non-virtual interface with an IPv4 address. */
+/** The uplinks: every default route's interface, else the guessed outside interface. */
 function uplinks(snapshot: HostSnapshot, topo: Topology): { link: Link; noDefault: boolean }[] {
   const links = snapshot.hostNamespace.links;
   const found = topo.uplinks.map((u) => links.find((l) => l.name === u.name)).filter((l): l is Link => !!l);
   if (found.length > 0) return found.map((link) => ({ link, noDefault: false }));
-  const virtual = new Set(['veth', 'bridge', 'vxlan', 'loopback', 'dummy']);
-  const any = links.find((l) => !virtual.has(l.kind) && l.name !== 'lo' && l.addresses.some((a) => a.family === 'inet'));
-  return any ? [{ link: any, noDefault: true }] : [];
+  const outside = outsideInterface(snapshot);
+  return outside ? [outside] : [];
 }
 
 function masqueradeText(n: NetworkNode): string[] {

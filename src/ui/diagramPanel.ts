@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { HostSnapshot } from '../host/hostSnapshot';
 import { countersOf, type CounterMemory } from '../model/ruleCounters';
 import { buildTopology } from '../model/topology';
-import { DIAGRAM_VIEW_TYPE, parseDiagramRequest, parseFromWebview, type DiagramRequest, type FromWebview, type RenderedDiagram, type ToWebview } from '../protocol';
+import { DIAGRAM_VIEW_TYPE, parseDiagramRequest, parseFromWebview, type DiagramChoice, type DiagramRequest, type FromWebview, type RenderedDiagram, type ToWebview } from '../protocol';
 import { DEFAULT_RENDER_LIMITS, DiagramRequestError, diagramChoices, renderDiagram } from '../render/diagram';
 import { diagramPageHtml, makeNonce } from '../render/diagramPage';
 import { exportMermaid, exportSvg } from './diagramExport';
@@ -107,6 +107,7 @@ class DiagramPanel {
   private countersProblem: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  private choices: { takenAt: string; list: DiagramChoice[] } | undefined;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -209,9 +210,15 @@ class DiagramPanel {
       request: this.request,
       diagram,
       takenAt: snapshot.countersReadAt ?? snapshot.takenAt,
-      choices: diagramChoices(snapshot),
+      choices: this.choicesFor(snapshot),
       limits: DEFAULT_RENDER_LIMITS,
     });
+  }
+
+  /** The pickers' entries depend on Docker's state only: a counters-only read (same takenAt) reuses them. */
+  private choicesFor(snapshot: HostSnapshot): DiagramChoice[] {
+    if (this.choices?.takenAt !== snapshot.takenAt) this.choices = { takenAt: snapshot.takenAt, list: diagramChoices(snapshot) };
+    return this.choices.list;
   }
 
   private visibilityChanged(): void {

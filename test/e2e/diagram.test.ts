@@ -3,20 +3,15 @@
 // kernel (ip -j link, nsenter) and iptables itself; real packets move a rule's counter.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { nsenterIp, pidOf, requireLab, sh } from '../live/lab';
+import { kernelDnatPackets, nsenterIp, pidOf, sh } from '../live/lab';
 import {
-  ensureCodeServer,
   openViewContainer,
-  openWorkbench,
   pickQuickItem,
   runCommand,
   screenshot,
-  startCodeServer,
   treeItemContextMenu,
   treeItemDetails,
   viewPane,
@@ -26,9 +21,9 @@ import {
   type CodeServer,
   type Workbench,
 } from './codeServer';
+import { focusPane, openLabWorkbench } from './labWorkbench';
 import { recordTiming } from './timings';
 
-const VSIX = join(process.cwd(), 'dist', 'container-network-debugger.vsix');
 let server: CodeServer;
 let wb: Workbench;
 let workspace: string;
@@ -90,12 +85,6 @@ function apiFacts(): { ip: string; veth: string } {
   return { ip, veth: veth.ifname };
 }
 
-/** The packet counter of the 8080 DNAT rule as iptables counts it (the oracle). */
-function dnatPackets(): number {
-  const line = sh('iptables', '-t', 'nat', '-L', 'DOCKER', '-v', '-x', '-n').split('\n').find((l) => /\bDNAT\b/.test(l) && /dpt:8080\b/.test(l));
-  assert.ok(line, 'the 8080 DNAT rule is in nat DOCKER');
-  return Number(line.trim().split(/\s+/)[0]);
-}
 
 /** One HTTP GET to a lab address; resolves with the status. */
 function get(url: string): Promise<number> {
@@ -109,16 +98,7 @@ function get(url: string): Promise<number> {
   });
 }
 
-const VIEWS = ['Containers', 'Networks', 'Host', 'Netfilter'];
 
-/** Gives one view the whole sidebar (trees render only the rows in sight). */
-async function focusPane(view: string): Promise<void> {
-  for (const v of [...VIEWS.filter((x) => x !== view), view]) {
-    const header = page.locator('.pane-header', { hasText: new RegExp(`^${v}`) }).first();
-    const open = (await header.getAttribute('aria-expanded')) === 'true';
-    if (open !== (v === view)) await header.click();
-  }
-}
 
 async function containerRow(label: string) {
   const rows = await treeItemDetails(page, 'Containers', { server, minCount: 0 });
@@ -126,14 +106,7 @@ async function containerRow(label: string) {
 }
 
 before(async () => {
-  requireLab();
-  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package first (test/all does)`);
-  await ensureCodeServer();
-  workspace = mkdtempSync(join(tmpdir(), 'cnd-ws-'));
-  writeFileSync(join(workspace, 'README.txt'), 'Container Network Debugger e2e workspace (diagram)\n');
-  server = await startCodeServer({ vsix: VSIX, workspace, settings: { 'containerNet.refreshIntervalSeconds': 0, 'containerNet.diagram.counterRefreshSeconds': 2 } });
-  wb = await openWorkbench(server.url, { server, waitForExtensionHost: true });
-  page = wb.page;
+  ({ server, wb, page, workspace } = await openLabWorkbench('diagram', { 'containerNet.refreshIntervalSeconds': 0, 'containerNet.diagram.counterRefreshSeconds': 2 }));
 });
 
 after(async () => {
@@ -156,7 +129,7 @@ test('F1 > Show Topology Diagram > whole host draws every running lab container'
 test('Containers view > api > Show Topology Diagram: api with its docker-inspect IP and its host veth', async () => {
   const { ip, veth } = apiFacts();
   await openViewContainer(page, 'Container Network', { server });
-  await focusPane('Containers');
+  await focusPane(page, 'Containers');
   await treeItemContextMenu(page, 'Containers', 'api', 'Show Topology Diagram', { server });
   // Scoped to api: no container of another namespace (sidecar shares api's, so it is there).
   const others = (n: DrawnNode[]): boolean => n.some((x) => ['lone', 'vault', 'web1', 'legacy'].some((name) => startsWithName(x.text, name)));
@@ -208,7 +181,7 @@ test('Show Packet Path for :8080: the DNAT rule as iptables has it, and its coun
   await pickQuickItem(page, 'Show Packet Path', 'Packet path: tcp :8080 -> api:80', { server });
   const isDnat = (n: DrawnNode): boolean => n.text.includes('--dport 8080') && n.text.includes(`--to-destination ${ip}:80`);
   const packetsOf = (n: DrawnNode | undefined): number => Number(/^(\d+) pkts/m.exec(n?.text ?? '')?.[1] ?? NaN);
-  const before = dnatPackets();
+  const before = kernelDnatPackets(8080);
   const first = await untilDrawn('the DNAT rule with the current counter', (n) => packetsOf(n.find(isDnat)) === before);
   await screenshot(page, 'diagram-packet-path-8080');
 
@@ -223,12 +196,12 @@ test('Show Packet Path for :8080: the DNAT rule as iptables has it, and its coun
   });
   // Two new connections from the host to a lab address: nat OUTPUT -> DOCKER -> this DNAT rule.
   for (let i = 0; i < 2; i++) assert.equal(await get(`http://${gateway}:8080/`), 200);
-  const after = dnatPackets();
+  const after = kernelDnatPackets(8080);
   assert.ok(after >= before + 2, `iptables counted the two connections (${before} -> ${after})`);
   const started = Date.now();
   const moved = await untilDrawn('the DNAT counter moved', (n) => packetsOf(n.find(isDnat)) >= before + 2, 20_000);
   recordTiming('packets sent to DNAT counter shown (ms)', Date.now() - started);
-  assert.equal(packetsOf(moved.nodes.find(isDnat)), dnatPackets(), 'the diagram shows what iptables counts');
+  assert.equal(packetsOf(moved.nodes.find(isDnat)), kernelDnatPackets(8080), 'the diagram shows what iptables counts');
   const seen = await moved.frame.evaluate(() => (window as unknown as { __dnatMoved?: boolean }).__dnatMoved === true);
   assert.ok(seen || moved.nodes.find(isDnat)?.classes.includes('moved'), 'the DNAT rule node was drawn with the class `moved`');
   await screenshot(page, 'diagram-packet-path-8080-moved');
@@ -236,7 +209,7 @@ test('Show Packet Path for :8080: the DNAT rule as iptables has it, and its coun
 
 test('Reveal in sidebar on the api node selects api in the Containers view; Open shell opens one in its namespace', async () => {
   await openViewContainer(page, 'Container Network', { server });
-  await focusPane('Containers');
+  await focusPane(page, 'Containers');
   // Select another row first, so that the selection is the reveal's doing.
   await viewPane(page, 'Containers').locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^client$/ }) }).first().click();
   assert.equal((await containerRow('api'))?.selected, false);

@@ -2,17 +2,14 @@
 // Chromium, against the real lab. Checked against the kernel (nsenter) and Docker itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { LAB_CONTAINERS, nsenterIp, pidOf, requireLab, sh } from '../live/lab';
+import { LAB_CONTAINERS, nsenterIp, pidOf, sh } from '../live/lab';
 import {
-  ensureCodeServer,
   openViewContainer,
-  openWorkbench,
   screenshot,
-  startCodeServer,
   treeItemContextMenu,
   treeItemDetails,
   typeInTerminal,
@@ -23,9 +20,9 @@ import {
   type Workbench,
 } from './codeServer';
 import { restartLabDockerd, stopLabDockerd } from './labDockerd';
+import { focusPane, openLabWorkbench } from './labWorkbench';
 import { recordTiming } from './timings';
 
-const VSIX = join(process.cwd(), 'dist', 'container-network-debugger.vsix');
 const TITLE = 'Container Network';
 let server: CodeServer;
 let wb: Workbench;
@@ -76,19 +73,7 @@ async function widenSidebar(width: number): Promise<void> {
   await page.mouse.up();
 }
 
-const VIEWS = ['Containers', 'Networks', 'Host', 'Netfilter'];
 
-/**
- * Gives one view the whole sidebar: opens its pane and collapses the others. Trees render
- * only the rows in sight, so a view squeezed to a quarter of the sidebar hides most rows.
- */
-async function focusPane(view: string): Promise<void> {
-  for (const v of [...VIEWS.filter((x) => x !== view), view]) {
-    const header = page.locator('.pane-header', { hasText: new RegExp(`^${v}`) }).first();
-    const open = (await header.getAttribute('aria-expanded')) === 'true';
-    if (open !== (v === view)) await header.click();
-  }
-}
 
 /** Collapses a tree row if it is expanded. */
 async function collapse(view: string, label: string): Promise<void> {
@@ -115,14 +100,7 @@ function ownLogLine(re: RegExp): RegExpMatchArray | undefined {
 }
 
 before(async () => {
-  requireLab();
-  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package first (test/all does)`);
-  await ensureCodeServer();
-  const workspace = mkdtempSync(join(tmpdir(), 'cnd-ws-'));
-  writeFileSync(join(workspace, 'README.txt'), 'Container Network Debugger e2e workspace\n');
-  server = await startCodeServer({ vsix: VSIX, workspace, settings: { 'containerNet.refreshIntervalSeconds': 0 } });
-  wb = await openWorkbench(server.url, { server, waitForExtensionHost: true });
-  page = wb.page;
+  ({ server, wb, page } = await openLabWorkbench('sidebar', { 'containerNet.refreshIntervalSeconds': 0 }));
 });
 
 after(async () => {
@@ -134,7 +112,7 @@ test('the activity-bar entry opens the sidebar and Containers lists every lab co
   const clicked = Date.now();
   await openViewContainer(page, TITLE, { server });
   await widenSidebar(760);
-  await focusPane('Containers');
+  await focusPane(page, 'Containers');
   const { rows: containers, ms } = await until('Containers', 'every lab container', (r) => LAB_CONTAINERS.every((n) => r.some((x) => x.label === n)));
   recordTiming('open sidebar to containers listed (ms)', Date.now() - clicked);
   const activation = ownLogLine(/activated in ([\d.]+) ms/);
@@ -178,7 +156,7 @@ test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect
   await contextMenu('Containers', `lab-net: ${ip}`, 'Reveal Peer');
   const { rows: host } = await until('Host', 'the revealed veth selected', (r) => r.some((x) => x.label === veth.ifname && x.selected));
   assert.match(host.find((x) => x.label === veth.ifname)?.description ?? '', /^api:eth0 · br-/);
-  await focusPane('Containers');
+  await focusPane(page, 'Containers');
   await contextMenu('Containers', 'api', 'Inspect');
   try {
     await page.locator('.tabs-container .tab', { hasText: 'api.json' }).first().waitFor({ state: 'visible', timeout: 15_000 });
@@ -194,7 +172,7 @@ test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect
 test('Open Shell in Network Namespace from the tree: a shell inside api\'s namespace, with the host\'s tools', async () => {
   const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
   const proof = join(mkdtempSync(join(tmpdir(), 'cnd-term-')), 'netns');
-  await focusPane('Containers');
+  await focusPane(page, 'Containers');
   await contextMenu('Containers', 'api', 'Open Shell in Network Namespace');
   // The terminal's name names the container; the banner says where the shell runs.
   await page.waitForFunction(() => /api/.test((document.querySelector('.part.panel') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 20_000 });
@@ -245,16 +223,16 @@ test('docker run makes a container appear, docker rm -f makes it go, without a m
 
 test('Networks, Host and Netfilter views show the lab as Docker and the kernel have it', async () => {
   const netId = sh('docker', 'network', 'inspect', '-f', '{{.Id}}', 'lab-net').trim();
-  await focusPane('Networks');
+  await focusPane(page, 'Networks');
   const { rows: nets } = await until('Networks', 'lab-net', (r) => r.some((x) => x.label === 'lab-net'));
   assert.match(nets.find((x) => x.label === 'lab-net')?.description ?? '', new RegExp(`bridge · 172\\.30\\.1\\.0/24 · br-${netId.slice(0, 12)}`));
   assert.match(nets.find((x) => x.label === 'lab-overlay')?.description ?? '', /overlay · 10\.30\.9\.0\/24 · VXLAN \d+/);
   await screenshot(page, 'sidebar-networks');
-  await focusPane('Host');
+  await focusPane(page, 'Host');
   const { rows: host } = await until('Host', 'bridges', (r) => r.some((x) => x.label === `br-${netId.slice(0, 12)}`));
   assert.ok(host.some((x) => x.label === 'docker0'));
   await screenshot(page, 'sidebar-host');
-  await focusPane('Netfilter');
+  await focusPane(page, 'Netfilter');
   const { rows: nf } = await until('Netfilter', 'nat table', (r) => r.some((x) => x.label === 'nat'));
   assert.ok(nf.some((x) => x.label === 'filter'));
   await collapse('Netfilter', 'filter');
@@ -267,7 +245,7 @@ test('Networks, Host and Netfilter views show the lab as Docker and the kernel h
 });
 
 test('stopping dockerd shows "engine not reachable"; starting it again recovers', async () => {
-  await focusPane('Containers');
+  await focusPane(page, 'Containers');
   await stopLabDockerd();
   try {
     await until('Containers', 'engine not reachable item', (r) => r.some((x) => x.label === 'Docker engine not reachable' && /Start the Docker engine/.test(x.description)), 45_000);

@@ -12,7 +12,7 @@ import { renderDiagram } from '../../src/render/diagram';
 import { countersOf } from '../../src/model/ruleCounters';
 import type { DiagramRequest } from '../../src/protocol';
 import { parseFlowchart, shownText } from '../mermaidParser';
-import { requireLab, sh } from './lab';
+import { kernelDnatPackets, requireLab, sh } from './lab';
 
 const PORT_8080: DiagramRequest = { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } };
 
@@ -27,12 +27,6 @@ function request(host: string, port: number): Promise<string> {
   });
 }
 
-/** The kernel's packet counter of the DNAT rule for a port (iptables -L, apart from iptables-save). */
-function kernelDnatPackets(port: number): number {
-  const line = sh('iptables', '-t', 'nat', '-L', 'DOCKER', '-v', '-x', '-n').split('\n').find((l) => l.includes('DNAT') && l.includes(`dpt:${port} `));
-  assert.ok(line, `DNAT rule for ${port} in iptables -t nat -L DOCKER`);
-  return Number(line.trim().split(/\s+/)[0]);
-}
 
 test('live: connections to :8080 move the DNAT counter the diagram shows, and mark it moved', async () => {
   requireLab();

@@ -38,3 +38,10 @@ export interface IpLink {
 export function nsenterIp(pid: number, ...args: string[]): IpLink[] {
   return JSON.parse(sh('nsenter', '-t', String(pid), '-n', 'ip', '-j', '-d', ...args)) as IpLink[];
 }
+
+/** The kernel's packet counter of the nat DOCKER DNAT rule for a published port (`iptables -L`, apart from iptables-save). */
+export function kernelDnatPackets(port: number): number {
+  const line = sh('iptables', '-t', 'nat', '-L', 'DOCKER', '-v', '-x', '-n').split('\n').find((l) => /\bDNAT\b/.test(l) && new RegExp(`dpt:${port}\\b`).test(l));
+  if (!line) throw new Error(`no DNAT rule for ${port} in iptables -t nat -L DOCKER`);
+  return Number(line.trim().split(/\s+/)[0]);
+}
