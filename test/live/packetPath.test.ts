@@ -20,7 +20,7 @@ import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { splitRuleArgs } from '../../src/host/iptablesSave';
 import { parseCidr } from '../../src/host/ipv4';
 import { computePacketPath, inboundFlow, type PacketPath, type PathStep } from '../../src/model/packetPath';
-import { requireLab, sh } from './lab';
+import { engineMajor, requireLab, sh } from './lab';
 
 const NS_PREFIX = 'cnd-outside-';
 const VETH_PREFIX = 'cndo-h-';
@@ -148,7 +148,7 @@ function buildOutsideHost(): void {
 }
 
 function addTraceRule(dst: string | undefined, dport: number): void {
-  sh('iptables', '-t', 'raw', '-A', 'PREROUTING', '-s', `${outsideAddr}/32`, ...(dst ? ['-d', `${dst}/32`] : []), '-p', 'tcp', '-m', 'tcp', '--dport', String(dport), '-m', 'comment', '--comment', COMMENT, '-j', 'TRACE');
+  sh('iptables', '-t', 'raw', '-I', 'PREROUTING', '1', '-s', `${outsideAddr}/32`, ...(dst ? ['-d', `${dst}/32`] : []), '-p', 'tcp', '-m', 'tcp', '--dport', String(dport), '-m', 'comment', '--comment', COMMENT, '-j', 'TRACE');
 }
 
 function startMonitor(): Promise<void> {
@@ -194,24 +194,29 @@ interface TraceEvent {
  *   PACKET: 2 614bb119 IN=... SRC=... DST=... SPORT=52912 DPORT=8080 SYN
  *    TRACE: 2 614bb119 nat:DOCKER:rule:0x5e:ACCEPT  -4 -t nat -A DOCKER ... -j DNAT ...
  *    TRACE: 2 614bb119 nat:POSTROUTING:policy:ACCEPT
- * A packet's trace begins at the TRACE rule in raw PREROUTING.
+ * The hex field is the traced packet's id: events with one id are one packet's path.
  */
 function synTraces(text: string): TraceEvent[][] {
   const packets: TraceEvent[][] = [];
   let syn = false;
+  let traceId: string | undefined;
   for (const line of text.split('\n')) {
     if (line.startsWith('PACKET:')) {
       syn = / SYN\b/.test(line) && !/ ACK\b/.test(line);
       continue;
     }
-    const m = /^\s*TRACE: \d+ [0-9a-f]+ (\S+)\s*(.*)$/.exec(line);
+    const m = /^\s*TRACE: \d+ ([0-9a-f]+) (\S+)\s*(.*)$/.exec(line);
     if (!m || !syn) continue;
-    const [table = '', chain = '', kind = '', ...rest] = (m[1] as string).split(':');
+    const [table = '', chain = '', kind = '', ...rest] = (m[2] as string).split(':');
     const verdict = kind === 'rule' ? rest.slice(1).join(':') : rest.join(':');
     const event: TraceEvent = { table, chain, kind, verdict };
-    const spec = /^-4 -t \S+ (-A .*)$/.exec((m[2] ?? '').trim())?.[1];
+    const spec = /^-4 -t \S+ (-A .*)$/.exec((m[3] ?? '').trim())?.[1];
     if (spec) event.spec = spec;
-    if (table === 'raw' && chain === 'PREROUTING' && kind === 'rule') packets.push([]);
+    // Each traced packet has an id of its own (the hex field); a new id starts a new packet.
+    if (m[1] !== traceId) {
+      traceId = m[1];
+      packets.push([]);
+    }
     packets.at(-1)?.push(event);
   }
   return packets;
@@ -349,7 +354,7 @@ test('a real NEW connection to published port 8080: the kernel\'s TRACE path is 
   assert.equal(kernelPackets(dnat.table, dnat.chain, dnat.position) - packetsBefore, CONNECTIONS);
 });
 
-test('a connection from outside straight to lone (published nowhere) dies at FORWARD\'s policy, as computed', async (t) => {
+test('a connection from outside straight to lone (published nowhere) dies where the engine drops it (20.10: FORWARD\'s policy; 28: the raw direct-access DROP), as computed', async (t) => {
   const snap0 = await takeSnapshot();
   const lone = snap0.docker?.containers.find((c) => c.name === 'lone')?.endpoints[0]?.ip;
   assert.ok(lone);
@@ -360,7 +365,19 @@ test('a connection from outside straight to lone (published nowhere) dies at FOR
   const snap = await takeSnapshot();
   const path = computePacketPath(snap, { protocol: 'tcp', src: outsideAddr, dst: lone, dport: 80, inInterface: hostVeth });
   assert.equal(path.finalVerdict, 'DROP');
-  assert.equal(path.steps.at(-1)?.policy, true);
+  const last = path.steps.at(-1);
+  if (engineMajor() >= 28) {
+    // Docker 28 drops packets for a container's address that arrive on any interface but its
+    // bridge before routing, in raw PREROUTING; the oracle is iptables' own listing.
+    const drop = last?.rules.filter((r) => r.result === 'matched').at(-1)?.rule;
+    assert.equal(`${last?.table} ${last?.chain}`, 'raw PREROUTING');
+    assert.notEqual(last?.policy, true);
+    assert.ok(drop && drop.spec.endsWith("-j DROP") && drop.spec.includes(`-d ${lone}/32 `), `the deciding rule: ${drop?.spec}`);
+    assert.ok(sh('iptables', '-t', 'raw', '-S', 'PREROUTING').split('\n').includes(drop.spec), `iptables -t raw -S has: ${drop.spec}`);
+  } else {
+    assert.equal(`${last?.table} ${last?.chain}`, 'filter FORWARD');
+    assert.equal(last?.policy, true);
+  }
 
   await startMonitor();
   try {
