@@ -12,7 +12,7 @@
 import { closeSync, openSync, readSync, readlinkSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerInfo, ContainerNamespace, Link, NetfilterTable, Route } from './hostSnapshot';
-import { cidrContains } from './ipv4';
+import { cidrContains } from './ipAddress';
 import { parseIpAddrJson } from './links';
 import type { Privilege } from './privilege';
 import { parseDevMcast, parseFibTrieLocal, parseIfInet6, parseIgmp, parseProcNetDev } from './procNet';

@@ -179,6 +179,8 @@ export interface Link {
 
 export interface Route {
   dst: string;
+  /** 'inet6' for an IPv6 route (`ip -j -6 route`); IPv4 routes leave it out. */
+  family?: 'inet6';
   gateway?: string;
   dev?: string;
   protocol?: string;

@@ -24,7 +24,7 @@ import { mapLimit } from './mapLimit';
 import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandboxes } from './overlaySandboxes';
 import { ParseError } from './parseError';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
-import { IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
+import { IP6_ROUTE_ARGS, IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
 import { readSysctls } from './sysctls';
 
 export interface SnapshotOptions {
@@ -173,7 +173,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   })();
 
   // The host namespace's iproute2 reads need no privilege and no names: one process for all.
-  const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS], { timeoutMs });
+  const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS, IP6_ROUTE_ARGS], { timeoutMs });
 
   const namespacesPart = dockerPart.then(async (docker): Promise<ContainerNamespace[]> => {
     if (!docker) return [];
@@ -273,7 +273,19 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       .then((v) => v ?? []);
   const [links, routes, bridgePorts, fdb, sysctls, dockerProxies] = await Promise.all([
     hostRead('hostLinks', 0, IP_ADDR_ARGS, (t) => parseIpAddrJson(t)),
-    hostRead('hostRoutes', 1, IP_ROUTE_ARGS, (t) => parseIpRouteJson(t)),
+    recorder
+      .read('hostRoutes', 'unprivileged', ['ip'], async (notes) => {
+        const [v4, v6] = [(await hostBatch)[1] as CommandResult, (await hostBatch)[4] as CommandResult];
+        const error = batchError(IP_ROUTE_ARGS, v4);
+        if (error) throw error;
+        const routes = parseIpRouteJson(v4.stdout);
+        // IPv6 routes: a failure here is noted and keeps the IPv4 routes.
+        const error6 = batchError(IP6_ROUTE_ARGS, v6);
+        if (error6) notes.push(`IPv6 routes not read: ${error6.message}`);
+        else routes.push(...parseIpRouteJson(v6.stdout, 'ip -j -6 route', 'inet6'));
+        return routes;
+      })
+      .then((v) => v ?? []),
     hostRead('bridgePorts', 2, BRIDGE_LINK_ARGS, (t) => parseBridgeLinkJson(t)),
     hostRead('bridgeFdb', 3, BRIDGE_FDB_ARGS, (t) => parseBridgeFdbJson(t)),
     recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot)).then((s) => s ?? {}),

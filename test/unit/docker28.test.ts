@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTopology } from '../../src/model/topology';
+import { computePacketPath, inboundFlow, uplinkOf } from '../../src/model/packetPath';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { fixture, labSnapshot } from '../fixtures';
 
@@ -94,4 +95,25 @@ test('Docker 28 reports its firewall backend; ip6tables-save parses like iptable
   const chains = (s: typeof v6 | undefined) => s?.tables.flatMap((t) => t.chains.map((c) => `${t.name} ${c.name}`));
   assert.deepEqual(chains(v6), chains(snap.netfilter6), 'the same tables and chains as the snapshot read');
   assert.ok(v6.tables.some((t) => t.name === 'nat' && t.chains.some((c) => c.name === 'DOCKER')));
+});
+
+test('Docker 28 IPv6 packet path: an outside IPv6 client to [::]:8086 is evaluated against ip6tables (DNAT to [fd00:30:6::10]:80, then FORWARD)', () => {
+  const snap = labSnapshot('lab28');
+  // An address of the documentation prefix on the uplink for the flow to arrive at (the capture host's own may be anything).
+  const uplink = uplinkOf(snap);
+  const link = snap.hostNamespace.links.find((l) => l.name === uplink);
+  assert.ok(link);
+  link.addresses.push({ family: 'inet6', local: '2001:db8:1::1', prefixLen: 64, scope: 'global' });
+  const path = computePacketPath(snap, inboundFlow(snap, { client: '2001:db8:1::20', hostPort: 8086, hostAddress: '2001:db8:1::1' }));
+  assert.equal(path.flow.dst, '2001:db8:1::1');
+  assert.equal(path.rewrittenDestination, '[fd00:30:6::10]:80');
+  const dnat = path.steps.find((s) => s.verdict === 'DNAT')?.rules.find((r) => r.result === 'matched')?.rule;
+  assert.ok(fixture('lab28', 'ip6tables-save.txt').includes(dnat?.spec ?? '\0'), `the DNAT rule is ip6tables': ${dnat?.spec}`);
+  assert.equal(path.routing?.kind, 'forward');
+  assert.equal(path.routing?.outInterface, snap.docker?.networks.find((n) => n.name === 'lab-v6')?.bridgeName);
+  assert.equal(path.finalVerdict, 'ACCEPT');
+  assert.deepEqual(path.uncertain, []);
+  // The same port over IPv4 takes iptables' rules, not ip6tables'.
+  const v4 = computePacketPath(snap, inboundFlow(snap, { client: '198.51.100.20', hostPort: 8086 }));
+  assert.equal(v4.rewrittenDestination, '172.30.6.10:80');
 });
