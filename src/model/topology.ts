@@ -15,6 +15,7 @@ import type {
 } from '../host/hostSnapshot';
 import { findChain } from '../host/iptablesSave';
 import { sourceStatus } from '../host/hostSnapshot';
+import { findContainer } from './containerLookup';
 
 export interface RuleRef {
   table: string;
@@ -308,7 +309,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     };
     if (ns?.netnsInode) node.netnsInode = ns.netnsInode;
     if (c.modeKind === 'container') {
-      const target = docker.containers.find((x) => x.id === c.modeTarget || x.id.startsWith(c.modeTarget ?? '\0') || x.name === c.modeTarget);
+      const target = findContainer(docker.containers, c.modeTarget);
       node.sharesNamespaceWith = target?.name ?? c.modeTarget ?? '';
       const targetNode = target ? docker.containers.find((x) => x.id === target.id) : undefined;
       if (targetNode && targetNode.endpoints.some((e) => !BUILT_IN_NETWORKS.has(e.network))) node.dns = 'embedded';
