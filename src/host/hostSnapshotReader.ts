@@ -53,6 +53,12 @@ export interface SnapshotOptions {
    * container joins its first user-defined network). The sidebar passes it on refreshes.
    */
   previous?: HostSnapshot;
+  /**
+   * Sources taken from `previous` instead of re-read (when it read them): what a container
+   * event cannot change (sysctls, overlay sandboxes) or what is only shown, not joined
+   * (conntrack). The snapshot notes which were kept, and from when.
+   */
+  reuse?: readonly SourceName[];
 }
 
 /** The Debian package that brings each tool, for "missing tool" fixes. */
@@ -110,6 +116,15 @@ class SourceRecorder {
     return { state: 'error', reason: e?.message ?? String(err) };
   }
 
+  /** The previous read's value and status of a source, noted as kept; undefined when there is none to keep. */
+  kept<T>(name: SourceName, previous: HostSnapshot | undefined, value: (p: HostSnapshot) => T | undefined): T | undefined {
+    const before = previous?.sources.find((s) => s.name === name);
+    const v = previous ? value(previous) : undefined;
+    if (!previous || !before || (before.state !== 'ok' && before.state !== 'partial') || v === undefined) return undefined;
+    this.sources.push({ ...before, ms: 0, notes: [...(before.notes ?? []), `info: kept from the read at ${previous.takenAt} (not re-read after a container event)`] });
+    return v;
+  }
+
   needsPrivilege(name: SourceName): void {
     this.sources.push({
       name,
@@ -159,6 +174,12 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   const recorder = new SourceRecorder(privilege);
   const endpoint = describeEndpoint(options.dockerEndpoint);
   const runPrivileged = (argv: string[]) => privilege.runPrivileged(argv, { timeoutMs });
+  /** A source kept from the previous read (options.reuse), as a settled promise; undefined to read it. */
+  const reuse = <T>(name: SourceName, value: (p: HostSnapshot) => T | undefined): Promise<T | undefined> | undefined => {
+    if (!options.reuse?.includes(name)) return undefined;
+    const v = recorder.kept(name, options.previous, value);
+    return v === undefined ? undefined : Promise.resolve(v);
+  };
 
   const dockerPart = (async () => {
     const started = performance.now();
@@ -307,7 +328,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       .then((v) => v ?? []),
     hostRead('bridgePorts', 2, BRIDGE_LINK_ARGS, (t) => parseBridgeLinkJson(t)),
     hostRead('bridgeFdb', 3, BRIDGE_FDB_ARGS, (t) => parseBridgeFdbJson(t)),
-    recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot)).then((s) => s ?? {}),
+    (reuse('sysctls', (p) => p.hostNamespace.sysctls) ?? recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot))).then((s) => s ?? {}),
     recorder.read('dockerProxy', 'unprivileged', [], () => readDockerProxies(procRoot)).then((p) => p ?? []),
   ]);
 
@@ -317,10 +338,12 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         recorder.read('netfilter6', privilege.via, ['ip6tables-save'], async () =>
           parseIptablesSave((await runPrivileged(IP6TABLES_SAVE_ARGS)).stdout, 'ip6tables-save'),
         ),
-        recorder.read('conntrack', privilege.via, ['conntrack'], async () =>
-          parseConntrack((await privilege.runPrivileged(CONNTRACK_ARGS, { timeoutMs, okCodes: [0, 1] })).stdout, options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT),
-        ),
-        recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
+        reuse('conntrack', (p) => p.conntrack) ??
+          recorder.read('conntrack', privilege.via, ['conntrack'], async () =>
+            parseConntrack((await privilege.runPrivileged(CONNTRACK_ARGS, { timeoutMs, okCodes: [0, 1] })).stdout, options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT),
+          ),
+        reuse('overlaySandboxes', (p) => p.overlaySandboxes) ??
+          recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
           const dir = options.dockerNetnsDir ?? DOCKER_NETNS_DIR;
           let names: string[];
           try {

@@ -14,6 +14,8 @@ import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 export interface LiveSnapshotOptions {
   snapshot?: SnapshotOptions;
   debounceMs?: number;
+  /** Debounce for container events alone (a container started, stopped, went): shorter, the read is lighter. */
+  eventDebounceMs?: number;
   /** Longest a requested refresh waits while requests keep coming (default 2 s). */
   maxWaitMs?: number;
   /** Safety-net re-read interval; 0 turns it off. */
@@ -36,6 +38,9 @@ export interface LiveSnapshotEvents {
   counters: [HostSnapshot];
 }
 
+/** What a container event cannot change, kept on reads that follow container events alone. */
+const LIGHT_REUSE = ['sysctls', 'overlaySandboxes', 'conntrack'] as const;
+
 export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   current: HostSnapshot | undefined;
   private readonly events: DockerEventStream;
@@ -44,6 +49,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private pollTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private pendingReasons: string[] = [];
+  /** Every pending reason is a container event: the next read may keep what those cannot change. */
+  private pendingLight = true;
   private started = false;
   /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
   private readonly privilege: Privilege;
@@ -57,7 +64,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.events = new DockerEventStream(options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint, 0));
     this.events.on('event', (e) => {
       this.emit('dockerEvent', e);
-      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`);
+      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, e.type === 'container');
     });
     // Both edges matter: a drop shows "engine not reachable", a reconnect shows it back.
     this.events.on('connected', () => this.requestRefresh('Docker event stream connected'));
@@ -86,12 +93,13 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * A re-read soon, coalescing bursts (a `docker compose up` emits dozens of events); a
    * steady stream of events still gets a read at least every `maxWaitMs`.
    */
-  requestRefresh(reason: string): void {
+  requestRefresh(reason: string, containerEvent = false): void {
     this.pendingReasons.push(reason);
+    if (!containerEvent) this.pendingLight = false;
     const now = Date.now();
     this.firstPendingAt ??= now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    const debounce = this.options.debounceMs ?? 300;
+    const debounce = this.pendingLight ? (this.options.eventDebounceMs ?? 60) : (this.options.debounceMs ?? 300);
     const maxWait = Math.max(debounce, this.options.maxWaitMs ?? 2000);
     const delay = Math.max(0, Math.min(debounce, this.firstPendingAt + maxWait - now));
     this.debounceTimer = setTimeout(() => {
@@ -109,12 +117,17 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
 
   /** Reads now (or right after the read in progress) and resolves when the new snapshot is out. */
   async refresh(reason?: string): Promise<void> {
-    if (reason) this.pendingReasons.push(reason);
+    if (reason) {
+      this.pendingReasons.push(reason);
+      this.pendingLight = false;
+    }
     while (this.running) await this.running;
     if (this.pendingReasons.length === 0 && this.current) return;
     const reasons = this.pendingReasons;
+    const light = this.pendingLight;
     this.pendingReasons = [];
-    this.running = this.readOnce(reasons);
+    this.pendingLight = true;
+    this.running = this.readOnce(reasons, light);
     try {
       await this.running;
     } finally {
@@ -139,11 +152,21 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     return next;
   }
 
-  private async readOnce(reasons: string[]): Promise<void> {
+  /**
+   * One read. After container events alone (`light`), what a container cannot change is kept
+   * from the previous read (sysctls, overlay sandboxes, conntrack): the poll re-reads them.
+   */
+  private async readOnce(reasons: string[], light: boolean): Promise<void> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
-      const snapshot = await read({ ...this.options.snapshot, docker: this.docker, privilege: this.privilege, ...(this.current ? { previous: this.current } : {}) });
+      const snapshot = await read({
+        ...this.options.snapshot,
+        docker: this.docker,
+        privilege: this.privilege,
+        ...(this.current ? { previous: this.current } : {}),
+        ...(light && this.current ? { reuse: LIGHT_REUSE } : {}),
+      });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);
     } catch (err) {
