@@ -6,6 +6,7 @@
 // or (sanitised) environment values.
 import { basename } from 'node:path';
 import type { ContainerInfo } from './hostSnapshot';
+import { displayText } from './displayText';
 import { findExecutable } from './privilege';
 
 /**
@@ -119,7 +120,7 @@ export function planNamespaceTerminal(target: TerminalTarget, action: TerminalAc
   try {
     return { ok: true, plan: plan(target, action, tools) };
   } catch (err) {
-    if (err instanceof PlanError) return { ok: false, error: printable(err.message) };
+    if (err instanceof PlanError) return { ok: false, error: displayText(err.message) };
     throw err;
   }
 }
@@ -187,7 +188,7 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       if (place.modeKind === 'host') throw new PlanError(`${place.label} uses the host's network namespace: Docker's embedded DNS (${EMBEDDED_DNS}) is not there; it resolves with the host's resolv.conf`);
       if (place.modeKind === 'none') throw new PlanError(`${place.label} has no network (--network none): there is no DNS server to ask`);
       if (place.modeKind === 'bridge') notes.push(`${place.label} is on the default bridge: Docker runs no embedded DNS there, so expect no answer from ${EMBEDDED_DNS}.`);
-      argv = dnsLookup(name, place, tools, need, notes);
+      argv = dnsLookup(name, place, tools, need);
       what = `lookup ${name}`;
       break;
     }
@@ -220,9 +221,9 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       throw new PlanError(`unknown action: ${JSON.stringify(action)}`);
   }
 
-  const title = printable(`${place.label}: ${what}`);
-  const banner = [printable(`${what} in ${place.label}`), ...notes.map(printable), `$ ${argv.map(displayQuote).join(' ')}`].join('\n');
-  return { argv, title, banner, notes: notes.map(printable) };
+  const title = displayText(`${place.label}: ${what}`);
+  const banner = [displayText(`${what} in ${place.label}`), ...notes.map(displayText), `$ ${argv.map(displayQuote).join(' ')}`].join('\n');
+  return { argv, title, banner, notes: notes.map(displayText) };
 }
 
 function placeOf(target: TerminalTarget): Place {
@@ -266,22 +267,27 @@ function placeOf(target: TerminalTarget): Place {
 /**
  * A lookup against the embedded DNS. Debian hosts have no dig or nslookup by default, and
  * getent cannot name a server (it asks whatever the host's resolv.conf says). So, from best to
- * last: dig or nslookup (bind9-dnsutils) if installed, else busybox's nslookup (busybox or
- * busybox-static); all run on the host inside the network namespace only, which is all a query
- * to 127.0.0.11 needs (Docker's NAT rules inside the namespace carry it to dockerd). With none
- * of them, the container's own nslookup (nsenter -m -n), which many images lack.
+ * last: dig, nslookup (bind9-dnsutils), busybox's nslookup (busybox or busybox-static), host
+ * (bind9-host); all of them the HOST's binaries, run inside the network namespace only (-n),
+ * which is all a query to 127.0.0.11 needs (Docker's NAT rules inside the namespace carry it
+ * to dockerd). A binary from the container's image is never run: entering its mount
+ * namespace as root would run code the image controls with every capability, a container
+ * escape. With no resolver tool on the host the plan fails and names the package to install.
  */
-function dnsLookup(name: string, place: Place, tools: HostTools, need: (t: string) => string, notes: string[]): string[] {
-  const enter = (command: string[], ns: string[]): string[] => withPrivilege([need('nsenter'), ...ns, '--', ...command], true, tools);
-  const net = place.enter ?? [];
+function dnsLookup(name: string, place: Place, tools: HostTools, need: (t: string) => string): string[] {
+  const enter = (command: string[]): string[] => withPrivilege([need('nsenter'), ...(place.enter ?? []), '--', ...command], true, tools);
   const dig = tools.find('dig');
-  if (dig) return enter([dig, `@${EMBEDDED_DNS}`, name], net);
+  if (dig) return enter([dig, `@${EMBEDDED_DNS}`, name]);
   const nslookup = tools.find('nslookup');
-  if (nslookup) return enter([nslookup, name, EMBEDDED_DNS], net);
+  if (nslookup) return enter([nslookup, name, EMBEDDED_DNS]);
   const busybox = tools.find('busybox');
-  if (busybox) return enter([busybox, 'nslookup', name, EMBEDDED_DNS], net);
-  notes.push('The host has no dig, nslookup or busybox (apt-get install busybox-static): using the container\'s own nslookup, which its image may not have.');
-  return enter(['nslookup', name, EMBEDDED_DNS], ['-t', String(place.pid), '-m', '-n']);
+  if (busybox) return enter([busybox, 'nslookup', name, EMBEDDED_DNS]);
+  const host = tools.find('host');
+  if (host) return enter([host, name, EMBEDDED_DNS]);
+  throw new PlanError(
+    `no DNS lookup tool on this host (dig, nslookup, busybox or host): apt-get install bind9-dnsutils (dig, nslookup) or busybox-static. ` +
+      `The container's own nslookup is never used: it would run a binary from the image as root.`,
+  );
 }
 
 function withPrivilege(argv: string[], root: boolean, tools: HostTools): string[] {
@@ -302,13 +308,7 @@ function shortId(ref: string): string {
   return /^[0-9a-f]{64}$/.test(ref) ? ref.slice(0, 12) : ref;
 }
 
-/** Terminal text without control characters, so a name cannot move the cursor or retitle. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
-
 /** For showing a command in the banner only; the command itself is always the argv. */
 function displayQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${printable(arg).replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${displayText(arg).replace(/'/g, `'\\''`)}'`;
 }

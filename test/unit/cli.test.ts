@@ -53,3 +53,31 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   assert.equal(both.status, 2);
   assert.equal(spawnSync('node', [CLI, 'path', '--port', 'http'], { encoding: 'utf8' }).status, 2);
 });
+
+test('the built CLI prints hostile names, labels and aliases without control characters (text, Mermaid and JSON)', async () => {
+  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const snapshot = JSON.parse(readFileSync(join(FIXTURES, 'lab', 'snapshot.json'), 'utf8'));
+  const evil = 'api\x1b]0;pwned\x07\x1b[2J\u009b';
+  for (const c of snapshot.docker.containers) {
+    if (c.name !== 'api') continue;
+    c.name = evil;
+    c.labels = { [evil]: evil };
+    for (const e of c.endpoints) e.aliases = [evil];
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cnd-cli-'));
+  const from = join(dir, 'hostile.json');
+  writeFileSync(from, JSON.stringify(snapshot));
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  const outputs = [
+    execFileSync('node', [CLI, 'topology', '--from', from], { encoding: 'utf8' }),
+    execFileSync('node', [CLI, 'topology', '--json', '--from', from], { encoding: 'utf8' }),
+    execFileSync('node', [CLI, 'topology', '--mermaid', '--from', from], { encoding: 'utf8' }),
+    execFileSync('node', [CLI, 'snapshot', '--json', '--from', from], { encoding: 'utf8' }),
+  ];
+  assert.match(outputs[0] as string, /api\?\]0;pwned\?\?\[2J\? \[running\]/);
+  for (const out of outputs) assert.ok(!control.test(out), out.slice(0, 200));
+  // JSON keeps the data exactly.
+  assert.equal(JSON.parse(outputs[3] as string).docker.containers.find((c: { name: string }) => c.name.startsWith('api')).name, evil);
+});

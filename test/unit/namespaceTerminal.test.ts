@@ -97,14 +97,18 @@ test('DNS lookup: host busybox nslookup against 127.0.0.11 in the network namesp
   assert.equal(p.title, 'container api: lookup web');
 });
 
-test('DNS lookup: dig, then nslookup, preferred when installed; else the container\'s own nslookup', () => {
+test('DNS lookup: dig, nslookup, busybox, host: always a host binary, never the container\'s own', () => {
   const withDig = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ extra: { dig: '/usr/bin/dig', nslookup: '/usr/bin/nslookup' } })));
   assert.deepEqual(withDig.argv, [...NS, '/usr/bin/dig', '@127.0.0.11', 'web']);
   const withNslookup = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ extra: { nslookup: '/usr/bin/nslookup' } })));
   assert.deepEqual(withNslookup.argv, [...NS, '/usr/bin/nslookup', 'web', '127.0.0.11']);
-  const bare = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'] })));
-  assert.deepEqual(bare.argv, ['/usr/bin/nsenter', '-t', '4242', '-m', '-n', '--', 'nslookup', 'web', '127.0.0.11']);
-  assert.ok(bare.notes.some((n) => /container's own nslookup/.test(n)));
+  const withHost = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'], extra: { host: '/usr/bin/host' } })));
+  assert.deepEqual(withHost.argv, [...NS, '/usr/bin/host', 'web', '127.0.0.11']);
+  // No resolver on the host: never the image's own nslookup (nsenter -m as root runs a binary
+  // the image controls); the error names the packages that bring one.
+  const none = err(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'] })));
+  assert.match(none, /apt-get install bind9-dnsutils .* or busybox-static/);
+  assert.match(none, /never used/);
 });
 
 test('DNS lookup: refused where no embedded DNS can answer, and for names that are not names', () => {
