@@ -319,7 +319,10 @@ export interface ConntrackEntry {
 export interface ConntrackState {
   entries: ConntrackEntry[];
   limit: number;
+  /** More entries than `limit` were listed: the read was stopped at the limit. */
   truncated: boolean;
+  /** The kernel's count of tracked flows in the host namespace when read (nf_conntrack_count). */
+  total?: number;
 }
 
 export interface DockerProxyListener {

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { BRIDGE_FDB_ARGS, BRIDGE_LINK_ARGS, parseBridgeFdbJson, parseBridgeLinkJson } from './bridgeTables';
 import { batchError, runFixedBatch } from './commandBatch';
 import { CommandError, runCommand, type CommandResult, type RunCommand } from './commandRunner';
-import { CONNTRACK_ARGS, DEFAULT_CONNTRACK_LIMIT, parseConntrack } from './conntrack';
+import { conntrackNote, DEFAULT_CONNTRACK_LIMIT, readConntrack } from './conntrack';
 import { ContainerGoneError, readContainerNamespace, readNamespaceNats } from './containerNamespaces';
 import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
 import { readDockerProxies } from './dockerProxy';
@@ -242,9 +242,12 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   const privilegedReads = privilege.usable
     ? Promise.all([
         recorder.read('netfilter', privilege.via, ['iptables-save'], async () => parseIptablesSave((await runPrivileged(IPTABLES_SAVE_ARGS)).stdout)),
-        recorder.read('conntrack', privilege.via, ['conntrack'], async () =>
-          parseConntrack((await privilege.runPrivileged(CONNTRACK_ARGS, { timeoutMs, okCodes: [0, 1] })).stdout, options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT),
-        ),
+        recorder.read('conntrack', privilege.via, ['conntrack'], async (notes) => {
+          const state = await readConntrack(privilege, { limit: options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT, timeoutMs, procRoot });
+          const note = conntrackNote(state);
+          if (note) notes.push(note);
+          return state;
+        }),
         recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
           const dir = options.dockerNetnsDir ?? DOCKER_NETNS_DIR;
           let names: string[];

@@ -5,7 +5,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { batchError, runPerItemBatch } from './commandBatch';
-import { CommandError, type CommandResult, type RunCommand, type RunOptions } from './commandRunner';
+import { CommandError, streamCommand, type CommandResult, type RunCommand, type RunOptions, type StreamOptions, type StreamResult } from './commandRunner';
 import { mapLimit } from './mapLimit';
 import type { PrivilegeMode } from './hostSnapshot';
 
@@ -77,24 +77,43 @@ export class Privilege {
   }
 
   /**
-   * Runs argv with root rights. Tools are resolved to absolute paths first, because sudoers
-   * rules name paths and a non-root PATH often lacks /usr/sbin.
+   * argv as it runs with root rights: the tool resolved to an absolute path first (sudoers
+   * rules name paths and a non-root PATH often lacks /usr/sbin), behind the privilege command
+   * when not root. Throws when it cannot run at all.
    */
-  async runPrivileged(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  private privilegedArgv(argv: readonly string[]): string[] {
     const [tool, ...rest] = argv;
     if (!tool) throw new CommandError('exit', argv, 'empty command');
     const resolved = tool.startsWith('/') ? tool : findExecutable(tool);
     if (!resolved) throw new CommandError('missing-tool', argv, `${tool} is not installed (or not on PATH)`);
-    if (this.mode === 'root') return this.run([resolved, ...rest], options);
+    if (this.mode === 'root') return [resolved, ...rest];
     if (this.mode === 'none' || this.refusedReason !== undefined) {
       throw new CommandError('permission', argv, this.refusedReason ?? `${tool} needs root and no privilege command is available`);
     }
+    return [...this.command, resolved, ...rest];
+  }
+
+  /** Runs `started`; a refusal of the privilege command is remembered (see usable). */
+  private async remembering<T>(started: Promise<T>): Promise<T> {
     try {
-      return await this.run([...this.command, resolved, ...rest], options);
+      return await started;
     } catch (err) {
-      if (err instanceof CommandError && err.kind === 'permission') this.refusedReason = `${this.command.join(' ')} refused: ${err.message}`;
+      if (this.mode === 'sudo' && err instanceof CommandError && err.kind === 'permission') this.refusedReason = `${this.command.join(' ')} refused: ${err.message}`;
       throw err;
     }
+  }
+
+  /** Runs argv with root rights (see privilegedArgv). */
+  async runPrivileged(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    return this.remembering(this.run(this.privilegedArgv(argv), options));
+  }
+
+  /**
+   * Streams argv's output line by line with root rights (see streamCommand): for output that
+   * can be huge (conntrack), read as it comes and stopped at a limit.
+   */
+  async streamPrivileged(argv: readonly string[], onLine: (line: string) => boolean, options?: StreamOptions): Promise<StreamResult> {
+    return this.remembering(streamCommand(this.privilegedArgv(argv), onLine, options));
   }
 
   /**
@@ -116,7 +135,9 @@ export class Privilege {
         if (!path) throw new CommandError('missing-tool', argv, `${tool} is not installed (or not on PATH)`);
         return [path, ...rest];
       });
-      // At most 16 items per shell, so one slow namespace costs one chunk's timeout, not all.
+      // At most 16 items per shell, so one slow namespace costs one chunk's timeout, not all;
+      // a chunk that fails (its whole process group ended on the timeout) keeps the results
+      // of the commands that had finished, and each of the others carries its own error.
       const size = Math.min(16, Math.max(1, Math.ceil(items.length / parallel)));
       const chunks: string[][] = [];
       for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../../src/commandLine';
 import { FIXTURES } from '../fixtures';
@@ -55,8 +57,6 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
 });
 
 test('the built CLI prints hostile names, labels and aliases without control characters (text, Mermaid and JSON)', async () => {
-  const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
   const snapshot = JSON.parse(readFileSync(join(FIXTURES, 'lab', 'snapshot.json'), 'utf8'));
   const evil = 'api\x1b]0;pwned\x07\x1b[2J\u009b';
   for (const c of snapshot.docker.containers) {
