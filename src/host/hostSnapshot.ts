@@ -93,6 +93,11 @@ export interface ContainerInfo {
   modeKind: NetworkModeKind;
   /** For `container:X`: X as Docker reports it (id or name). */
   modeTarget?: string;
+  /**
+   * Where Docker keeps this container's resolv.conf on the engine's host (inspect's
+   * ResolvConfPath), bind-mounted over its /etc/resolv.conf. Running containers only.
+   */
+  resolvConfPath?: string;
   endpoints: ContainerEndpoint[];
   ports: PublishedPort[];
   labels: Record<string, string>;

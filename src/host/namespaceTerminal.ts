@@ -18,7 +18,7 @@ export const DEFAULT_TERMINAL_PRIVILEGE_COMMAND: readonly string[] = ['sudo'];
 /** Docker's embedded DNS server, present inside containers on user-defined networks. */
 export const EMBEDDED_DNS = '127.0.0.11';
 
-export type TerminalContainer = Pick<ContainerInfo, 'id' | 'name' | 'pid' | 'state' | 'modeKind' | 'modeTarget'>;
+export type TerminalContainer = Pick<ContainerInfo, 'id' | 'name' | 'pid' | 'state' | 'modeKind' | 'modeTarget' | 'resolvConfPath'>;
 
 export type TerminalTarget =
   | { kind: 'container'; container: TerminalContainer }
@@ -30,7 +30,10 @@ export type PresetName = 'ip-addr' | 'ip-route' | 'ss-listening' | 'iptables-sav
 export type TerminalAction =
   | { kind: 'shell' }
   | { kind: 'preset'; preset: PresetName }
-  /** The container's own /etc/resolv.conf (what its resolver really uses). */
+  /**
+   * The container's /etc/resolv.conf (what its resolver really uses): read by the extension
+   * (resolvConf.ts), not run; the plan has no argv and says where it is read from.
+   */
   | { kind: 'resolv-conf' }
   /** Looks `name` up against Docker's embedded DNS (127.0.0.11) from inside the namespace. */
   | { kind: 'dns-lookup'; name: string }
@@ -52,7 +55,10 @@ export interface HostTools {
 }
 
 export interface TerminalPlan {
+  /** Empty when nothing runs: `show` is then what the terminal prints. */
   argv: string[];
+  /** Text the extension reads and prints instead of running a command. */
+  show?: 'resolv-conf';
   /** Short, for the terminal tab. */
   title: string;
   /** Printed before the command runs: where you are and what runs (lines joined by '\n'). */
@@ -143,6 +149,7 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
 
   let argv: string[];
   let what: string;
+  const finish = (argv: string[], what: string, extra: Pick<TerminalPlan, 'show'> = {}): TerminalPlan => finished(place, notes, argv, what, extra);
   switch (action.kind) {
     case 'shell': {
       // $SHELL if it really exists, else /bin/sh: nsenter -n keeps the host's filesystem, so
@@ -171,13 +178,15 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       if (target.kind !== 'container' || !place.pid) {
         throw new PlanError(`${place.label} is not a container: only containers have their own /etc/resolv.conf`);
       }
-      // The host's cat reading /proc/PID/root/etc/resolv.conf: that path walks the container's
-      // own mount namespace (so Docker's bind-mounted resolv.conf is what is read) and works
-      // for images without cat (distroless, scratch). nsenter -m would run the image's cat.
-      // Needs root: /proc/PID/root of another user's process is closed to others.
-      argv = withPrivilege([need('cat'), `/proc/${place.pid}/root/etc/resolv.conf`], true, tools);
+      // Docker's own file on the host (ResolvConfPath), bind-mounted over the container's
+      // /etc/resolv.conf, read by the extension itself (resolvConf.ts): nothing runs, nothing
+      // is read through /proc/PID/root (a path the container controls), no symlink is followed.
+      const path = target.container.resolvConfPath;
+      if (!path) throw new PlanError(`Docker reported no resolv.conf for ${place.label}: refresh the view and try again`);
+      argv = [];
       what = 'resolv.conf';
-      break;
+      notes.push(`Read by the extension from Docker's copy on the host (${path}), bounded, no symlink followed; or through Docker's archive API when that file is not readable here.`);
+      return finish(argv, what, { show: 'resolv-conf' });
     }
     case 'dns-lookup': {
       const name = action.name;
@@ -221,9 +230,14 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       throw new PlanError(`unknown action: ${JSON.stringify(action)}`);
   }
 
+  return finish(argv, what);
+}
+
+function finished(place: Place, notes: string[], argv: string[], what: string, extra: Pick<TerminalPlan, 'show'> = {}): TerminalPlan {
   const title = displayText(`${place.label}: ${what}`);
-  const banner = [displayText(`${what} in ${place.label}`), ...notes.map(displayText), `$ ${argv.map(displayQuote).join(' ')}`].join('\n');
-  return { argv, title, banner, notes: notes.map(displayText) };
+  const command = argv.length > 0 ? [`$ ${argv.map(displayQuote).join(' ')}`] : [];
+  const banner = [displayText(`${what} in ${place.label}`), ...notes.map(displayText), ...command].join('\n');
+  return { argv, title, banner, notes: notes.map(displayText), ...extra };
 }
 
 function placeOf(target: TerminalTarget): Place {

@@ -330,7 +330,7 @@ class DiagramPanel {
       return;
     }
     if (action === 'terminal') {
-      if (target.kind === 'container' && target.running) this.deps.terminals.shellIn(target.name);
+      if (target.kind === 'container' && target.running) void this.deps.terminals.shellIn(target.name);
       else void vscode.window.showInformationMessage(`A shell opens only in a running container's namespace, not for ${describeTarget(target)}.`);
       return;
     }

@@ -9,6 +9,10 @@ import type { ContainerInfo } from '../host/hostSnapshot';
 import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type TerminalAction, type TerminalTarget } from '../host/namespaceTerminal';
 import { ptyAvailable } from '../host/ptyProcess';
 import { takeSnapshot } from '../host/hostSnapshotReader';
+import { checkContainerPid } from '../host/containerPid';
+import { createDockerClient, describeEndpoint } from '../host/dockerEngine';
+import { readContainerResolvConf, resolvConfText } from '../host/resolvConf';
+import { TextPseudoterminal } from './textPseudoterminal';
 import { NamespacePseudoterminal } from './namespacePseudoterminal';
 import { readSettings } from './settings';
 import type { TreeNode } from './trees/treeNode';
@@ -55,7 +59,7 @@ export class NamespaceTerminals {
   }
 
   /** A shell in a running container's namespace, by name (the diagram panel's node action). */
-  shellIn(containerName: string): vscode.Terminal | undefined {
+  async shellIn(containerName: string): Promise<vscode.Terminal | undefined> {
     const container = this.containers()?.find((c) => c.name === containerName);
     if (container?.state !== 'running') {
       void vscode.window.showWarningMessage(`Container ${containerName} is ${container ? `not running (${container.state})` : 'not on this host any more'}: no namespace to open a shell in.`);
@@ -64,8 +68,19 @@ export class NamespaceTerminals {
     return this.openTarget({ kind: 'container', container }, { kind: 'shell' });
   }
 
-  private openTarget(target: TerminalTarget, action: TerminalAction, onExit?: (code: number) => void): vscode.Terminal | undefined {
-    const tools = hostTools(interactivePrivilegeCommand(readSettings().privilegeCommand));
+  private async openTarget(target: TerminalTarget, action: TerminalAction, onExit?: (code: number) => void): Promise<vscode.Terminal | undefined> {
+    const settings = readSettings();
+    const endpoint = describeEndpoint(settings.dockerEndpoint);
+    // A pid is used only for a local engine, and only while it is still the container's
+    // (checked here, just before use). resolv.conf uses no pid: Docker's file or its API.
+    if (target.kind === 'container' && action.kind !== 'resolv-conf') {
+      const check = await checkContainerPid(target.container, endpoint);
+      if (!check.ok) {
+        void vscode.window.showErrorMessage(check.reason);
+        return undefined;
+      }
+    }
+    const tools = hostTools(interactivePrivilegeCommand(settings.privilegeCommand));
     const planned = planNamespaceTerminal(target, action, tools);
     if (!planned.ok) {
       void vscode.window.showErrorMessage(planned.error);
@@ -73,6 +88,13 @@ export class NamespaceTerminals {
     }
     const { plan } = planned;
     let terminal: vscode.Terminal;
+    if (plan.show === 'resolv-conf' && target.kind === 'container') {
+      const docker = createDockerClient(settings.dockerEndpoint || undefined);
+      const text = readContainerResolvConf(target.container, { endpoint, docker }).then((r) => `# ${r.source}\n${resolvConfText(r)}`);
+      terminal = vscode.window.createTerminal({ name: plan.title, pty: new TextPseudoterminal(plan.banner, text) });
+      terminal.show();
+      return terminal;
+    }
     const available = ptyAvailable();
     if (available.ok) {
       terminal = vscode.window.createTerminal({ name: plan.title, pty: new NamespacePseudoterminal(plan, onExit) });

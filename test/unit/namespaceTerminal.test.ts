@@ -84,11 +84,41 @@ test('presets: ip addr, ip route, ss -tlnp, iptables-save inside the namespace',
   }
 });
 
-test('resolv.conf: the host cat reads the container\'s root through /proc, no namespace entered', () => {
-  const p = ok(planNamespaceTerminal(container(), { kind: 'resolv-conf' }, tools()));
-  assert.deepEqual(p.argv, ['/usr/bin/cat', '/proc/4242/root/etc/resolv.conf']);
-  assert.deepEqual(ok(planNamespaceTerminal(container(), { kind: 'resolv-conf' }, tools({ isRoot: false }))).argv, ['/usr/bin/sudo', '/usr/bin/cat', '/proc/4242/root/etc/resolv.conf']);
+test('resolv.conf: nothing runs; the plan says the extension reads Docker\'s file on the host', () => {
+  const resolvConfPath = `/var/lib/docker/containers/${'a'.repeat(64)}/resolv.conf`;
+  for (const isRoot of [true, false]) {
+    const p = ok(planNamespaceTerminal(container({ resolvConfPath }), { kind: 'resolv-conf' }, tools({ isRoot })));
+    assert.deepEqual(p.argv, []);
+    assert.equal(p.show, 'resolv-conf');
+    assert.ok(p.banner.includes(resolvConfPath));
+    assert.ok(!p.banner.includes('/proc/'), 'never through /proc/PID/root');
+  }
+  assert.match(err(planNamespaceTerminal(container(), { kind: 'resolv-conf' }, tools())), /Docker reported no resolv.conf/);
   assert.match(err(planNamespaceTerminal({ kind: 'netns', path: '/var/run/docker/netns/1-abc' }, { kind: 'resolv-conf' }, tools())), /not a container/);
+});
+
+test('no plan enters a mount namespace or runs a program by a bare name (a binary from the image)', () => {
+  const actions: TerminalAction[] = [
+    { kind: 'shell' },
+    { kind: 'preset', preset: 'ip-addr' },
+    { kind: 'preset', preset: 'ss-listening' },
+    { kind: 'preset', preset: 'iptables-save' },
+    { kind: 'dns-lookup', name: 'web' },
+    { kind: 'capture' },
+  ];
+  for (const extra of [{}, { dig: '/usr/bin/dig' }, { host: '/usr/bin/host' }] as Record<string, string>[]) {
+    for (const action of actions) {
+      for (const isRoot of [true, false]) {
+        const r = planNamespaceTerminal(container(), action, tools({ isRoot, extra }));
+        if (!r.ok) continue;
+        const at = r.plan.argv.indexOf('/usr/bin/nsenter');
+        const opts = r.plan.argv.slice(at + 1, r.plan.argv.indexOf('--'));
+        assert.deepEqual(opts, ['-t', '4242', '-n'], `${action.kind}: only the network namespace`);
+        const program = r.plan.argv[r.plan.argv.indexOf('--') + 1] ?? '';
+        assert.ok(program.startsWith('/'), `${action.kind}: ${program} is a host path`);
+      }
+    }
+  }
 });
 
 test('DNS lookup: host busybox nslookup against 127.0.0.11 in the network namespace only', () => {
