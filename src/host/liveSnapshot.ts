@@ -11,12 +11,22 @@ import type { HostSnapshot } from './hostSnapshot';
 import { readNetfilterCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
+/** The periodic full re-read (it runs privileged commands): 0 (off) or at least this many seconds. */
+export const MIN_REFRESH_SECONDS = 5;
+/** The counters-only re-read of a shown packet path: 0 (off) or at least this many seconds. */
+export const MIN_COUNTER_REFRESH_SECONDS = 1;
+
+/** An interval setting: 0 (or anything not a positive number) is off; otherwise at least `min`. */
+export function clampInterval(value: unknown, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.max(min, value) : 0;
+}
+
 export interface LiveSnapshotOptions {
   snapshot?: SnapshotOptions;
   debounceMs?: number;
   /** Longest a requested refresh waits while requests keep coming (default 2 s). */
   maxWaitMs?: number;
-  /** Safety-net re-read interval; 0 turns it off. */
+  /** Safety-net re-read interval; 0 turns it off; less than MIN_REFRESH_SECONDS counts as that. */
   pollMs?: number;
   docker?: Docker;
   /** Replaces takeSnapshot (tests). */
@@ -48,6 +58,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
   private readonly privilege: Privilege;
   private firstPendingAt: number | undefined;
+  /** The counters-only read in flight, shared by everyone who asks meanwhile. */
+  private countersRead: Promise<HostSnapshot | undefined> | undefined;
 
   constructor(private readonly options: LiveSnapshotOptions = {}) {
     super();
@@ -69,7 +81,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     if (this.started) return;
     this.started = true;
     this.events.start();
-    const poll = this.options.pollMs ?? 30_000;
+    const poll = clampInterval((this.options.pollMs ?? 30_000) / 1000, MIN_REFRESH_SECONDS) * 1000;
     if (poll > 0) this.pollTimer = setInterval(() => this.requestRefresh('periodic re-read'), poll);
     void this.refresh('first read');
   }
@@ -124,10 +136,18 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
 
   /**
    * Re-reads only the netfilter rules and counters into the current snapshot (one
-   * iptables-save), for views that follow counters. Skipped while a full read runs (it
-   * brings fresh counters itself) or when there is no snapshot or no privilege yet.
+   * iptables-save, whatever the number of containers), for views that follow counters.
+   * Callers at the same time share that one read. Skipped while a full read runs (it brings
+   * fresh counters itself) or when there is no snapshot or no privilege yet.
    */
-  async refreshCounters(): Promise<HostSnapshot | undefined> {
+  refreshCounters(): Promise<HostSnapshot | undefined> {
+    this.countersRead ??= this.readCounters().finally(() => {
+      this.countersRead = undefined;
+    });
+    return this.countersRead;
+  }
+
+  private async readCounters(): Promise<HostSnapshot | undefined> {
     const current = this.current;
     if (!current || this.running || !this.privilege.usable || !current.netfilter) return undefined;
     const netfilter = await readNetfilterCounters(this.privilege, this.options.snapshot?.timeoutMs);
