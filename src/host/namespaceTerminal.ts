@@ -6,6 +6,7 @@
 // or (sanitised) environment values.
 import { basename } from 'node:path';
 import type { ContainerInfo } from './hostSnapshot';
+import { CAPTURE_LIMITS, type CaptureStop } from './captureFile';
 import { displayText } from './displayText';
 import { findExecutable } from './privilege';
 
@@ -59,6 +60,8 @@ export interface TerminalPlan {
   argv: string[];
   /** Text the extension reads and prints instead of running a command. */
   show?: 'resolv-conf';
+  /** A capture to a file: the terminal ends it at these limits (see captureFile.ts). */
+  stopAfter?: CaptureStop;
   /** Short, for the terminal tab. */
   title: string;
   /** Printed before the command runs: where you are and what runs (lines joined by '\n'). */
@@ -66,6 +69,8 @@ export interface TerminalPlan {
   /** Things worth knowing about this target (shared namespace, only lo, ...). */
   notes: string[];
 }
+
+type PlanExtras = Pick<TerminalPlan, 'show' | 'stopAfter'>;
 
 export type PlanResult = { ok: true; plan: TerminalPlan } | { ok: false; error: string };
 
@@ -149,7 +154,8 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
 
   let argv: string[];
   let what: string;
-  const finish = (argv: string[], what: string, extra: Pick<TerminalPlan, 'show'> = {}): TerminalPlan => finished(place, notes, argv, what, extra);
+  let stopAfter: CaptureStop | undefined;
+  const finish = (argv: string[], what: string, extra: PlanExtras = {}): TerminalPlan => finished(place, notes, argv, what, extra);
   switch (action.kind) {
     case 'shell': {
       // $SHELL if it really exists, else /bin/sh: nsenter -n keeps the host's filesystem, so
@@ -209,22 +215,27 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       }
       if (place.modeKind === 'host') notes.push(`This captures on the host's ${iface}: all of the host's traffic on it, not only this container's.`);
       const args = ['-i', iface, '-n'];
+      if (action.count !== undefined && (!Number.isInteger(action.count) || action.count < 1)) throw new PlanError(`packet count must be a positive integer: ${action.count}`);
+      let count = action.count;
       if (action.file !== undefined) {
         if (!action.file.startsWith('/') || action.file.includes('\0')) throw new PlanError(`the capture file must be an absolute path on the host: ${JSON.stringify(action.file)}`);
         // -U writes each packet as it comes, so a capture ended by closing the terminal is
-        // complete up to that point instead of losing tcpdump's buffer.
+        // complete up to that point instead of losing tcpdump's buffer. A file capture is
+        // bounded: -c packets here; time and size by the terminal (stopAfter).
+        count = Math.min(count ?? CAPTURE_LIMITS.packets, CAPTURE_LIMITS.packets);
         args.push('-U', '-w', action.file);
-        notes.push(`Writing to ${action.file} on the host. tcpdump opens it as root, then runs as user tcpdump, which then owns the file.`);
+        stopAfter = { file: action.file, bytes: CAPTURE_LIMITS.bytes, seconds: CAPTURE_LIMITS.seconds };
+        notes.push(
+          `Writing to ${action.file} on the host (a file made new by the extension in a private folder; tcpdump opens it as root, then runs as user tcpdump). ` +
+            `It stops after ${count} packets, ${CAPTURE_LIMITS.bytes / 1024 / 1024} MiB or ${CAPTURE_LIMITS.seconds / 60} minutes, whichever comes first.`,
+        );
       }
-      if (action.count !== undefined) {
-        if (!Number.isInteger(action.count) || action.count < 1) throw new PlanError(`packet count must be a positive integer: ${action.count}`);
-        args.push('-c', String(action.count));
-      }
+      if (count !== undefined) args.push('-c', String(count));
       // `--` so that no filter word is ever read as a tcpdump option.
       if (action.filter?.length) args.push('--', ...action.filter);
       argv = run([need('tcpdump'), ...args], true);
       what = action.file !== undefined ? `capture ${iface} to ${basename(action.file)}` : `tcpdump ${iface}`;
-      break;
+      return finish(argv, what, stopAfter ? { stopAfter } : {});
     }
     default:
       throw new PlanError(`unknown action: ${JSON.stringify(action)}`);
@@ -233,7 +244,7 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
   return finish(argv, what);
 }
 
-function finished(place: Place, notes: string[], argv: string[], what: string, extra: Pick<TerminalPlan, 'show'> = {}): TerminalPlan {
+function finished(place: Place, notes: string[], argv: string[], what: string, extra: PlanExtras = {}): TerminalPlan {
   const title = displayText(`${place.label}: ${what}`);
   const command = argv.length > 0 ? [`$ ${argv.map(displayQuote).join(' ')}`] : [];
   const banner = [displayText(`${what} in ${place.label}`), ...notes.map(displayText), ...command].join('\n');

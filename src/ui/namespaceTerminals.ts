@@ -4,11 +4,11 @@
 // argument array planned in src/host/namespaceTerminal.ts; node-pty drives it, or, if the
 // native module cannot load, a plain terminal with the same argv.
 import * as vscode from 'vscode';
-import { join } from 'node:path';
 import type { ContainerInfo } from '../host/hostSnapshot';
 import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type TerminalAction, type TerminalTarget } from '../host/namespaceTerminal';
 import { ptyAvailable } from '../host/ptyProcess';
 import { takeSnapshot } from '../host/hostSnapshotReader';
+import { createCaptureFile } from '../host/captureFile';
 import { checkContainerPid } from '../host/containerPid';
 import { createDockerClient, describeEndpoint } from '../host/dockerEngine';
 import { readContainerResolvConf, resolvConfText } from '../host/resolvConf';
@@ -130,7 +130,7 @@ export class NamespaceTerminals {
     const mode = await vscode.window.showQuickPick(
       [
         { label: 'Live in the terminal', toFile: false },
-        { label: 'To a .pcap file in the workspace', detail: 'stop with Ctrl+C or by closing the terminal; the file is revealed when it ends', toFile: true },
+        { label: 'To a .pcap file in the workspace', detail: 'at most 10,000 packets, 100 MiB or 10 minutes; stop earlier with Ctrl+C or by closing the terminal; the file is revealed when it ends', toFile: true },
       ],
       { title: 'Capture packets (tcpdump on eth0)' },
     );
@@ -144,7 +144,13 @@ export class NamespaceTerminals {
       void vscode.window.showErrorMessage('Open a folder first: the capture file is written into the workspace.');
       return;
     }
-    const file = join(folder.uri.fsPath, `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.pcap`);
+    let file: string;
+    try {
+      file = await createCaptureFile(folder.uri.fsPath);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not create the capture file in ${folder.uri.fsPath}: ${(err as Error).message}`);
+      return;
+    }
     return this.open(node, { kind: 'capture', iface: 'eth0', file, ...(words ? { filter: words } : {}) }, () => {
       const uri = vscode.Uri.file(file);
       void vscode.commands.executeCommand('revealInExplorer', uri);

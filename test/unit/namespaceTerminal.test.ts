@@ -159,6 +159,13 @@ test('capture: live tcpdump on eth0, and to a file with a filter after --', () =
   const file = ok(planNamespaceTerminal(container(), { kind: 'capture', iface: 'eth1', file: '/tmp/api.pcap', count: 10, filter: ['tcp port 80'] }, tools()));
   assert.deepEqual(file.argv, [...NS, '/usr/bin/tcpdump', '-i', 'eth1', '-n', '-U', '-w', '/tmp/api.pcap', '-c', '10', '--', 'tcp port 80']);
   assert.equal(file.title, 'container api: capture eth1 to api.pcap');
+  assert.deepEqual(file.stopAfter, { file: '/tmp/api.pcap', bytes: 100 * 1024 * 1024, seconds: 600 });
+  // A file capture is always bounded: -c at most 10000, and the time and size limits above.
+  const unbounded = ok(planNamespaceTerminal(container(), { kind: 'capture', file: '/tmp/api.pcap' }, tools()));
+  assert.deepEqual(unbounded.argv.slice(-2), ['-c', '10000']);
+  assert.match(unbounded.banner, /stops after 10000 packets, 100 MiB or 10 minutes/);
+  assert.deepEqual(ok(planNamespaceTerminal(container(), { kind: 'capture', file: '/tmp/api.pcap', count: 50_000 }, tools())).argv.slice(-2), ['-c', '10000']);
+  assert.equal(live.stopAfter, undefined, 'a live capture ends when its terminal is closed');
   assert.match(err(planNamespaceTerminal(container(), { kind: 'capture', file: 'rel.pcap' }, tools())), /absolute path/);
   assert.match(err(planNamespaceTerminal(container(), { kind: 'capture', iface: '-w' }, tools())), /not an interface name/);
   assert.match(err(planNamespaceTerminal(container(), { kind: 'capture', count: 0 }, tools())), /positive integer/);
