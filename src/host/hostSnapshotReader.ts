@@ -236,7 +236,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     hostRead('bridgePorts', 2, BRIDGE_LINK_ARGS, (t) => parseBridgeLinkJson(t)),
     hostRead('bridgeFdb', 3, BRIDGE_FDB_ARGS, (t) => parseBridgeFdbJson(t)),
     recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot)).then((s) => s ?? {}),
-    recorder.read('dockerProxy', 'unprivileged', [], () => readDockerProxies(procRoot)).then((p) => p ?? []),
+    recorder.read('dockerProxy', privilege.isRoot ? 'root' : 'unprivileged', [], (notes) => readDockerProxies(procRoot, notes)).then((p) => p ?? []),
   ]);
 
   const privilegedReads = privilege.usable
