@@ -11,6 +11,9 @@ import type { HostSnapshot } from './hostSnapshot';
 import { readNetfilterCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
+/** Reasons kept for the next read (they are only logged). */
+const MAX_REASONS = 50;
+
 /** The periodic full re-read (it runs privileged commands): 0 (off) or at least this many seconds. */
 export const MIN_REFRESH_SECONDS = 5;
 /** The counters-only re-read of a shown packet path: 0 (off) or at least this many seconds. */
@@ -99,7 +102,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * steady stream of events still gets a read at least every `maxWaitMs`.
    */
   requestRefresh(reason: string): void {
-    this.pendingReasons.push(reason);
+    this.addReason(reason);
     const now = Date.now();
     this.firstPendingAt ??= now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
@@ -113,6 +116,12 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     }, delay);
   }
 
+  /** Keeps at most MAX_REASONS reasons for the next read; a flood of events is counted, not stored. */
+  private addReason(reason: string): void {
+    if (this.pendingReasons.length < MAX_REASONS) this.pendingReasons.push(reason);
+    else if (this.pendingReasons.length === MAX_REASONS) this.pendingReasons.push('more changes');
+  }
+
   /** A read asked for by the user: an earlier refusal of the privilege command is retried. */
   async refreshNow(reason: string): Promise<void> {
     this.privilege.retry();
@@ -121,7 +130,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
 
   /** Reads now (or right after the read in progress) and resolves when the new snapshot is out. */
   async refresh(reason?: string): Promise<void> {
-    if (reason) this.pendingReasons.push(reason);
+    if (reason) this.addReason(reason);
     while (this.running) await this.running;
     if (this.pendingReasons.length === 0 && this.current) return;
     const reasons = this.pendingReasons;
