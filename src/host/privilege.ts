@@ -7,12 +7,10 @@ import { userInfo } from 'node:os';
 import { batchError, runPerItemBatch } from './commandBatch';
 import { CommandError, streamCommand, type CommandResult, type RunCommand, type RunOptions, type StreamOptions, type StreamResult } from './commandRunner';
 import { mapLimit } from './mapLimit';
+import { sudoersLine } from './sudoersRule';
 import type { PrivilegeMode } from './hostSnapshot';
 
 export const DEFAULT_PRIVILEGE_COMMAND = ['sudo', '-n'];
-
-/** Every tool a snapshot runs with root rights. */
-export const PRIVILEGED_TOOLS = ['iptables-save', 'conntrack', 'nsenter'];
 
 /** Finds an executable on PATH (and the sbin folders, which non-root PATHs often lack). */
 export function findExecutable(name: string, pathEnv = process.env.PATH ?? ''): string | undefined {
@@ -157,15 +155,17 @@ export class Privilege {
   }
 
   /**
-   * The fix for reads that need root. It names every tool the snapshot runs as root (not only
-   * this source's), so applying it once covers them all, and says plainly what it grants.
+   * The fix for reads that need root. Its sudoers line names every command the snapshot runs
+   * as root (not only this source's), so applying it once covers them all, each pinned to
+   * its arguments (sudoersRule.ts), and it says plainly what cannot be pinned.
    */
   remedy(): string {
-    const paths = PRIVILEGED_TOOLS.map((t) => findExecutable(t) ?? `/usr/sbin/${t}`);
+    const line = sudoersLine(this.user, (t) => findExecutable(t) ?? `/usr/sbin/${t}`);
     return (
-      `Run as root, or let ${this.user} run the reading tools without a password: ` +
-      `sudo visudo -f /etc/sudoers.d/container-net and add the line "${this.user} ALL=(root) NOPASSWD: ${paths.join(', ')}". ` +
-      `Note: nsenter and ip as root are as good as root for that user. Or set containerNet.privilegeCommand.`
+      `Run as root, or let ${this.user} run the reading commands without a password: ` +
+      `sudo visudo -f /etc/sudoers.d/container-net and add the line "${line}". ` +
+      `Each command is pinned to the arguments the extension uses; nsenter's are regular expressions (sudo 1.9.10 or later), ` +
+      `which cannot pin which process's network namespace is entered (the reads there are read-only). Or set containerNet.privilegeCommand.`
     );
   }
 }
