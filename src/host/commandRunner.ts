@@ -91,9 +91,16 @@ interface Started {
   closed: Promise<{ code: number; signal: NodeJS.Signals | null }>;
 }
 
-function start(argv: readonly string[], env: NodeJS.ProcessEnv | undefined): Started {
-  const [file, ...args] = argv as [string, ...string[]];
-  const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+/** Starts argv as the leader of a new process group; a start that fails at once is the CommandError it means. */
+function start(argv: readonly string[], env: NodeJS.ProcessEnv | undefined): Started | CommandError {
+  const [file, ...args] = argv;
+  if (!file) return new CommandError('exit', argv, 'empty command');
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+  } catch (err) {
+    return startError(err as NodeJS.ErrnoException, argv);
+  }
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => {
@@ -122,17 +129,12 @@ function exitError(argv: readonly string[], result: CommandResult, okCodes: read
 }
 
 export const runCommand: RunCommand = (argv, options = {}) => {
-  if (!argv[0]) return Promise.reject(new CommandError('exit', argv, 'empty command'));
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const max = options.maxBuffer ?? DEFAULT_MAX_OUTPUT;
   const shown = argv.join(' ');
   return new Promise((resolve, reject) => {
-    let s: Started;
-    try {
-      s = start(argv, options.env);
-    } catch (err) {
-      return reject(startError(err as NodeJS.ErrnoException, argv));
-    }
+    const s = start(argv, options.env);
+    if (s instanceof CommandError) return reject(s);
     const chunks: Buffer[] = [];
     let size = 0;
     let ended: CommandError | undefined;
@@ -199,16 +201,11 @@ export interface StreamResult {
  * `stopped`; a timeout ends the group and rejects (lines already handed over stay handed over).
  */
 export function streamCommand(argv: readonly string[], onLine: (line: string) => boolean, options: StreamOptions = {}): Promise<StreamResult> {
-  if (!argv[0]) return Promise.reject(new CommandError('exit', argv, 'empty command'));
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxLine = options.maxLineLength ?? 64 * 1024;
   return new Promise((resolve, reject) => {
-    let s: Started;
-    try {
-      s = start(argv, options.env);
-    } catch (err) {
-      return reject(startError(err as NodeJS.ErrnoException, argv));
-    }
+    const s = start(argv, options.env);
+    if (s instanceof CommandError) return reject(s);
     let partial = '';
     let lines = 0;
     let done = false;
