@@ -209,9 +209,11 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         nats.forEach((nat, i) => {
           const ns = toRead[i] as ContainerNamespace;
           if (nat instanceof CommandError) {
-            // A container that stopped meanwhile, or a namespace nsenter cannot enter: noted.
-            if (nat.kind === 'exit') notes.push(`${ns.containerName}: ${nat.message}`);
-            else throw nat;
+            // A container that stopped meanwhile, a namespace nsenter cannot enter, or its
+            // batch timing out: noted for that container, the others kept. A refusal or a
+            // missing tool is the whole source's.
+            if (nat.kind === 'permission' || nat.kind === 'missing-tool') throw nat;
+            notes.push(`${ns.containerName}: ${nat.message}`);
           } else if (nat) ns.dnsRules = nat;
         });
       });
@@ -260,8 +262,9 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
             }
             throw err;
           }
-          const { sandboxes, stale } = await readOverlaySandboxes(names, privilege, dir, timeoutMs);
+          const { sandboxes, stale, unread } = await readOverlaySandboxes(names, privilege, dir, timeoutMs);
           for (const n of stale) notes.push(`info: ${n} is a stale namespace file (no namespace behind it); skipped`);
+          notes.push(...unread);
           return sandboxes;
         }),
       ])
