@@ -10,7 +10,7 @@
 import { BRIDGE_FDB_ARGS } from './bridgeTables';
 import { CONNTRACK_ARGS } from './conntrack';
 import { NAMESPACE_NAT_ARGS } from './containerNamespaces';
-import { IPTABLES_SAVE_ARGS } from './iptablesSave';
+import { IP6TABLES_SAVE_ARGS, IPTABLES_SAVE_ARGS } from './iptablesSave';
 import { IP_ADDR_ARGS } from './links';
 import { DOCKER_NETNS_DIR } from './overlaySandboxes';
 
@@ -20,8 +20,9 @@ import { DOCKER_NETNS_DIR } from './overlaySandboxes';
  */
 export const PRIVILEGED_COMMANDS: readonly (readonly string[])[] = [
   IPTABLES_SAVE_ARGS,
+  IP6TABLES_SAVE_ARGS,
   CONNTRACK_ARGS,
-  ['nsenter', '-t', '{}', '-n', ...IP_ADDR_ARGS],
+  // (NAMESPACE_LINK_ARGS runs only as root, never through the privilege command.)
   NAMESPACE_NAT_ARGS,
   ['nsenter', '--net={}', ...IP_ADDR_ARGS],
   ['nsenter', '--net={}', ...BRIDGE_FDB_ARGS],
