@@ -3,12 +3,14 @@
 //   container-net snapshot [--json] [--out FILE]
 //   container-net topology [--from FILE] [--json | --mermaid [--network N | --container C] [--filter T]]
 //   container-net path (--port N [--udp] [--ipv6] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
+//   container-net watch [--json] [--counters]
 // Exit codes: 0 ok, 1 failure, 2 usage error.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './host/hostSnapshot';
 import { SNAPSHOT_SCHEMA } from './host/hostSnapshot';
 import { displayBlock, displayJson } from './host/displayText';
-import { takeSnapshot } from './host/hostSnapshotReader';
+import { takeSnapshot, type SnapshotOptions } from './host/hostSnapshotReader';
+import { watch } from './watchCommand';
 import { buildTopology } from './model/topology';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
 import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/diagram';
@@ -31,10 +33,14 @@ Usage:
                                                  container C's new connection out (its MASQUERADE); the
                                                  default destination ${OUTSIDE_EXAMPLE}:443 is never contacted
   container-net path --dns C                     C's DNS query redirected to Docker's resolver 127.0.0.11
+  container-net watch [--json] [--counters]      the host's state, then one line per change (containers,
+                                                 endpoints, ports, sources; --counters: rule counters that
+                                                 moved, re-read every 2 s) until Ctrl+C
   container-net --help
 
 Options:
-  --json                  print JSON instead of text (path: the computed path itself)
+  --json                  print JSON instead of text (path: the computed path itself; watch: one
+                          object per line)
   --mermaid               print Mermaid flowchart text
   --out FILE              write the snapshot JSON to FILE
   --from FILE             use a saved snapshot instead of reading the host
@@ -66,6 +72,7 @@ interface Args {
   dst?: string;
   dport?: number;
   dns?: string;
+  counters?: boolean;
 }
 
 function portValue(name: string, v: string): number {
@@ -98,6 +105,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--port') args.port = portValue(a, value());
     else if (a === '--udp') args.udp = true;
     else if (a === '--ipv6') args.ipv6 = true;
+    else if (a === '--counters') args.counters = true;
     else if (a === '--outbound') args.outbound = value();
     else if (a === '--dst') args.dst = value();
     else if (a === '--dport') args.dport = portValue(a, value());
@@ -118,13 +126,18 @@ function loadSnapshot(path: string): HostSnapshot {
   return data;
 }
 
-async function snapshotFor(args: Args): Promise<HostSnapshot> {
-  if (args.from) return loadSnapshot(args.from);
-  return takeSnapshot({
+/** How the host is read, from the options every reading command shares. */
+function readOptions(args: Args): SnapshotOptions {
+  return {
     ...(args.dockerHost ? { dockerEndpoint: args.dockerHost } : {}),
     ...(args.dnsRules === false ? { dnsRules: false } : {}),
     ...(args.privilegeCommand ? { privilegeCommand: args.privilegeCommand.length ? args.privilegeCommand : ['/nonexistent/privilege-disabled'] } : {}),
-  });
+  };
+}
+
+async function snapshotFor(args: Args): Promise<HostSnapshot> {
+  if (args.from) return loadSnapshot(args.from);
+  return takeSnapshot(readOptions(args));
 }
 
 /**
@@ -206,6 +219,14 @@ export async function main(argv: string[]): Promise<number> {
             ? { kind: 'outbound', container: args.outbound, dst: args.dst ?? OUTSIDE_EXAMPLE, dport: args.dport ?? 443, protocol: args.udp ? 'udp' : 'tcp' }
             : { kind: 'dns', container: args.dns as string };
       return printDiagram(await snapshotFor(args), { kind: 'path', path }, args.json);
+    }
+    case 'watch': {
+      if (args.from) return usage('watch reads the live host: --from does not apply');
+      const stop = new AbortController();
+      const end = (): void => stop.abort();
+      process.once('SIGINT', end);
+      process.once('SIGTERM', end);
+      return watch({ json: args.json, counters: args.counters === true, snapshot: readOptions(args), signal: stop.signal });
     }
     default:
       printError(`unknown command ${args.command}\n\n${HELP}\n`);

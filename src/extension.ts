@@ -1,6 +1,7 @@
 // Wires the extension together: builds the objects and registers them. Nothing else.
 import * as vscode from 'vscode';
 import { InspectDocuments, INSPECT_SCHEME } from './ui/inspectDocuments';
+import { HostState } from './ui/hostState';
 import { Sidebar } from './ui/sidebar';
 import { registerSidebarCommands } from './ui/sidebarCommands';
 import { NamespaceTerminals, registerTerminalCommands } from './ui/namespaceTerminals';
@@ -11,20 +12,22 @@ import { registerDiagramCommands } from './ui/diagramCommands';
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Container Network', { log: true });
-  const sidebar = new Sidebar(log);
+  const state = new HostState(log);
+  const sidebar = new Sidebar(state, log);
   const inspect = new InspectDocuments();
-  const terminals = new NamespaceTerminals(() => sidebar.containers);
-  const diagrams = new DiagramPanels({ extensionUri: context.extensionUri, sidebar, terminals, log });
+  const terminals = new NamespaceTerminals(() => state.containers);
+  const diagrams = new DiagramPanels({ extensionUri: context.extensionUri, state, sidebar, terminals, log });
   context.subscriptions.push(
     log,
+    state,
     sidebar,
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
     vscode.commands.registerCommand('containerNet.snapshot.open', openHostSnapshot),
-    ...registerSidebarCommands(sidebar, inspect),
+    ...registerSidebarCommands(sidebar, state, inspect),
     ...registerTerminalCommands(terminals),
     diagrams,
     diagrams.registerSerializer(),
-    ...registerDiagramCommands(diagrams, sidebar),
+    ...registerDiagramCommands(diagrams, state),
   );
   if (vscode.workspace.getConfiguration('containerNet').get<boolean>('openSidebarOnStartup', false)) {
     void vscode.commands.executeCommand('workbench.view.extension.containerNet');

@@ -15,6 +15,7 @@ import {
   type ContainerInfo,
   type ContainerNamespace,
   type HostSnapshot,
+  type Link,
   type SourceName,
   type SourceStatus,
 } from './hostSnapshot';
@@ -126,6 +127,12 @@ function hasEmbeddedDnsNetwork(c: ContainerInfo): boolean {
   return c.endpoints.some((e) => !['bridge', 'host', 'none'].includes(e.network));
 }
 
+/** The interfaces /proc shows now (name and index) are the ones of the earlier full read. */
+function sameInterfaces(full: Link[], proc: Link[]): boolean {
+  const names = (links: Link[]) => links.map((l) => `${l.name}@${l.index}`).sort().join(' ');
+  return names(full) === names(proc);
+}
+
 /** The same namespace as in the previous read: its inode (root) or its nsid (any user) unchanged. */
 function sameNamespace(a: ContainerNamespace, b: ContainerNamespace): boolean {
   if (a.netnsInode !== undefined || b.netnsInode !== undefined) return a.netnsInode === b.netnsInode;
@@ -195,11 +202,23 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         // Root: the host's `ip` inside each namespace, all in one batch, adds what /proc lacks
         // (peer index, MAC, MTU, state). Through sudo that would be one sudo per container on
         // every refresh: the /proc view and the nsid pairing below are exact without it.
-        if (privilege.isRoot && found.length > 0) {
+        // A namespace unchanged since the previous read (same process, same namespace, the same
+        // interfaces in /proc) keeps that read's interfaces: a refresh spawns nothing for it.
+        const previousNs = new Map((options.previous?.containerNamespaces ?? []).map((n) => [n.containerId, n]));
+        const toRead = found.filter((ns) => {
+          const old = previousNs.get(ns.containerId);
+          if (old?.via === 'nsenter' && old.pid === ns.pid && sameNamespace(old, ns) && sameInterfaces(old.links, ns.links)) {
+            ns.links = old.links;
+            ns.via = 'nsenter';
+            return false;
+          }
+          return true;
+        });
+        if (privilege.isRoot && toRead.length > 0) {
           try {
-            const links = await readNamespaceLinks(found.map((ns) => ns.pid), privilege, timeoutMs);
+            const links = await readNamespaceLinks(toRead.map((ns) => ns.pid), privilege, timeoutMs);
             links.forEach((l, i) => {
-              const ns = found[i] as ContainerNamespace;
+              const ns = toRead[i] as ContainerNamespace;
               if (l instanceof CommandError) notes.push(`${ns.containerName}: ${l.message} (kept the /proc view)`);
               else if (l && l.length > 0) {
                 ns.links = l;

@@ -226,6 +226,22 @@ function overlayJoin(network: NetworkInfo, sandbox: OverlaySandbox, inner: Link 
   return join;
 }
 
+const built = new WeakMap<HostSnapshot, Topology>();
+
+/**
+ * The topology of a snapshot, built once and shared: every view of one snapshot (trees,
+ * diagrams, pickers) asks here instead of building its own. A snapshot is never mutated
+ * after it is read (a counters re-read makes a new object), so the cache cannot go stale.
+ */
+export function topologyOf(snapshot: HostSnapshot): Topology {
+  let topo = built.get(snapshot);
+  if (!topo) {
+    topo = buildTopology(snapshot);
+    built.set(snapshot, topo);
+  }
+  return topo;
+}
+
 export function buildTopology(snapshot: HostSnapshot): Topology {
   const docker = snapshot.docker;
   const hostLinks = snapshot.hostNamespace.links;
@@ -413,6 +429,20 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
   return topo;
 }
 
+/** Every interface any rule of these tables names with -i or -o. */
+function bridgesNamedBy(state: HostSnapshot['netfilter']): Set<string> {
+  const out = new Set<string>();
+  for (const t of state?.tables ?? []) {
+    for (const c of t.chains) {
+      for (const r of c.rules) {
+        if (r.match.inInterface) out.add(r.match.inInterface);
+        if (r.match.outInterface) out.add(r.match.outInterface);
+      }
+    }
+  }
+  return out;
+}
+
 /** Rules of one chain indexed by protocol and destination port (`tcp/8080`), so joining ports stays linear. */
 function byProtocolPort(rules: Rule[]): Map<string, Rule[]> {
   const index = new Map<string, Rule[]>();
@@ -434,15 +464,14 @@ function buildPorts(snapshot: HostSnapshot, topo: Topology): void {
       dnat: byProtocolPort((findChain(snapshot.netfilter, 'nat', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'DNAT')),
       accept: byProtocolPort((findChain(snapshot.netfilter, 'filter', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'ACCEPT')),
       postrouting: findChain(snapshot.netfilter, 'nat', 'POSTROUTING')?.rules ?? [],
-      // An engine without a nat DOCKER chain for this family writes no rules for it.
-      engineWritesRules: findChain(snapshot.netfilter, 'nat', 'DOCKER') !== undefined,
+      bridgesNamed: bridgesNamedBy(snapshot.netfilter),
     },
     6: {
       read: snapshot.netfilter6 !== undefined,
       dnat: byProtocolPort((findChain(snapshot.netfilter6, 'nat', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'DNAT')),
       accept: byProtocolPort((findChain(snapshot.netfilter6, 'filter', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'ACCEPT')),
       postrouting: findChain(snapshot.netfilter6, 'nat', 'POSTROUTING')?.rules ?? [],
-      engineWritesRules: findChain(snapshot.netfilter6, 'nat', 'DOCKER') !== undefined,
+      bridgesNamed: bridgesNamedBy(snapshot.netfilter6),
     },
   } as const;
   const proxies = new Map<string, DockerProxyListener[]>();
@@ -481,7 +510,10 @@ function buildPorts(snapshot: HostSnapshot, topo: Topology): void {
       else port.flags.push('container-has-no-ip');
       const network = ep ? networkByName.get(ep.network) : undefined;
       const routed = network?.gatewayMode === 'routed' && p.hostPort === 0;
-      const expectDnat = !routed && (family === 4 || (v6Target !== undefined && ruleFamily.engineWritesRules));
+      // The engine writes rules of a family for a network when some rule of that family names
+      // its bridge (27+ for IPv6; 20.10 writes none, and chains an earlier engine left prove nothing).
+      const engineWritesRules = family === 4 || (network?.bridge !== undefined && ruleFamily.bridgesNamed.has(network.bridge));
+      const expectDnat = !routed && (family === 4 || (v6Target !== undefined && engineWritesRules));
       const unspecified = p.hostIp === '0.0.0.0' || p.hostIp === '::';
       // An IPv6 binding of a container without IPv6 has no DNAT of its own (docker-proxy carries it).
       const dnats = (family === 6 && !v6Target ? [] : (ruleFamily.dnat.get(`${p.protocol}/${p.hostPort}`) ?? [])).filter(

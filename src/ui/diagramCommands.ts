@@ -7,25 +7,8 @@ import type { DiagramChoice, DiagramRequest } from '../protocol';
 import { diagramChoices } from '../render/diagram';
 import type { DiagramPanels } from './diagramPanel';
 import { HOST_TOPOLOGY, inboundRequest, pathChoices, topologyChoices, topologyRequest } from './diagramRequests';
-import type { Sidebar } from './sidebar';
+import type { HostState } from './hostState';
 import { TreeNode } from './trees/treeNode';
-
-/** The latest snapshot, waiting (with progress) for the first read if there is none yet. */
-async function currentSnapshot(sidebar: Sidebar, timeoutMs = 60_000): Promise<HostSnapshot | undefined> {
-  sidebar.start();
-  if (sidebar.snapshot) return sidebar.snapshot;
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Reading the host…' }, () =>
-    new Promise<HostSnapshot | undefined>((resolve) => {
-      const done = (s: HostSnapshot | undefined): void => {
-        clearTimeout(timer);
-        sub.dispose();
-        resolve(s);
-      };
-      const sub = sidebar.onDidChangeSnapshot((e) => done(e.snapshot));
-      const timer = setTimeout(() => done(sidebar.snapshot), timeoutMs);
-    }),
-  );
-}
 
 async function pick(choices: DiagramChoice[], title: string, placeHolder: string): Promise<DiagramRequest | undefined> {
   const item = await vscode.window.showQuickPick(
@@ -49,7 +32,7 @@ function portOf(node: TreeNode): { hostPort: number; protocol: string; family: n
   return typeof p?.hostPort === 'number' && typeof p.protocol === 'string' ? { hostPort: p.hostPort, protocol: p.protocol, family: p.family === 6 ? 6 : 4 } : undefined;
 }
 
-export function registerDiagramCommands(panels: DiagramPanels, sidebar: Sidebar): vscode.Disposable[] {
+export function registerDiagramCommands(panels: DiagramPanels, state: HostState): vscode.Disposable[] {
   const topology = async (arg?: unknown): Promise<void> => {
     const node = arg instanceof TreeNode ? arg : undefined;
     if (node?.contextValue.startsWith('container-')) {
@@ -57,10 +40,10 @@ export function registerDiagramCommands(panels: DiagramPanels, sidebar: Sidebar)
       if (name) return panels.show(topologyRequest({ kind: 'container', container: name }));
     }
     if (node?.contextValue.startsWith('network-')) {
-      const name = networkName(node, sidebar.snapshot);
+      const name = networkName(node, state.snapshot);
       if (name) return panels.show(topologyRequest({ kind: 'network', network: name }));
     }
-    const snapshot = await currentSnapshot(sidebar);
+    const snapshot = await state.whenRead();
     if (!snapshot) return void vscode.window.showWarningMessage('The host has not been read yet: try again in a moment.');
     const request = await pick(topologyChoices(diagramChoices(snapshot)), 'Show Topology Diagram', 'Whole host, a network or a container');
     if (request) panels.show(request);
@@ -74,7 +57,7 @@ export function registerDiagramCommands(panels: DiagramPanels, sidebar: Sidebar)
       if (request) return panels.show(request);
       return void vscode.window.showInformationMessage(`No packet path for ${port ? `${port.protocol} port ${port.hostPort}` : 'this item'}: only TCP and UDP ports are followed.`);
     }
-    const snapshot = await currentSnapshot(sidebar);
+    const snapshot = await state.whenRead();
     if (!snapshot) return void vscode.window.showWarningMessage('The host has not been read yet: try again in a moment.');
     const container = node?.contextValue.startsWith('container-') ? node.facts().container?.name : undefined;
     const choices = pathChoices(diagramChoices(snapshot), container);

@@ -1,5 +1,5 @@
 // The diagram panel's host side: one webview panel at a time that draws a topology or a
-// packet path from the sidebar's live snapshot, redraws on Docker events, follows rule
+// packet path from the live host state, redraws on Docker events, follows rule
 // counters while it shows a packet path, and acts on what the webview asks (typed messages
 // from src/protocol.ts, each checked with parseFromWebview).
 //
@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { HostSnapshot } from '../host/hostSnapshot';
 import { countersOf, type CounterMemory } from '../model/ruleCounters';
-import { buildTopology } from '../model/topology';
+import { topologyOf } from '../model/topology';
 import { DIAGRAM_VIEW_TYPE, parseDiagramRequest, parseFromWebview, type DiagramChoice, type DiagramRequest, type FromWebview, type RenderedDiagram, type ToWebview } from '../protocol';
 import { DEFAULT_RENDER_LIMITS, DiagramRequestError, diagramChoices, renderDiagram } from '../render/diagram';
 import { diagramPageHtml, makeNonce } from '../render/diagramPage';
@@ -18,11 +18,15 @@ import { exportMermaid, exportSvg } from './diagramExport';
 import { HOST_TOPOLOGY, requestErrorFix } from './diagramRequests';
 import { describeTarget, sidebarLocations } from './diagramTargets';
 import type { NamespaceTerminals } from './namespaceTerminals';
+import type { HostState } from './hostState';
 import { readSettings } from './settings';
 import type { Sidebar } from './sidebar';
 
 export interface DiagramPanelDeps {
   extensionUri: vscode.Uri;
+  /** The one live host state: what the panel draws. */
+  state: HostState;
+  /** Only for revealing a clicked node in the trees. */
   sidebar: Sidebar;
   terminals: NamespaceTerminals;
   log: vscode.LogOutputChannel;
@@ -116,13 +120,13 @@ class DiagramPanel {
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidChangeViewState(() => this.visibilityChanged()),
       panel.onDidDispose(() => this.dispose()),
-      deps.sidebar.onDidChangeSnapshot(({ countersOnly }) => {
+      deps.state.onDidChange(({ countersOnly }) => {
         if (countersOnly && this.request.kind !== 'path') return;
         if (this.panel.visible) this.render();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('containerNet.diagram') && this.updateTimer()),
     );
-    deps.sidebar.start();
+    deps.state.start();
     this.load();
   }
 
@@ -172,7 +176,7 @@ class DiagramPanel {
   /** Draws the current request from the latest snapshot and posts it (or why it cannot be drawn). */
   private render(): void {
     if (this.disposed) return;
-    const snapshot = this.deps.sidebar.snapshot;
+    const snapshot = this.deps.state.snapshot;
     if (!snapshot) {
       this.post({ type: 'busy', message: 'Reading the host…' });
       return;
@@ -241,13 +245,13 @@ class DiagramPanel {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      const snapshot = this.deps.sidebar.snapshot;
+      const snapshot = this.deps.state.snapshot;
       if (snapshot && !snapshot.netfilter) {
         const nf = snapshot.sources.find((s) => s.name === 'netfilter');
         this.stopCounters(`Live rule counters are off: netfilter was not read${nf?.reason ? ` (${nf.reason})` : ''}.${nf?.fix ? ` ${nf.fix}` : ''}`);
         return;
       }
-      await this.deps.sidebar.refreshCounters(); // a new snapshot arrives through onDidChangeSnapshot
+      await this.deps.state.refreshCounters(); // a new snapshot arrives through onDidChange
     } catch (err) {
       this.stopCounters(`Live rule counters are off: ${(err as Error).message.split('\n')[0]}. Refresh the diagram to try again.`);
     } finally {
@@ -296,7 +300,7 @@ class DiagramPanel {
       case 'refresh':
         this.countersProblem = undefined;
         this.post({ type: 'busy', message: 'Reading the host…' });
-        await this.deps.sidebar.refresh();
+        await this.deps.state.refresh();
         this.render();
         this.updateTimer();
         return;
@@ -306,7 +310,7 @@ class DiagramPanel {
         if (this.lastDiagram) await exportMermaid(this.lastDiagram);
         return;
       case 'exportSvg':
-        await exportSvg(message.svg, this.request, this.deps.sidebar.snapshot?.host.hostname ?? 'host', this.deps.log);
+        await exportSvg(message.svg, this.request, this.deps.state.snapshot?.host.hostname ?? 'host', this.deps.log);
         return;
       case 'rendered':
         this.deps.log.debug(`diagram: drawn in the webview in ${message.ms.toFixed(0)} ms, ${message.nodes} nodes`);
@@ -329,8 +333,8 @@ class DiagramPanel {
       else void vscode.window.showInformationMessage(`A shell opens only in a running container's namespace, not for ${describeTarget(target)}.`);
       return;
     }
-    const snapshot = this.deps.sidebar.snapshot;
-    const topology = snapshot ? buildTopology(snapshot) : undefined;
+    const snapshot = this.deps.state.snapshot;
+    const topology = snapshot ? topologyOf(snapshot) : undefined;
     for (const { view, nodeId: treeId } of sidebarLocations(target, snapshot, topology)) {
       if (await this.deps.sidebar.reveal(view, treeId)) return;
     }

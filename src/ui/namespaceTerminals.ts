@@ -10,6 +10,7 @@ import { ptyAvailable } from '../host/ptyProcess';
 import { takeSnapshot } from '../host/hostSnapshotReader';
 import { createCaptureFile } from '../host/captureFile';
 import { checkContainerPid } from '../host/containerPid';
+import { displayText } from '../host/displayText';
 import { createDockerClient, describeEndpoint } from '../host/dockerEngine';
 import { readContainerResolvConf, resolvConfText } from '../host/resolvConf';
 import { TextPseudoterminal } from './textPseudoterminal';
@@ -22,7 +23,7 @@ const PRESETS: { label: string; detail: string; action: TerminalAction }[] = [
   { label: 'ip route', detail: 'routes inside the namespace', action: { kind: 'preset', preset: 'ip-route' } },
   { label: 'ss -tlnp', detail: 'listening TCP sockets and their processes', action: { kind: 'preset', preset: 'ss-listening' } },
   { label: 'iptables-save', detail: "the namespace's own rules (Docker's DNS redirect lives here)", action: { kind: 'preset', preset: 'iptables-save' } },
-  { label: 'cat /etc/resolv.conf', detail: "the container's resolver configuration", action: { kind: 'resolv-conf' } },
+  { label: 'resolv.conf', detail: "the container's resolver configuration (Docker's copy on the host, read by the extension)", action: { kind: 'resolv-conf' } },
   { label: 'DNS lookup via 127.0.0.11…', detail: "ask Docker's embedded DNS from inside", action: { kind: 'dns-lookup', name: '' } },
 ];
 
@@ -47,7 +48,7 @@ export class NamespaceTerminals {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      running.map((c) => ({ label: c.name, description: c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode, container: c })),
+      running.map((c) => ({ label: displayText(c.name), description: displayText(c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode), container: c })),
       { title: 'Container', placeHolder: 'Whose network namespace?' },
     );
     return pick ? { kind: 'container', container: pick.container } : undefined;

@@ -1,108 +1,45 @@
-// The sidebar: four tree views fed by one LiveSnapshot. Nothing is read until one of the
-// views is visible; then Docker's event stream, a slow poll and the refresh button keep it
-// current, with progress shown in the views while a read runs.
+// The sidebar: four tree views over the one live host state (HostState). Reading starts when
+// one of the views is first shown (or anything else first needs the host); the views follow
+// every new snapshot, with progress shown in them while a read runs.
 import * as vscode from 'vscode';
-import type { ContainerInfo, HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../host/hostSnapshot';
 import { pidFeaturesOffReason } from '../host/containerPid';
 import { displayText } from '../host/displayText';
 import { describeEndpoint } from '../host/dockerEngine';
-import { LiveSnapshot } from '../host/liveSnapshot';
-import { buildTopology } from '../model/topology';
-import { readSettings, type Settings } from './settings';
+import { topologyOf } from '../model/topology';
+import type { HostState } from './hostState';
 import { SnapshotTreeProvider } from './trees/snapshotTreeProvider';
 import type { TreeNode } from './trees/treeNode';
 import { VIEW_SPECS } from './trees/viewSpecs';
 
-export interface SnapshotChange {
-  snapshot: HostSnapshot;
-  /** Only the netfilter rules and counters were re-read. */
-  countersOnly: boolean;
-}
-
 export class Sidebar implements vscode.Disposable {
   readonly providers = new Map<string, SnapshotTreeProvider>();
   readonly views = new Map<string, vscode.TreeView<TreeNode>>();
-  private live: LiveSnapshot | undefined;
-  private settings: Settings = readSettings();
   private readingDone: (() => void) | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly snapshotChanged = new vscode.EventEmitter<SnapshotChange>();
-  /** A new snapshot (a full read, or only netfilter counters re-read by refreshCounters). */
-  readonly onDidChangeSnapshot = this.snapshotChanged.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly state: HostState,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     for (const spec of VIEW_SPECS) {
       const provider = new SnapshotTreeProvider(spec);
       const view = vscode.window.createTreeView(spec.view, { treeDataProvider: provider, showCollapseAll: true });
       this.providers.set(spec.view, provider);
       this.views.set(spec.view, view);
-      this.disposables.push(view, view.onDidChangeVisibility((e) => e.visible && this.start()));
-      if (view.visible) this.start();
+      this.disposables.push(view, view.onDidChangeVisibility((e) => e.visible && state.start()));
+      if (view.visible) state.start();
     }
     this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('containerNet')) return;
-        const before = this.settings;
-        this.settings = readSettings();
-        const restart = before.dockerEndpoint !== this.settings.dockerEndpoint || before.privilegeCommand.join(' ') !== this.settings.privilegeCommand.join(' ') || before.refreshIntervalSeconds !== this.settings.refreshIntervalSeconds;
-        if (restart && this.live) {
-          this.stop();
-          this.start();
-        } else if (this.live?.current) this.show(this.live.current);
-      }),
+      state.onDidChange(({ snapshot, countersOnly }) => countersOnly || this.show(snapshot)),
+      state.onDidChangeSettings(() => state.snapshot && this.show(state.snapshot)),
+      state.onDidChangeReading((reading) => (reading ? this.showProgress() : this.hideProgress())),
     );
-  }
-
-  start(): void {
-    if (this.live) return;
-    const s = this.settings;
-    this.log.info(`starting: Docker ${s.dockerEndpoint || 'from DOCKER_HOST or the local socket'}, privilege "${s.privilegeCommand.join(' ')}", poll ${s.refreshIntervalSeconds} s`);
-    const live = new LiveSnapshot({
-      snapshot: { ...(s.dockerEndpoint ? { dockerEndpoint: s.dockerEndpoint } : {}), privilegeCommand: s.privilegeCommand },
-      pollMs: s.refreshIntervalSeconds * 1000,
-    });
-    live.on('changed', (snapshot, reasons) => {
-      this.log.info(`read in ${snapshot.tookMs} ms (${reasons.join('; ')})`);
-      this.show(snapshot);
-      this.snapshotChanged.fire({ snapshot, countersOnly: false });
-    });
-    live.on('counters', (snapshot) => this.snapshotChanged.fire({ snapshot, countersOnly: true }));
-    live.on('reading', (reading) => (reading ? this.showProgress() : this.hideProgress()));
-    live.on('failed', (err) => this.log.error(`read failed: ${err.message}`));
-    live.on('dockerEvent', (e) => this.log.trace(`docker event: ${e.type} ${e.action} ${e.name ?? e.id}`));
-    this.live = live;
-    live.start();
-  }
-
-  stop(): void {
-    this.live?.stop();
-    this.live?.removeAllListeners();
-    this.live = undefined;
-    this.hideProgress();
-  }
-
-  async refresh(): Promise<void> {
-    if (!this.live) this.start();
-    await this.live?.refreshNow('refresh requested');
-  }
-
-  /** The latest snapshot (full read or counters re-read), if the sidebar has read anything yet. */
-  get snapshot(): HostSnapshot | undefined {
-    return this.live?.current;
-  }
-
-  /** Re-reads only the netfilter counters into the current snapshot (see LiveSnapshot.refreshCounters). */
-  async refreshCounters(): Promise<HostSnapshot | undefined> {
-    return this.live?.refreshCounters();
-  }
-
-  /** The containers of the latest read, if the sidebar has read anything yet. */
-  get containers(): ContainerInfo[] | undefined {
-    return this.live?.current?.docker?.containers;
+    if (state.snapshot) this.show(state.snapshot);
   }
 
   private show(snapshot: HostSnapshot): void {
-    const input = { snapshot, topology: buildTopology(snapshot), settings: this.settings };
+    const input = { snapshot, topology: topologyOf(snapshot), settings: this.state.settings };
     for (const p of this.providers.values()) p.update(input);
     for (const id of this.views.keys()) this.showMessage(id);
     const docker = snapshot.sources.find((s) => s.name === 'docker');
@@ -139,7 +76,7 @@ export class Sidebar implements vscode.Disposable {
     const view = this.views.get(viewId);
     if (!view) return;
     const filter = this.providers.get(viewId)?.filter.trim();
-    const off = viewId === VIEW_SPECS[0]?.view ? pidFeaturesOffReason(describeEndpoint(this.settings.dockerEndpoint || undefined)) : undefined;
+    const off = viewId === VIEW_SPECS[0]?.view ? pidFeaturesOffReason(describeEndpoint(this.state.settings.dockerEndpoint || undefined)) : undefined;
     const parts = [filter ? `Filtered by "${displayText(filter)}"` : '', off ?? ''].filter(Boolean);
     view.message = parts.length > 0 ? parts.join(' — ') : undefined;
   }
@@ -164,8 +101,7 @@ export class Sidebar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.stop();
-    this.snapshotChanged.dispose();
+    this.hideProgress();
     for (const d of this.disposables) d.dispose();
   }
 }

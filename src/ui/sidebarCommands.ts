@@ -1,11 +1,12 @@
 // The sidebar's commands: refresh, filter, inspect, copy, reveal the peer.
 import * as vscode from 'vscode';
 import type { InspectDocuments } from './inspectDocuments';
+import type { HostState } from './hostState';
 import type { Sidebar } from './sidebar';
 import type { TreeNode } from './trees/treeNode';
 import { VIEW } from './trees/viewIds';
 
-export function registerSidebarCommands(sidebar: Sidebar, inspect: InspectDocuments): vscode.Disposable[] {
+export function registerSidebarCommands(sidebar: Sidebar, state: HostState, inspect: InspectDocuments): vscode.Disposable[] {
   const copy = (what: 'ip' | 'mac' | 'id') => async (node?: TreeNode) => {
     const value = node?.facts()[what];
     if (!value) {
@@ -17,7 +18,7 @@ export function registerSidebarCommands(sidebar: Sidebar, inspect: InspectDocume
   };
   return [
     vscode.commands.registerCommand('containerNet.views.refresh', () =>
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading container networking' }, () => sidebar.refresh()),
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reading container networking' }, () => state.refresh()),
     ),
     ...Object.entries(VIEW).map(([key, view]) => vscode.commands.registerCommand(`containerNet.views.filter.${key}`, () => sidebar.filter(view))),
     vscode.commands.registerCommand('containerNet.item.inspect', async (node?: TreeNode) => {

@@ -16,6 +16,16 @@ test('argument parsing', () => {
   assert.deepEqual(parseArgs(['topology', '--privilege-command', 'doas -n']).privilegeCommand, ['doas', '-n']);
   assert.throws(() => parseArgs(['snapshot', '--out']), /--out needs a value/);
   assert.throws(() => parseArgs(['--frob']), /unknown option --frob/);
+  assert.equal(parseArgs(['watch', '--json', '--counters']).counters, true);
+});
+
+test('watch: bad arguments exit 2 with the usage', () => {
+  const fromFile = spawnSync('node', [CLI, 'watch', '--from', join(FIXTURES, 'lab', 'snapshot.json')], { encoding: 'utf8' });
+  assert.equal(fromFile.status, 2);
+  assert.match(fromFile.stderr, /watch reads the live host/);
+  assert.match(fromFile.stderr, /container-net watch \[--json\] \[--counters\]/);
+  const unknown = spawnSync('node', [CLI, 'watch', '--every', '5'], { encoding: 'utf8' });
+  assert.equal(unknown.status, 2);
 });
 
 test('the built CLI: --help, usage errors, topology of a saved snapshot', () => {
