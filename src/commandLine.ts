@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './host/hostSnapshot';
 import { SNAPSHOT_SCHEMA } from './host/hostSnapshot';
+import { displayBlock, displayJson } from './host/displayText';
 import { takeSnapshot, type SnapshotOptions } from './host/hostSnapshotReader';
 import { watch } from './watchCommand';
 import { buildTopology } from './model/topology';
@@ -139,8 +140,21 @@ async function snapshotFor(args: Args): Promise<HostSnapshot> {
   return takeSnapshot(readOptions(args));
 }
 
+/**
+ * Everything the CLI prints goes through here: names, labels, aliases and rule comments come
+ * from the host (a container chooses its own), so control characters are replaced and a name
+ * cannot drive the user's terminal. JSON is escaped by displayJson before it gets here.
+ */
+function print(text: string): void {
+  process.stdout.write(displayBlock(text));
+}
+
+function printError(text: string): void {
+  process.stderr.write(displayBlock(text));
+}
+
 function usage(message: string): number {
-  process.stderr.write(`${message}\n\n${HELP}\n`);
+  printError(`${message}\n\n${HELP}\n`);
   return 2;
 }
 
@@ -148,16 +162,16 @@ function usage(message: string): number {
 function printDiagram(snapshot: HostSnapshot, request: DiagramRequest, json: boolean): number {
   try {
     if (json && request.kind === 'path') {
-      process.stdout.write(`${JSON.stringify(pathForRequest(snapshot, request.path).path, null, 2)}\n`);
+      print(`${displayJson(pathForRequest(snapshot, request.path).path)}\n`);
       return 0;
     }
     const d = renderDiagram(snapshot, request);
     const comments = [d.title, ...d.notes].map((n) => `%% ${n.replace(/[\r\n]+/g, ' ')}`).join('\n');
-    process.stdout.write(`${comments}\n${d.mermaid}`);
+    print(`${comments}\n${d.mermaid}`);
     return 0;
   } catch (err) {
     if (err instanceof DiagramRequestError) {
-      process.stderr.write(`${err.message}${err.fix ? `\n${err.fix}` : ''}\n`);
+      printError(`${err.message}${err.fix ? `\n${err.fix}` : ''}\n`);
       return 1;
     }
     throw err;
@@ -169,19 +183,19 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
+    printError(`${(err as Error).message}\n\n${HELP}\n`);
     return 2;
   }
   switch (args.command) {
     case undefined:
     case 'help':
-      process.stdout.write(`${HELP}\n`);
+      print(`${HELP}\n`);
       return args.command === 'help' ? 0 : 2;
     case 'snapshot': {
       const snapshot = await snapshotFor(args);
       const json = JSON.stringify(snapshot, null, 2);
       if (args.out) writeFileSync(args.out, `${json}\n`);
-      process.stdout.write(args.json ? `${json}\n` : `${renderSourcesText(snapshot)}\n${args.out ? `\nSaved to ${args.out}\n` : ''}`);
+      print(args.json ? `${displayJson(snapshot)}\n` : `${renderSourcesText(snapshot)}\n${args.out ? `\nSaved to ${args.out}\n` : ''}`);
       return 0;
     }
     case 'topology': {
@@ -192,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
         return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '' }, false);
       }
       const topo = buildTopology(snapshot);
-      process.stdout.write(args.json ? `${JSON.stringify(topo, null, 2)}\n` : `${renderTopologyText(topo)}\n`);
+      print(args.json ? `${displayJson(topo)}\n` : `${renderTopologyText(topo)}\n`);
       return 0;
     }
     case 'path': {
@@ -215,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
       return watch({ json: args.json, counters: args.counters === true, snapshot: readOptions(args), signal: stop.signal });
     }
     default:
-      process.stderr.write(`unknown command ${args.command}\n\n${HELP}\n`);
+      printError(`unknown command ${args.command}\n\n${HELP}\n`);
       return 2;
   }
 }

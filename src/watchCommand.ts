@@ -3,6 +3,8 @@
 // port published, a source lost or back, and with --counters rule counters that moved),
 // `--json` one JSON object per line, until SIGINT/SIGTERM. The same LiveSnapshot as the
 // extension: Docker's event stream, a slow poll as a net, counters re-read on request.
+// Names come from containers: every line is printed with control characters replaced.
+import { displayBlock, displayJson } from './host/displayText';
 import type { HostSnapshot } from './host/hostSnapshot';
 import type { SnapshotOptions } from './host/hostSnapshotReader';
 import { LiveSnapshot } from './host/liveSnapshot';
@@ -42,13 +44,13 @@ export async function watch(options: WatchOptions): Promise<number> {
   const live = new LiveSnapshot({ snapshot: options.snapshot, pollMs: options.pollMs ?? 30_000 });
   let previous: HostSnapshot | undefined;
   const emit = (c: StateChange, time: string): void => {
-    if (options.json) write(JSON.stringify({ time, ...c }));
-    else write(`${time.slice(11, 23)} ${c.kind.padEnd(17)} ${c.subject}: ${c.detail}`);
+    if (options.json) write(displayJson({ time, ...c }, 0));
+    else write(displayBlock(`${time.slice(11, 23)} ${c.kind.padEnd(17)} ${c.subject}: ${c.detail}`));
   };
   live.on('changed', (snapshot) => {
     if (!previous) {
-      if (options.json) write(JSON.stringify(stateLine(snapshot)));
-      else write(`${renderSourcesText(snapshot)}\n\n${renderTopologyText(topologyOf(snapshot))}\n\nWatching (Ctrl+C to stop)...`);
+      if (options.json) write(displayJson(stateLine(snapshot), 0));
+      else write(displayBlock(`${renderSourcesText(snapshot)}\n\n${renderTopologyText(topologyOf(snapshot))}\n\nWatching (Ctrl+C to stop)...`));
     } else {
       for (const c of stateChanges(previous, snapshot)) emit(c, snapshot.takenAt);
     }
@@ -58,7 +60,7 @@ export async function watch(options: WatchOptions): Promise<number> {
     if (previous) for (const c of stateChanges(previous, snapshot, { counters: true }).filter((x) => x.kind === 'counter-moved')) emit(c, snapshot.countersReadAt ?? snapshot.takenAt);
     previous = snapshot;
   });
-  live.on('failed', (err) => write(options.json ? JSON.stringify({ time: new Date().toISOString(), kind: 'read-failed', detail: err.message }) : `read failed: ${err.message}`));
+  live.on('failed', (err) => write(options.json ? displayJson({ time: new Date().toISOString(), kind: 'read-failed', detail: err.message }, 0) : displayBlock(`read failed: ${err.message}`)));
   const timer = options.counters ? setInterval(() => void live.refreshCounters().catch(() => undefined), options.counterMs ?? 2000) : undefined;
   live.start();
   await new Promise<void>((resolve) => {

@@ -19,8 +19,8 @@ export interface BatchPart {
   code: number;
 }
 
-/** Splits a batch's stdout at the marker lines (`\nMARK CODE\n`). */
-export function splitBatchOutput(stdout: string, expected: number, mark: string): BatchPart[] {
+/** The complete parts of a batch's stdout, split at the marker lines (`\nMARK CODE\n`); what follows the last marker is not a part. */
+export function batchParts(stdout: string, mark: string): BatchPart[] {
   const parts: BatchPart[] = [];
   let rest = stdout;
   for (;;) {
@@ -31,8 +31,34 @@ export function splitBatchOutput(stdout: string, expected: number, mark: string)
     parts.push({ output: rest.slice(0, at), code: Number(line.slice(mark.length + 1)) });
     rest = end < 0 ? '' : rest.slice(end + 1);
   }
-  if (parts.length !== expected) throw new CommandError('exit', ['sh'], `batch ended after ${parts.length} of ${expected} commands`);
   return parts;
+}
+
+/**
+ * Runs a batch script and returns one outcome per command, in order. When the batch itself
+ * fails (a timeout ends its whole process group, or its output passes the bound), the
+ * commands that had finished keep their results; the one that was running gets the batch's
+ * error, named with its own argv, and those never started say so.
+ */
+async function runBatch(run: RunCommand, script: readonly string[], argvs: readonly (readonly string[])[], mark: string, options?: RunOptions): Promise<(CommandResult | CommandError)[]> {
+  let stdout: string;
+  let failure: CommandError | undefined;
+  try {
+    stdout = (await run(script, options)).stdout;
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    failure = err;
+    stdout = err.result?.stdout ?? '';
+  }
+  const parts = batchParts(stdout, mark).slice(0, argvs.length);
+  const out: (CommandResult | CommandError)[] = parts.map((p) => ({ stdout: p.output, stderr: p.code === 0 ? '' : p.output, code: p.code }));
+  for (let i = out.length; i < argvs.length; i++) {
+    const argv = argvs[i] as readonly string[];
+    if (!failure) out.push(new CommandError('exit', argv, `${argv.join(' ')}: the batch ended before it ran`));
+    else if (i === parts.length) out.push(new CommandError(failure.kind, argv, `${argv.join(' ')}: ${failure.kind === 'timeout' ? 'no answer in time; ended with its batch' : failure.message}`));
+    else out.push(new CommandError(failure.kind, argv, `${argv.join(' ')}: not run (an earlier command of its batch failed: ${failure.kind})`));
+  }
+  return out;
 }
 
 /** Shell-quotes a constant piece of an argument. */
@@ -49,31 +75,29 @@ function scriptLine(argv: readonly string[]): string {
   return `${args.join(' ')} 2>&1; printf '\\n%s %s\\n' "$m" "$?"`;
 }
 
-/** Runs constant commands in one shell; each result as if run alone. */
-export async function runFixedBatch(run: RunCommand, commands: readonly (readonly string[])[], options?: RunOptions): Promise<CommandResult[]> {
+/** Runs constant commands in one shell; each outcome as if run alone (see runBatch). */
+export async function runFixedBatch(run: RunCommand, commands: readonly (readonly string[])[], options?: RunOptions): Promise<(CommandResult | CommandError)[]> {
   const mark = newMark();
-  const out = await run(['sh', '-c', `m=$1\n${commands.map(scriptLine).join('\n')}`, 'sh', mark], options);
-  return splitBatchOutput(out.stdout, commands.length, mark).map((p) => ({ stdout: p.output, stderr: p.code === 0 ? '' : p.output, code: p.code }));
+  return runBatch(run, ['sh', '-c', `m=$1\n${commands.map(scriptLine).join('\n')}`, 'sh', mark], commands, mark, options);
 }
 
 /**
  * Runs `argv` once per item, with the item in place of every `{}` argument, in one shell:
- * `for x do ...; done` over the items given as arguments.
+ * `for x do ...; done` over the items given as arguments. Per item and argv: the result, or
+ * the error it ended with (see runBatch).
  */
-export async function runPerItemBatch(run: RunCommand, argvs: readonly (readonly string[])[], items: readonly string[], options?: RunOptions): Promise<CommandResult[][]> {
+export async function runPerItemBatch(run: RunCommand, argvs: readonly (readonly string[])[], items: readonly string[], options?: RunOptions): Promise<(CommandResult | CommandError)[][]> {
   if (items.length === 0) return [];
   const body = argvs.map(scriptLine).join('\n');
   const mark = newMark();
-  const out = await run(['sh', '-c', `m=$1; shift\nfor x do\n${body}\ndone`, 'sh', mark, ...items], options);
-  const parts = splitBatchOutput(out.stdout, items.length * argvs.length, mark);
-  return items.map((_, i) => argvs.map((_a, j) => {
-    const p = parts[i * argvs.length + j] as BatchPart;
-    return { stdout: p.output, stderr: p.code === 0 ? '' : p.output, code: p.code };
-  }));
+  const each = items.flatMap((item) => argvs.map((argv) => argv.map((a) => a.split('{}').join(item))));
+  const flat = await runBatch(run, ['sh', '-c', `m=$1; shift\nfor x do\n${body}\ndone`, 'sh', mark, ...items], each, mark, options);
+  return items.map((_, i) => argvs.map((_a, j) => flat[i * argvs.length + j] as CommandResult | CommandError));
 }
 
 /** The CommandError a batched command would have thrown on its own (argv with the item in place). */
-export function batchError(argv: readonly string[], result: CommandResult): CommandError | undefined {
+export function batchError(argv: readonly string[], result: CommandResult | CommandError): CommandError | undefined {
+  if (result instanceof CommandError) return result;
   if (result.code === 0) return undefined;
   const text = result.stdout.trim();
   const first = text.split('\n')[0] ?? '';

@@ -1,26 +1,75 @@
 // Parser for `conntrack -L` (conntrack-tools): one tracked flow per line, original and reply
-// tuples, state and flags. Bounded: only the first `limit` entries are kept.
+// tuples, state and flags. Bounded: only the first `limit` entries are kept. On a live host the
+// output is streamed (a busy host tracks millions of flows): read line by line, and at the
+// limit the process group is ended, so neither time nor memory grows with the table.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ConntrackEntry, ConntrackState, ConntrackTuple } from './hostSnapshot';
 import { ParseError } from './parseError';
+import type { Privilege } from './privilege';
 
 export const CONNTRACK_ARGS = ['conntrack', '-L'];
 export const DEFAULT_CONNTRACK_LIMIT = 2000;
 
 const FAMILIES = new Set(['ipv4', 'ipv6']);
 
-export function parseConntrack(text: string, limit = DEFAULT_CONNTRACK_LIMIT): ConntrackState {
-  const entries: ConntrackEntry[] = [];
-  let truncated = false;
-  for (const raw of text.split('\n')) {
+/** Takes lines one at a time; `add` says whether more are wanted (false once past the limit). */
+class ConntrackCollector {
+  readonly entries: ConntrackEntry[] = [];
+  truncated = false;
+
+  constructor(readonly limit: number) {}
+
+  add(raw: string): boolean {
     const line = raw.trim();
-    if (line === '' || line.startsWith('conntrack v')) continue;
-    if (entries.length >= limit) {
-      truncated = true;
-      break;
+    if (line === '' || line.startsWith('conntrack v')) return true;
+    if (this.entries.length >= this.limit) {
+      this.truncated = true;
+      return false;
     }
-    entries.push(parseConntrackLine(line));
+    this.entries.push(parseConntrackLine(line));
+    return true;
   }
-  return { entries, limit, truncated };
+
+  state(): ConntrackState {
+    return { entries: this.entries, limit: this.limit, truncated: this.truncated };
+  }
+}
+
+export function parseConntrack(text: string, limit = DEFAULT_CONNTRACK_LIMIT): ConntrackState {
+  const c = new ConntrackCollector(limit);
+  for (const line of text.split('\n')) if (!c.add(line)) break;
+  return c.state();
+}
+
+/**
+ * `conntrack -L` on the live host, streamed: the first `limit` entries are kept, and the
+ * process group is ended at the limit. `total` is the kernel's own count of tracked flows
+ * (nf_conntrack_count, readable by any user), so a truncated read still says how many there are.
+ */
+export async function readConntrack(privilege: Privilege, options: { limit?: number; timeoutMs?: number; procRoot?: string } = {}): Promise<ConntrackState> {
+  const c = new ConntrackCollector(options.limit ?? DEFAULT_CONNTRACK_LIMIT);
+  // conntrack exits 1 after listing on some versions: that is not a failure.
+  await privilege.streamPrivileged(CONNTRACK_ARGS, (line) => c.add(line), { timeoutMs: options.timeoutMs ?? 10_000, okCodes: [0, 1] });
+  const state = c.state();
+  const total = await readConntrackCount(options.procRoot ?? '/proc');
+  if (total !== undefined) state.total = total;
+  return state;
+}
+
+async function readConntrackCount(procRoot: string): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile(join(procRoot, 'sys/net/netfilter/nf_conntrack_count'), 'utf8')).trim());
+    return Number.isInteger(n) && n >= 0 ? n : undefined;
+  } catch {
+    return undefined; // nf_conntrack not loaded
+  }
+}
+
+/** The note a truncated read leaves in the snapshot's sources. */
+export function conntrackNote(state: ConntrackState): string | undefined {
+  if (!state.truncated) return undefined;
+  return `kept the first ${state.limit} entries${state.total !== undefined ? ` of ${state.total} (the kernel's count)` : ''}: conntrack -L was stopped at the limit`;
 }
 
 export function parseConntrackLine(line: string): ConntrackEntry {

@@ -2,11 +2,10 @@
 // The endpoint is DOCKER_HOST when set, else the local socket /var/run/docker.sock.
 // dockerode does not read `docker context`: a user of contexts sets DOCKER_HOST (or the
 // containerNet.dockerEndpoint setting) to the context's endpoint.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, PublishedPort } from './hostSnapshot';
 import { mapLimit } from './mapLimit';
+import { pidBelongsToContainerSync } from './containerPid';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -116,6 +115,7 @@ export function containerFromInspect(raw: Docker.ContainerInspectInfo): Containe
     labels: raw.Config?.Labels ?? {},
   };
   if (target !== undefined) info.modeTarget = target;
+  if (raw.ResolvConfPath) info.resolvConfPath = raw.ResolvConfPath;
   return info;
 }
 
@@ -189,11 +189,7 @@ export function previousStillValid(prev: ContainerInfo | undefined, item: Docker
     .join(' ');
   const before = prev.endpoints.map((e) => `${e.network}=${e.ip}/${e.mac}`).sort().join(' ');
   if (now !== before) return false;
-  try {
-    return readFileSync(join(procRoot, String(prev.pid), 'cgroup'), 'utf8').includes(item.Id);
-  } catch {
-    return false;
-  }
+  return pidBelongsToContainerSync(prev.pid, item.Id, procRoot);
 }
 
 export async function readDocker(docker: Docker, endpoint: string, concurrency = 16, previous?: DockerState, procRoot = '/proc'): Promise<DockerReadResult> {

@@ -14,6 +14,11 @@ export interface DockerEvent {
   time: number;
 }
 
+/** Opening the event stream gives up after this long (then retries with the backoff). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** The longest event line kept (Docker's are well under 4 KiB): a longer one is dropped, not buffered. */
+export const MAX_EVENT_LINE = 256 * 1024;
+
 /** Actions that change what the trees show. Exec and health events do not. */
 const RELEVANT = /^(create|start|restart|die|stop|kill|destroy|rename|pause|unpause|connect|disconnect|remove|update)$/;
 
@@ -45,9 +50,14 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
   private attempt = 0;
   connected = false;
 
+  /** Lines longer than MAX_EVENT_LINE that were dropped (no Docker event is that long). */
+  skippedLines = 0;
+
   constructor(
     private readonly docker: Docker,
     private readonly maxBackoffMs = 5000,
+    /** How long opening the stream may take before it is given up and retried. */
+    private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
   ) {
     super();
   }
@@ -71,8 +81,19 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
+    // The events client has no request timeout (the stream stays open for good), so opening
+    // it gets its own: an engine that accepts the connection but never answers is retried.
+    const abort = new AbortController();
+    const connectTimer = setTimeout(() => abort.abort(), this.connectTimeoutMs);
     try {
-      const stream = (await this.docker.getEvents({ filters: { type: ['container', 'network'] } })) as NodeJS.ReadableStream;
+      let stream: NodeJS.ReadableStream;
+      try {
+        stream = (await this.docker.getEvents({ filters: { type: ['container', 'network'] }, abortSignal: abort.signal } as Parameters<Docker['getEvents']>[0])) as NodeJS.ReadableStream;
+      } catch (err) {
+        throw abort.signal.aborted ? new Error(`the Docker event stream did not open within ${this.connectTimeoutMs} ms`) : err;
+      } finally {
+        clearTimeout(connectTimer);
+      }
       if (this.stopped) {
         (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
         return;
@@ -82,6 +103,8 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
       const openedAt = Date.now();
       this.emit('connected');
       let buffer = '';
+      // Inside a line longer than MAX_EVENT_LINE: dropped up to its newline, never held.
+      let skipping = false;
       stream.on('data', (chunk: Buffer | string) => {
         this.attempt = 0; // a stream that delivers is healthy: the next drop reconnects quickly
         buffer += chunk.toString();
@@ -89,6 +112,10 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
         while ((nl = buffer.indexOf('\n')) >= 0) {
           const line = buffer.slice(0, nl).trim();
           buffer = buffer.slice(nl + 1);
+          if (skipping) {
+            skipping = false;
+            continue;
+          }
           if (!line) continue;
           try {
             const event = parseDockerEvent(JSON.parse(line));
@@ -96,6 +123,11 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
           } catch {
             // a line that is not JSON: ignore it, the next refresh reads the truth anyway
           }
+        }
+        if (buffer.length > MAX_EVENT_LINE) {
+          if (!skipping) this.skippedLines++;
+          skipping = true;
+          buffer = '';
         }
       });
       const dropped = (err?: Error) => {

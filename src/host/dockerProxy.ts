@@ -1,7 +1,8 @@
 // docker-proxy listeners (the userland proxy Docker starts per published port), found in the
-// process table: /proc/<pid>/comm and cmdline are readable by any user.
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+// process table: /proc/<pid>/comm and cmdline are readable by any user. A name proves
+// nothing, so each is checked to be Docker's own binary (dockerProxyDoubt).
+import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { DockerProxyListener } from './hostSnapshot';
 
 /** Parses docker-proxy's argument vector (`-proto tcp -host-ip 0.0.0.0 -host-port 8080 ...`). */
@@ -25,7 +26,57 @@ export function parseDockerProxyArgs(pid: number, argv: readonly string[]): Dock
   };
 }
 
-export async function readDockerProxies(procRoot = '/proc'): Promise<DockerProxyListener[]> {
+/**
+ * Whether the process `pid`, which calls itself docker-proxy, is Docker's: any process can take
+ * that name (a container's too), and a listener believed wrongly would be joined to a
+ * published port. Undefined when it is; else why not.
+ * - Where its executable can be read (root): /proc/PID/exe is the very file (same device and
+ *   inode) at an absolute host path named docker-proxy, owned by root and writable by no one
+ *   else. A container's binary shows a path from its own mount namespace, whose host file (if
+ *   any) is another inode.
+ * - Otherwise (/proc/PID/exe is closed to other users): it runs as root, in no container's
+ *   cgroup, and its parent is dockerd.
+ */
+export async function dockerProxyDoubt(pid: number, procRoot = '/proc'): Promise<string | undefined> {
+  const dir = join(procRoot, String(pid));
+  let exe: string | undefined;
+  try {
+    exe = await readlink(join(dir, 'exe'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') return `its executable cannot be read (${code ?? 'error'})`;
+  }
+  if (exe !== undefined) {
+    if (!exe.startsWith('/') || basename(exe) !== 'docker-proxy') return `its executable is ${JSON.stringify(exe)}, not a docker-proxy binary`;
+    try {
+      const [running, onHost] = await Promise.all([stat(join(dir, 'exe')), stat(exe)]);
+      if (running.dev !== onHost.dev || running.ino !== onHost.ino) return `its executable is not the host's ${exe} (a file from another mount namespace)`;
+      if (onHost.uid !== 0 || (onHost.mode & 0o022) !== 0) return `${exe} is not owned by root or is writable by others`;
+    } catch (err) {
+      return `its executable ${exe} cannot be checked (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    return undefined;
+  }
+  try {
+    const status = await readFile(join(dir, 'status'), 'utf8');
+    const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+    const ppid = /^PPid:\s+(\d+)/m.exec(status)?.[1];
+    if (uid !== '0') return `it runs as uid ${uid ?? '?'}, not root`;
+    const cgroup = await readFile(join(dir, 'cgroup'), 'utf8');
+    if (/[/-][0-9a-f]{64}(\.scope)?(\/|$)/m.test(cgroup)) return "it runs in a container's cgroup";
+    const parent = ppid ? (await readFile(join(procRoot, ppid, 'comm'), 'utf8')).trim() : '';
+    if (parent !== 'dockerd') return `its parent is ${JSON.stringify(parent)}, not dockerd`;
+  } catch {
+    return 'its status cannot be read';
+  }
+  return undefined;
+}
+
+/**
+ * Docker's docker-proxy listeners. A process that only calls itself docker-proxy is left out,
+ * with a note saying which and why (see dockerProxyDoubt).
+ */
+export async function readDockerProxies(procRoot = '/proc', notes: string[] = []): Promise<DockerProxyListener[]> {
   const entries = (await readdir(procRoot)).filter((e) => /^\d+$/.test(e));
   const found = await Promise.all(
     entries.map(async (e) => {
@@ -33,7 +84,14 @@ export async function readDockerProxies(procRoot = '/proc'): Promise<DockerProxy
         const comm = (await readFile(join(procRoot, e, 'comm'), 'utf8')).trim();
         if (comm !== 'docker-proxy') return undefined;
         const argv = (await readFile(join(procRoot, e, 'cmdline'), 'utf8')).split('\0').filter((a) => a !== '');
-        return parseDockerProxyArgs(Number(e), argv);
+        const listener = parseDockerProxyArgs(Number(e), argv);
+        if (!listener) return undefined;
+        const doubt = await dockerProxyDoubt(Number(e), procRoot);
+        if (doubt) {
+          notes.push(`pid ${e} calls itself docker-proxy (host port ${listener.hostPort}) but is not Docker's: ${doubt}; ignored`);
+          return undefined;
+        }
+        return listener;
       } catch {
         return undefined; // the process ended while we looked
       }

@@ -94,6 +94,11 @@ export interface ContainerInfo {
   modeKind: NetworkModeKind;
   /** For `container:X`: X as Docker reports it (id or name). */
   modeTarget?: string;
+  /**
+   * Where Docker keeps this container's resolv.conf on the engine's host (inspect's
+   * ResolvConfPath), bind-mounted over its /etc/resolv.conf. Running containers only.
+   */
+  resolvConfPath?: string;
   endpoints: ContainerEndpoint[];
   ports: PublishedPort[];
   labels: Record<string, string>;
@@ -332,7 +337,10 @@ export interface ConntrackEntry {
 export interface ConntrackState {
   entries: ConntrackEntry[];
   limit: number;
+  /** More entries than `limit` were listed: the read was stopped at the limit. */
   truncated: boolean;
+  /** The kernel's count of tracked flows in the host namespace when read (nf_conntrack_count). */
+  total?: number;
 }
 
 export interface DockerProxyListener {

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { BRIDGE_FDB_ARGS, BRIDGE_LINK_ARGS, parseBridgeFdbJson, parseBridgeLinkJson } from './bridgeTables';
 import { batchError, runFixedBatch } from './commandBatch';
 import { CommandError, runCommand, type CommandResult, type RunCommand } from './commandRunner';
-import { CONNTRACK_ARGS, DEFAULT_CONNTRACK_LIMIT, parseConntrack } from './conntrack';
+import { conntrackNote, DEFAULT_CONNTRACK_LIMIT, readConntrack } from './conntrack';
 import { ContainerGoneError, readContainerNamespace, readNamespaceLinks, readNamespaceNats } from './containerNamespaces';
 import { readNamespaceIds } from './namespaceIds';
 import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
@@ -292,9 +292,11 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         nats.forEach((nat, i) => {
           const ns = toRead[i] as ContainerNamespace;
           if (nat instanceof CommandError) {
-            // A container that stopped meanwhile, or a namespace nsenter cannot enter: noted.
-            if (nat.kind === 'exit') notes.push(`${ns.containerName}: ${nat.message}`);
-            else throw nat;
+            // A container that stopped meanwhile, a namespace nsenter cannot enter, or its
+            // batch timing out: noted for that container, the others kept. A refusal or a
+            // missing tool is the whole source's.
+            if (nat.kind === 'permission' || nat.kind === 'missing-tool') throw nat;
+            notes.push(`${ns.containerName}: ${nat.message}`);
           } else if (nat) ns.dnsRules = nat;
         });
       });
@@ -329,7 +331,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     hostRead('bridgePorts', 2, BRIDGE_LINK_ARGS, (t) => parseBridgeLinkJson(t)),
     hostRead('bridgeFdb', 3, BRIDGE_FDB_ARGS, (t) => parseBridgeFdbJson(t)),
     (reuse('sysctls', (p) => p.hostNamespace.sysctls) ?? recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot))).then((s) => s ?? {}),
-    recorder.read('dockerProxy', 'unprivileged', [], () => readDockerProxies(procRoot)).then((p) => p ?? []),
+    recorder.read('dockerProxy', privilege.isRoot ? 'root' : 'unprivileged', [], (notes) => readDockerProxies(procRoot, notes)).then((p) => p ?? []),
   ]);
 
   const privilegedReads = privilege.usable
@@ -339,9 +341,12 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
           parseIptablesSave((await runPrivileged(IP6TABLES_SAVE_ARGS)).stdout, 'ip6tables-save'),
         ),
         reuse('conntrack', (p) => p.conntrack) ??
-          recorder.read('conntrack', privilege.via, ['conntrack'], async () =>
-            parseConntrack((await privilege.runPrivileged(CONNTRACK_ARGS, { timeoutMs, okCodes: [0, 1] })).stdout, options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT),
-          ),
+          recorder.read('conntrack', privilege.via, ['conntrack'], async (notes) => {
+            const state = await readConntrack(privilege, { limit: options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT, timeoutMs, procRoot });
+            const note = conntrackNote(state);
+            if (note) notes.push(note);
+            return state;
+          }),
         reuse('overlaySandboxes', (p) => p.overlaySandboxes) ??
           recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
           const dir = options.dockerNetnsDir ?? DOCKER_NETNS_DIR;
@@ -355,8 +360,9 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
             }
             throw err;
           }
-          const { sandboxes, stale } = await readOverlaySandboxes(names, privilege, dir, timeoutMs);
+          const { sandboxes, stale, unread } = await readOverlaySandboxes(names, privilege, dir, timeoutMs);
           for (const n of stale) notes.push(`info: ${n} is a stale namespace file (no namespace behind it); skipped`);
+          notes.push(...unread);
           return sandboxes;
         }),
       ])

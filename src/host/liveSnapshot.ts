@@ -11,6 +11,19 @@ import type { HostSnapshot } from './hostSnapshot';
 import { readNetfilterCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
+/** Reasons kept for the next read (they are only logged). */
+const MAX_REASONS = 50;
+
+/** The periodic full re-read (it runs privileged commands): 0 (off) or at least this many seconds. */
+export const MIN_REFRESH_SECONDS = 5;
+/** The counters-only re-read of a shown packet path: 0 (off) or at least this many seconds. */
+export const MIN_COUNTER_REFRESH_SECONDS = 1;
+
+/** An interval setting: 0 (or anything not a positive number) is off; otherwise at least `min`. */
+export function clampInterval(value: unknown, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.max(min, value) : 0;
+}
+
 export interface LiveSnapshotOptions {
   snapshot?: SnapshotOptions;
   debounceMs?: number;
@@ -18,7 +31,7 @@ export interface LiveSnapshotOptions {
   eventDebounceMs?: number;
   /** Longest a requested refresh waits while requests keep coming (default 2 s). */
   maxWaitMs?: number;
-  /** Safety-net re-read interval; 0 turns it off. */
+  /** Safety-net re-read interval; 0 turns it off; less than MIN_REFRESH_SECONDS counts as that. */
   pollMs?: number;
   docker?: Docker;
   /** Replaces takeSnapshot (tests). */
@@ -55,6 +68,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
   private readonly privilege: Privilege;
   private firstPendingAt: number | undefined;
+  /** The counters-only read in flight, shared by everyone who asks meanwhile. */
+  private countersRead: Promise<HostSnapshot | undefined> | undefined;
 
   constructor(private readonly options: LiveSnapshotOptions = {}) {
     super();
@@ -76,7 +91,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     if (this.started) return;
     this.started = true;
     this.events.start();
-    const poll = this.options.pollMs ?? 30_000;
+    const poll = clampInterval((this.options.pollMs ?? 30_000) / 1000, MIN_REFRESH_SECONDS) * 1000;
     if (poll > 0) this.pollTimer = setInterval(() => this.requestRefresh('periodic re-read'), poll);
     void this.refresh('first read');
   }
@@ -94,7 +109,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * steady stream of events still gets a read at least every `maxWaitMs`.
    */
   requestRefresh(reason: string, containerEvent = false): void {
-    this.pendingReasons.push(reason);
+    this.addReason(reason);
     if (!containerEvent) this.pendingLight = false;
     const now = Date.now();
     this.firstPendingAt ??= now;
@@ -109,6 +124,12 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     }, delay);
   }
 
+  /** Keeps at most MAX_REASONS reasons for the next read; a flood of events is counted, not stored. */
+  private addReason(reason: string): void {
+    if (this.pendingReasons.length < MAX_REASONS) this.pendingReasons.push(reason);
+    else if (this.pendingReasons.length === MAX_REASONS) this.pendingReasons.push('more changes');
+  }
+
   /** A read asked for by the user: an earlier refusal of the privilege command is retried. */
   async refreshNow(reason: string): Promise<void> {
     this.privilege.retry();
@@ -118,7 +139,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   /** Reads now (or right after the read in progress) and resolves when the new snapshot is out. */
   async refresh(reason?: string): Promise<void> {
     if (reason) {
-      this.pendingReasons.push(reason);
+      this.addReason(reason);
       this.pendingLight = false;
     }
     while (this.running) await this.running;
@@ -137,10 +158,18 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
 
   /**
    * Re-reads only the netfilter rules and counters into the current snapshot (one
-   * iptables-save), for views that follow counters. Skipped while a full read runs (it
-   * brings fresh counters itself) or when there is no snapshot or no privilege yet.
+   * iptables-save, whatever the number of containers), for views that follow counters.
+   * Callers at the same time share that one read. Skipped while a full read runs (it brings
+   * fresh counters itself) or when there is no snapshot or no privilege yet.
    */
-  async refreshCounters(): Promise<HostSnapshot | undefined> {
+  refreshCounters(): Promise<HostSnapshot | undefined> {
+    this.countersRead ??= this.readCounters().finally(() => {
+      this.countersRead = undefined;
+    });
+    return this.countersRead;
+  }
+
+  private async readCounters(): Promise<HostSnapshot | undefined> {
     const current = this.current;
     if (!current || this.running || !this.privilege.usable || !current.netfilter) return undefined;
     const netfilter = await readNetfilterCounters(this.privilege, this.options.snapshot?.timeoutMs);

@@ -6,6 +6,8 @@
 // or (sanitised) environment values.
 import { basename } from 'node:path';
 import type { ContainerInfo } from './hostSnapshot';
+import { CAPTURE_LIMITS, type CaptureStop } from './captureFile';
+import { displayText } from './displayText';
 import { findExecutable } from './privilege';
 
 /**
@@ -17,7 +19,7 @@ export const DEFAULT_TERMINAL_PRIVILEGE_COMMAND: readonly string[] = ['sudo'];
 /** Docker's embedded DNS server, present inside containers on user-defined networks. */
 export const EMBEDDED_DNS = '127.0.0.11';
 
-export type TerminalContainer = Pick<ContainerInfo, 'id' | 'name' | 'pid' | 'state' | 'modeKind' | 'modeTarget'>;
+export type TerminalContainer = Pick<ContainerInfo, 'id' | 'name' | 'pid' | 'state' | 'modeKind' | 'modeTarget' | 'resolvConfPath'>;
 
 export type TerminalTarget =
   | { kind: 'container'; container: TerminalContainer }
@@ -29,7 +31,10 @@ export type PresetName = 'ip-addr' | 'ip-route' | 'ss-listening' | 'iptables-sav
 export type TerminalAction =
   | { kind: 'shell' }
   | { kind: 'preset'; preset: PresetName }
-  /** The container's own /etc/resolv.conf (what its resolver really uses). */
+  /**
+   * The container's /etc/resolv.conf (what its resolver really uses): read by the extension
+   * (resolvConf.ts), not run; the plan has no argv and says where it is read from.
+   */
   | { kind: 'resolv-conf' }
   /** Looks `name` up against Docker's embedded DNS (127.0.0.11) from inside the namespace. */
   | { kind: 'dns-lookup'; name: string }
@@ -51,7 +56,12 @@ export interface HostTools {
 }
 
 export interface TerminalPlan {
+  /** Empty when nothing runs: `show` is then what the terminal prints. */
   argv: string[];
+  /** Text the extension reads and prints instead of running a command. */
+  show?: 'resolv-conf';
+  /** A capture to a file: the terminal ends it at these limits (see captureFile.ts). */
+  stopAfter?: CaptureStop;
   /** Short, for the terminal tab. */
   title: string;
   /** Printed before the command runs: where you are and what runs (lines joined by '\n'). */
@@ -59,6 +69,8 @@ export interface TerminalPlan {
   /** Things worth knowing about this target (shared namespace, only lo, ...). */
   notes: string[];
 }
+
+type PlanExtras = Pick<TerminalPlan, 'show' | 'stopAfter'>;
 
 export type PlanResult = { ok: true; plan: TerminalPlan } | { ok: false; error: string };
 
@@ -119,7 +131,7 @@ export function planNamespaceTerminal(target: TerminalTarget, action: TerminalAc
   try {
     return { ok: true, plan: plan(target, action, tools) };
   } catch (err) {
-    if (err instanceof PlanError) return { ok: false, error: printable(err.message) };
+    if (err instanceof PlanError) return { ok: false, error: displayText(err.message) };
     throw err;
   }
 }
@@ -142,6 +154,8 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
 
   let argv: string[];
   let what: string;
+  let stopAfter: CaptureStop | undefined;
+  const finish = (argv: string[], what: string, extra: PlanExtras = {}): TerminalPlan => finished(place, notes, argv, what, extra);
   switch (action.kind) {
     case 'shell': {
       // $SHELL if it really exists, else /bin/sh: nsenter -n keeps the host's filesystem, so
@@ -170,13 +184,15 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       if (target.kind !== 'container' || !place.pid) {
         throw new PlanError(`${place.label} is not a container: only containers have their own /etc/resolv.conf`);
       }
-      // The host's cat reading /proc/PID/root/etc/resolv.conf: that path walks the container's
-      // own mount namespace (so Docker's bind-mounted resolv.conf is what is read) and works
-      // for images without cat (distroless, scratch). nsenter -m would run the image's cat.
-      // Needs root: /proc/PID/root of another user's process is closed to others.
-      argv = withPrivilege([need('cat'), `/proc/${place.pid}/root/etc/resolv.conf`], true, tools);
+      // Docker's own file on the host (ResolvConfPath), bind-mounted over the container's
+      // /etc/resolv.conf, read by the extension itself (resolvConf.ts): nothing runs, nothing
+      // is read through /proc/PID/root (a path the container controls), no symlink is followed.
+      const path = target.container.resolvConfPath;
+      if (!path) throw new PlanError(`Docker reported no resolv.conf for ${place.label}: refresh the view and try again`);
+      argv = [];
       what = 'resolv.conf';
-      break;
+      notes.push(`Read by the extension from Docker's copy on the host (${path}), bounded, no symlink followed; or through Docker's archive API when that file is not readable here.`);
+      return finish(argv, what, { show: 'resolv-conf' });
     }
     case 'dns-lookup': {
       const name = action.name;
@@ -187,7 +203,7 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       if (place.modeKind === 'host') throw new PlanError(`${place.label} uses the host's network namespace: Docker's embedded DNS (${EMBEDDED_DNS}) is not there; it resolves with the host's resolv.conf`);
       if (place.modeKind === 'none') throw new PlanError(`${place.label} has no network (--network none): there is no DNS server to ask`);
       if (place.modeKind === 'bridge') notes.push(`${place.label} is on the default bridge: Docker runs no embedded DNS there, so expect no answer from ${EMBEDDED_DNS}.`);
-      argv = dnsLookup(name, place, tools, need, notes);
+      argv = dnsLookup(name, place, tools, need);
       what = `lookup ${name}`;
       break;
     }
@@ -199,30 +215,40 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       }
       if (place.modeKind === 'host') notes.push(`This captures on the host's ${iface}: all of the host's traffic on it, not only this container's.`);
       const args = ['-i', iface, '-n'];
+      if (action.count !== undefined && (!Number.isInteger(action.count) || action.count < 1)) throw new PlanError(`packet count must be a positive integer: ${action.count}`);
+      let count = action.count;
       if (action.file !== undefined) {
         if (!action.file.startsWith('/') || action.file.includes('\0')) throw new PlanError(`the capture file must be an absolute path on the host: ${JSON.stringify(action.file)}`);
         // -U writes each packet as it comes, so a capture ended by closing the terminal is
-        // complete up to that point instead of losing tcpdump's buffer.
+        // complete up to that point instead of losing tcpdump's buffer. A file capture is
+        // bounded: -c packets here; time and size by the terminal (stopAfter).
+        count = Math.min(count ?? CAPTURE_LIMITS.packets, CAPTURE_LIMITS.packets);
         args.push('-U', '-w', action.file);
-        notes.push(`Writing to ${action.file} on the host. tcpdump opens it as root, then runs as user tcpdump, which then owns the file.`);
+        stopAfter = { file: action.file, bytes: CAPTURE_LIMITS.bytes, seconds: CAPTURE_LIMITS.seconds };
+        notes.push(
+          `Writing to ${action.file} on the host (a file made new by the extension in a private folder; tcpdump opens it as root, then runs as user tcpdump). ` +
+            `It stops after ${count} packets, ${CAPTURE_LIMITS.bytes / 1024 / 1024} MiB or ${CAPTURE_LIMITS.seconds / 60} minutes, whichever comes first.`,
+        );
       }
-      if (action.count !== undefined) {
-        if (!Number.isInteger(action.count) || action.count < 1) throw new PlanError(`packet count must be a positive integer: ${action.count}`);
-        args.push('-c', String(action.count));
-      }
+      if (count !== undefined) args.push('-c', String(count));
       // `--` so that no filter word is ever read as a tcpdump option.
       if (action.filter?.length) args.push('--', ...action.filter);
       argv = run([need('tcpdump'), ...args], true);
       what = action.file !== undefined ? `capture ${iface} to ${basename(action.file)}` : `tcpdump ${iface}`;
-      break;
+      return finish(argv, what, stopAfter ? { stopAfter } : {});
     }
     default:
       throw new PlanError(`unknown action: ${JSON.stringify(action)}`);
   }
 
-  const title = printable(`${place.label}: ${what}`);
-  const banner = [printable(`${what} in ${place.label}`), ...notes.map(printable), `$ ${argv.map(displayQuote).join(' ')}`].join('\n');
-  return { argv, title, banner, notes: notes.map(printable) };
+  return finish(argv, what);
+}
+
+function finished(place: Place, notes: string[], argv: string[], what: string, extra: PlanExtras = {}): TerminalPlan {
+  const title = displayText(`${place.label}: ${what}`);
+  const command = argv.length > 0 ? [`$ ${argv.map(displayQuote).join(' ')}`] : [];
+  const banner = [displayText(`${what} in ${place.label}`), ...notes.map(displayText), ...command].join('\n');
+  return { argv, title, banner, notes: notes.map(displayText), ...extra };
 }
 
 function placeOf(target: TerminalTarget): Place {
@@ -266,22 +292,27 @@ function placeOf(target: TerminalTarget): Place {
 /**
  * A lookup against the embedded DNS. Debian hosts have no dig or nslookup by default, and
  * getent cannot name a server (it asks whatever the host's resolv.conf says). So, from best to
- * last: dig or nslookup (bind9-dnsutils) if installed, else busybox's nslookup (busybox or
- * busybox-static); all run on the host inside the network namespace only, which is all a query
- * to 127.0.0.11 needs (Docker's NAT rules inside the namespace carry it to dockerd). With none
- * of them, the container's own nslookup (nsenter -m -n), which many images lack.
+ * last: dig, nslookup (bind9-dnsutils), busybox's nslookup (busybox or busybox-static), host
+ * (bind9-host); all of them the HOST's binaries, run inside the network namespace only (-n),
+ * which is all a query to 127.0.0.11 needs (Docker's NAT rules inside the namespace carry it
+ * to dockerd). A binary from the container's image is never run: entering its mount
+ * namespace as root would run code the image controls with every capability, a container
+ * escape. With no resolver tool on the host the plan fails and names the package to install.
  */
-function dnsLookup(name: string, place: Place, tools: HostTools, need: (t: string) => string, notes: string[]): string[] {
-  const enter = (command: string[], ns: string[]): string[] => withPrivilege([need('nsenter'), ...ns, '--', ...command], true, tools);
-  const net = place.enter ?? [];
+function dnsLookup(name: string, place: Place, tools: HostTools, need: (t: string) => string): string[] {
+  const enter = (command: string[]): string[] => withPrivilege([need('nsenter'), ...(place.enter ?? []), '--', ...command], true, tools);
   const dig = tools.find('dig');
-  if (dig) return enter([dig, `@${EMBEDDED_DNS}`, name], net);
+  if (dig) return enter([dig, `@${EMBEDDED_DNS}`, name]);
   const nslookup = tools.find('nslookup');
-  if (nslookup) return enter([nslookup, name, EMBEDDED_DNS], net);
+  if (nslookup) return enter([nslookup, name, EMBEDDED_DNS]);
   const busybox = tools.find('busybox');
-  if (busybox) return enter([busybox, 'nslookup', name, EMBEDDED_DNS], net);
-  notes.push('The host has no dig, nslookup or busybox (apt-get install busybox-static): using the container\'s own nslookup, which its image may not have.');
-  return enter(['nslookup', name, EMBEDDED_DNS], ['-t', String(place.pid), '-m', '-n']);
+  if (busybox) return enter([busybox, 'nslookup', name, EMBEDDED_DNS]);
+  const host = tools.find('host');
+  if (host) return enter([host, name, EMBEDDED_DNS]);
+  throw new PlanError(
+    `no DNS lookup tool on this host (dig, nslookup, busybox or host): apt-get install bind9-dnsutils (dig, nslookup) or busybox-static. ` +
+      `The container's own nslookup is never used: it would run a binary from the image as root.`,
+  );
 }
 
 function withPrivilege(argv: string[], root: boolean, tools: HostTools): string[] {
@@ -302,13 +333,7 @@ function shortId(ref: string): string {
   return /^[0-9a-f]{64}$/.test(ref) ? ref.slice(0, 12) : ref;
 }
 
-/** Terminal text without control characters, so a name cannot move the cursor or retitle. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
-
 /** For showing a command in the banner only; the command itself is always the argv. */
 function displayQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${printable(arg).replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${displayText(arg).replace(/'/g, `'\\''`)}'`;
 }

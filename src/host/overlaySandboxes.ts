@@ -30,7 +30,7 @@ export async function readOverlaySandboxes(
   privilege: Privilege,
   dir = DOCKER_NETNS_DIR,
   timeoutMs = 10_000,
-): Promise<{ sandboxes: OverlaySandbox[]; stale: string[] }> {
+): Promise<{ sandboxes: OverlaySandbox[]; stale: string[]; unread: string[] }> {
   const paths = names.map((n) => join(dir, n));
   const rows = await privilege.runPrivilegedEach(
     [
@@ -42,6 +42,7 @@ export async function readOverlaySandboxes(
   );
   const sandboxes: OverlaySandbox[] = [];
   const stale: string[] = [];
+  const unread: string[] = [];
   rows.forEach(([addr, fdb], i) => {
     const name = names[i] as string;
     const path = paths[i] as string;
@@ -51,7 +52,11 @@ export async function readOverlaySandboxes(
         stale.push(name);
         return;
       }
-      throw failed;
+      // Refused or not installed: the whole source says so. Anything else (a timeout, a
+      // sandbox that failed alone) is this sandbox's: the others are kept, and it is named.
+      if (failed.kind === 'permission' || failed.kind === 'missing-tool') throw failed;
+      unread.push(`${name}: ${failed.message}`);
+      return;
     }
     sandboxes.push({
       name,
@@ -60,5 +65,5 @@ export async function readOverlaySandboxes(
       fdb: parseBridgeFdbJson((fdb as { stdout: string }).stdout, `nsenter --net=${path} bridge -j fdb`),
     });
   });
-  return { sandboxes, stale };
+  return { sandboxes, stale, unread };
 }

@@ -5,14 +5,12 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { batchError, runPerItemBatch } from './commandBatch';
-import { CommandError, type CommandResult, type RunCommand, type RunOptions } from './commandRunner';
+import { CommandError, streamCommand, type CommandResult, type RunCommand, type RunOptions, type StreamOptions, type StreamResult } from './commandRunner';
 import { mapLimit } from './mapLimit';
+import { sudoersLine } from './sudoersRule';
 import type { PrivilegeMode } from './hostSnapshot';
 
 export const DEFAULT_PRIVILEGE_COMMAND = ['sudo', '-n'];
-
-/** Every tool a snapshot runs with root rights. */
-export const PRIVILEGED_TOOLS = ['iptables-save', 'conntrack', 'nsenter'];
 
 /** Finds an executable on PATH (and the sbin folders, which non-root PATHs often lack). */
 export function findExecutable(name: string, pathEnv = process.env.PATH ?? ''): string | undefined {
@@ -77,24 +75,43 @@ export class Privilege {
   }
 
   /**
-   * Runs argv with root rights. Tools are resolved to absolute paths first, because sudoers
-   * rules name paths and a non-root PATH often lacks /usr/sbin.
+   * argv as it runs with root rights: the tool resolved to an absolute path first (sudoers
+   * rules name paths and a non-root PATH often lacks /usr/sbin), behind the privilege command
+   * when not root. Throws when it cannot run at all.
    */
-  async runPrivileged(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  private privilegedArgv(argv: readonly string[]): string[] {
     const [tool, ...rest] = argv;
     if (!tool) throw new CommandError('exit', argv, 'empty command');
     const resolved = tool.startsWith('/') ? tool : findExecutable(tool);
     if (!resolved) throw new CommandError('missing-tool', argv, `${tool} is not installed (or not on PATH)`);
-    if (this.mode === 'root') return this.run([resolved, ...rest], options);
+    if (this.mode === 'root') return [resolved, ...rest];
     if (this.mode === 'none' || this.refusedReason !== undefined) {
       throw new CommandError('permission', argv, this.refusedReason ?? `${tool} needs root and no privilege command is available`);
     }
+    return [...this.command, resolved, ...rest];
+  }
+
+  /** Runs `started`; a refusal of the privilege command is remembered (see usable). */
+  private async remembering<T>(started: Promise<T>): Promise<T> {
     try {
-      return await this.run([...this.command, resolved, ...rest], options);
+      return await started;
     } catch (err) {
-      if (err instanceof CommandError && err.kind === 'permission') this.refusedReason = `${this.command.join(' ')} refused: ${err.message}`;
+      if (this.mode === 'sudo' && err instanceof CommandError && err.kind === 'permission') this.refusedReason = `${this.command.join(' ')} refused: ${err.message}`;
       throw err;
     }
+  }
+
+  /** Runs argv with root rights (see privilegedArgv). */
+  async runPrivileged(argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    return this.remembering(this.run(this.privilegedArgv(argv), options));
+  }
+
+  /**
+   * Streams argv's output line by line with root rights (see streamCommand): for output that
+   * can be huge (conntrack), read as it comes and stopped at a limit.
+   */
+  async streamPrivileged(argv: readonly string[], onLine: (line: string) => boolean, options?: StreamOptions): Promise<StreamResult> {
+    return this.remembering(streamCommand(this.privilegedArgv(argv), onLine, options));
   }
 
   /**
@@ -116,7 +133,9 @@ export class Privilege {
         if (!path) throw new CommandError('missing-tool', argv, `${tool} is not installed (or not on PATH)`);
         return [path, ...rest];
       });
-      // At most 16 items per shell, so one slow namespace costs one chunk's timeout, not all.
+      // At most 16 items per shell, so one slow namespace costs one chunk's timeout, not all;
+      // a chunk that fails (its whole process group ended on the timeout) keeps the results
+      // of the commands that had finished, and each of the others carries its own error.
       const size = Math.min(16, Math.max(1, Math.ceil(items.length / parallel)));
       const chunks: string[][] = [];
       for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
@@ -136,15 +155,17 @@ export class Privilege {
   }
 
   /**
-   * The fix for reads that need root. It names every tool the snapshot runs as root (not only
-   * this source's), so applying it once covers them all, and says plainly what it grants.
+   * The fix for reads that need root. Its sudoers line names every command the snapshot runs
+   * as root (not only this source's), so applying it once covers them all, each pinned to
+   * its arguments (sudoersRule.ts), and it says plainly what cannot be pinned.
    */
   remedy(): string {
-    const paths = PRIVILEGED_TOOLS.map((t) => findExecutable(t) ?? `/usr/sbin/${t}`);
+    const line = sudoersLine(this.user, (t) => findExecutable(t) ?? `/usr/sbin/${t}`);
     return (
-      `Run as root, or let ${this.user} run the reading tools without a password: ` +
-      `sudo visudo -f /etc/sudoers.d/container-net and add the line "${this.user} ALL=(root) NOPASSWD: ${paths.join(', ')}". ` +
-      `Note: nsenter and ip as root are as good as root for that user. Or set containerNet.privilegeCommand.`
+      `Run as root, or let ${this.user} run the reading commands without a password: ` +
+      `sudo visudo -f /etc/sudoers.d/container-net and add the line "${line}". ` +
+      `Each command is pinned to the arguments the extension uses; nsenter's are regular expressions (sudo 1.9.10 or later), ` +
+      `which cannot pin which process's network namespace is entered (the reads there are read-only). Or set containerNet.privilegeCommand.`
     );
   }
 }

@@ -19,6 +19,7 @@ import { HOST_TOPOLOGY, requestErrorFix } from './diagramRequests';
 import { describeTarget, sidebarLocations } from './diagramTargets';
 import type { NamespaceTerminals } from './namespaceTerminals';
 import type { HostState } from './hostState';
+import { readSettings } from './settings';
 import type { Sidebar } from './sidebar';
 
 export interface DiagramPanelDeps {
@@ -29,12 +30,6 @@ export interface DiagramPanelDeps {
   sidebar: Sidebar;
   terminals: NamespaceTerminals;
   log: vscode.LogOutputChannel;
-}
-
-/** containerNet.diagram.counterRefreshSeconds: how often a shown packet path re-reads rule counters (0 = never). */
-function counterRefreshSeconds(): number {
-  const v = vscode.workspace.getConfiguration('containerNet').get<number>('diagram.counterRefreshSeconds', 2);
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.max(0.5, v) : 0;
 }
 
 /** Owns the one diagram panel: opens it, or reveals it with a new request; restores it after a reload. */
@@ -238,7 +233,7 @@ class DiagramPanel {
   /** Live counters: only while the panel is visible and shows a packet path, and nothing refused them. */
   private updateTimer(): void {
     if (this.disposed) return;
-    const seconds = counterRefreshSeconds();
+    const seconds = readSettings().counterRefreshSeconds;
     // A DNS path is drawn from the rules inside the container's namespace, which the counters-only read does not cover.
     const hostPath = this.request.kind === 'path' && this.request.path.kind !== 'dns';
     const want = this.panel.visible && hostPath && seconds > 0 && !this.countersProblem;
@@ -334,7 +329,7 @@ class DiagramPanel {
       return;
     }
     if (action === 'terminal') {
-      if (target.kind === 'container' && target.running) this.deps.terminals.shellIn(target.name);
+      if (target.kind === 'container' && target.running) void this.deps.terminals.shellIn(target.name);
       else void vscode.window.showInformationMessage(`A shell opens only in a running container's namespace, not for ${describeTarget(target)}.`);
       return;
     }

@@ -1,8 +1,10 @@
 // Read-only JSON documents for "Inspect": a content provider on its own URI scheme, so the
-// editor cannot save over anything.
+// editor cannot save over anything. Bounded: the oldest are forgotten.
 import * as vscode from 'vscode';
 
 export const INSPECT_SCHEME = 'containernet-inspect';
+/** Inspect documents kept in memory, oldest dropped first. */
+const MAX_INSPECT_DOCUMENTS = 50;
 
 export class InspectDocuments implements vscode.TextDocumentContentProvider {
   private readonly contents = new Map<string, string>();
@@ -12,6 +14,11 @@ export class InspectDocuments implements vscode.TextDocumentContentProvider {
     const safe = title.replace(/[^\w.@-]+/g, '_').slice(0, 80) || 'item';
     const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${safe}.json`, query: String(++this.counter) });
     this.contents.set(uri.toString(), `${JSON.stringify(data, null, 2)}\n`);
+    // Only the latest documents are kept: an older one reopened shows empty, not a leak.
+    for (const key of this.contents.keys()) {
+      if (this.contents.size <= MAX_INSPECT_DOCUMENTS) break;
+      this.contents.delete(key);
+    }
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'json');
     await vscode.window.showTextDocument(doc, { preview: true });

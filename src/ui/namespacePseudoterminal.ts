@@ -2,6 +2,8 @@
 // terminal (with its real size), input and resizes pass through, the exit status is shown,
 // and closing the terminal ends the process.
 import * as vscode from 'vscode';
+import { watchCaptureLimits } from '../host/captureFile';
+import { displayText } from '../host/displayText';
 import { PtyProcess } from '../host/ptyProcess';
 import type { TerminalPlan } from '../host/namespaceTerminal';
 
@@ -31,6 +33,15 @@ export class NamespacePseudoterminal implements vscode.Pseudoterminal {
       this.written.fire(`\r\n\x1b[2m[process exited${signal ? ` on ${signal}` : ''} with code ${code}; press any key to close]\x1b[0m\r\n`);
       this.onExit?.(code);
     });
+    // A capture to a file ends at its time and size limits, with the reason shown.
+    const stopAfter = this.plan.stopAfter;
+    if (stopAfter) {
+      const cancel = watchCaptureLimits(stopAfter, (reason) => {
+        this.written.fire(`\r\n\x1b[33m[capture stopped: ${displayText(reason)}]\x1b[0m\r\n`);
+        this.process.kill();
+      });
+      this.process.onExit(() => cancel());
+    }
     try {
       this.process.open(dimensions?.columns ?? 80, dimensions?.rows ?? 24);
     } catch (err) {

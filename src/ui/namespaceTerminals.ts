@@ -4,11 +4,16 @@
 // argument array planned in src/host/namespaceTerminal.ts; node-pty drives it, or, if the
 // native module cannot load, a plain terminal with the same argv.
 import * as vscode from 'vscode';
-import { join } from 'node:path';
 import type { ContainerInfo } from '../host/hostSnapshot';
 import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type TerminalAction, type TerminalTarget } from '../host/namespaceTerminal';
 import { ptyAvailable } from '../host/ptyProcess';
 import { takeSnapshot } from '../host/hostSnapshotReader';
+import { createCaptureFile } from '../host/captureFile';
+import { checkContainerPid } from '../host/containerPid';
+import { displayText } from '../host/displayText';
+import { createDockerClient, describeEndpoint } from '../host/dockerEngine';
+import { readContainerResolvConf, resolvConfText } from '../host/resolvConf';
+import { TextPseudoterminal } from './textPseudoterminal';
 import { NamespacePseudoterminal } from './namespacePseudoterminal';
 import { readSettings } from './settings';
 import type { TreeNode } from './trees/treeNode';
@@ -18,7 +23,7 @@ const PRESETS: { label: string; detail: string; action: TerminalAction }[] = [
   { label: 'ip route', detail: 'routes inside the namespace', action: { kind: 'preset', preset: 'ip-route' } },
   { label: 'ss -tlnp', detail: 'listening TCP sockets and their processes', action: { kind: 'preset', preset: 'ss-listening' } },
   { label: 'iptables-save', detail: "the namespace's own rules (Docker's DNS redirect lives here)", action: { kind: 'preset', preset: 'iptables-save' } },
-  { label: 'cat /etc/resolv.conf', detail: "the container's resolver configuration", action: { kind: 'resolv-conf' } },
+  { label: 'resolv.conf', detail: "the container's resolver configuration (Docker's copy on the host, read by the extension)", action: { kind: 'resolv-conf' } },
   { label: 'DNS lookup via 127.0.0.11…', detail: "ask Docker's embedded DNS from inside", action: { kind: 'dns-lookup', name: '' } },
 ];
 
@@ -43,7 +48,7 @@ export class NamespaceTerminals {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      running.map((c) => ({ label: c.name, description: c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode, container: c })),
+      running.map((c) => ({ label: displayText(c.name), description: displayText(c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode), container: c })),
       { title: 'Container', placeHolder: 'Whose network namespace?' },
     );
     return pick ? { kind: 'container', container: pick.container } : undefined;
@@ -55,7 +60,7 @@ export class NamespaceTerminals {
   }
 
   /** A shell in a running container's namespace, by name (the diagram panel's node action). */
-  shellIn(containerName: string): vscode.Terminal | undefined {
+  async shellIn(containerName: string): Promise<vscode.Terminal | undefined> {
     const container = this.containers()?.find((c) => c.name === containerName);
     if (container?.state !== 'running') {
       void vscode.window.showWarningMessage(`Container ${containerName} is ${container ? `not running (${container.state})` : 'not on this host any more'}: no namespace to open a shell in.`);
@@ -64,8 +69,19 @@ export class NamespaceTerminals {
     return this.openTarget({ kind: 'container', container }, { kind: 'shell' });
   }
 
-  private openTarget(target: TerminalTarget, action: TerminalAction, onExit?: (code: number) => void): vscode.Terminal | undefined {
-    const tools = hostTools(interactivePrivilegeCommand(readSettings().privilegeCommand));
+  private async openTarget(target: TerminalTarget, action: TerminalAction, onExit?: (code: number) => void): Promise<vscode.Terminal | undefined> {
+    const settings = readSettings();
+    const endpoint = describeEndpoint(settings.dockerEndpoint);
+    // A pid is used only for a local engine, and only while it is still the container's
+    // (checked here, just before use). resolv.conf uses no pid: Docker's file or its API.
+    if (target.kind === 'container' && action.kind !== 'resolv-conf') {
+      const check = await checkContainerPid(target.container, endpoint);
+      if (!check.ok) {
+        void vscode.window.showErrorMessage(check.reason);
+        return undefined;
+      }
+    }
+    const tools = hostTools(interactivePrivilegeCommand(settings.privilegeCommand));
     const planned = planNamespaceTerminal(target, action, tools);
     if (!planned.ok) {
       void vscode.window.showErrorMessage(planned.error);
@@ -73,6 +89,13 @@ export class NamespaceTerminals {
     }
     const { plan } = planned;
     let terminal: vscode.Terminal;
+    if (plan.show === 'resolv-conf' && target.kind === 'container') {
+      const docker = createDockerClient(settings.dockerEndpoint || undefined);
+      const text = readContainerResolvConf(target.container, { endpoint, docker }).then((r) => `# ${r.source}\n${resolvConfText(r)}`);
+      terminal = vscode.window.createTerminal({ name: plan.title, pty: new TextPseudoterminal(plan.banner, text) });
+      terminal.show();
+      return terminal;
+    }
     const available = ptyAvailable();
     if (available.ok) {
       terminal = vscode.window.createTerminal({ name: plan.title, pty: new NamespacePseudoterminal(plan, onExit) });
@@ -108,7 +131,7 @@ export class NamespaceTerminals {
     const mode = await vscode.window.showQuickPick(
       [
         { label: 'Live in the terminal', toFile: false },
-        { label: 'To a .pcap file in the workspace', detail: 'stop with Ctrl+C or by closing the terminal; the file is revealed when it ends', toFile: true },
+        { label: 'To a .pcap file in the workspace', detail: 'at most 10,000 packets, 100 MiB or 10 minutes; stop earlier with Ctrl+C or by closing the terminal; the file is revealed when it ends', toFile: true },
       ],
       { title: 'Capture packets (tcpdump on eth0)' },
     );
@@ -122,7 +145,13 @@ export class NamespaceTerminals {
       void vscode.window.showErrorMessage('Open a folder first: the capture file is written into the workspace.');
       return;
     }
-    const file = join(folder.uri.fsPath, `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.pcap`);
+    let file: string;
+    try {
+      file = await createCaptureFile(folder.uri.fsPath);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Could not create the capture file in ${folder.uri.fsPath}: ${(err as Error).message}`);
+      return;
+    }
     return this.open(node, { kind: 'capture', iface: 'eth0', file, ...(words ? { filter: words } : {}) }, () => {
       const uri = vscode.Uri.file(file);
       void vscode.commands.executeCommand('revealInExplorer', uri);

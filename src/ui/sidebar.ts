@@ -3,6 +3,9 @@
 // every new snapshot, with progress shown in them while a read runs.
 import * as vscode from 'vscode';
 import type { HostSnapshot } from '../host/hostSnapshot';
+import { pidFeaturesOffReason } from '../host/containerPid';
+import { displayText } from '../host/displayText';
+import { describeEndpoint } from '../host/dockerEngine';
 import { topologyOf } from '../model/topology';
 import type { HostState } from './hostState';
 import { SnapshotTreeProvider } from './trees/snapshotTreeProvider';
@@ -38,6 +41,7 @@ export class Sidebar implements vscode.Disposable {
   private show(snapshot: HostSnapshot): void {
     const input = { snapshot, topology: topologyOf(snapshot), settings: this.state.settings };
     for (const p of this.providers.values()) p.update(input);
+    for (const id of this.views.keys()) this.showMessage(id);
     const docker = snapshot.sources.find((s) => s.name === 'docker');
     const containers = this.views.get(VIEW_SPECS[0]?.view ?? '');
     if (containers) containers.description = docker?.state === 'ok' || docker?.state === 'partial' ? `${snapshot.docker?.containers.length ?? 0}` : 'engine not reachable';
@@ -61,7 +65,20 @@ export class Sidebar implements vscode.Disposable {
     const text = await vscode.window.showInputBox({ title: 'Filter', prompt: 'Show only items whose name or description contains this text (empty clears the filter)', value: provider.filter });
     if (text === undefined) return;
     provider.setFilter(text);
-    view.message = text.trim() ? `Filtered by "${text.trim()}"` : undefined;
+    this.showMessage(viewId);
+  }
+
+  /**
+   * A view's message: its filter, and on the Containers view why terminals and captures are
+   * off when the Docker endpoint is not this host's (its pids mean nothing here).
+   */
+  private showMessage(viewId: string): void {
+    const view = this.views.get(viewId);
+    if (!view) return;
+    const filter = this.providers.get(viewId)?.filter.trim();
+    const off = viewId === VIEW_SPECS[0]?.view ? pidFeaturesOffReason(describeEndpoint(this.state.settings.dockerEndpoint || undefined)) : undefined;
+    const parts = [filter ? `Filtered by "${displayText(filter)}"` : '', off ?? ''].filter(Boolean);
+    view.message = parts.length > 0 ? parts.join(' — ') : undefined;
   }
 
   async reveal(view: string, nodeId: string): Promise<boolean> {

@@ -286,6 +286,10 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   await fsp.mkdir(path.join(xdg, 'data'), { recursive: true });
   const settings = { ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) };
   await fsp.writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  // code-server's workbench is a remote window: machine-scoped settings (the extension's
+  // endpoint, privilege command and refresh intervals) are read from Machine/settings.json.
+  await fsp.mkdir(path.join(userDataDir, 'Machine'), { recursive: true });
+  await fsp.writeFile(path.join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(opts.settings ?? {}, null, 2));
 
   const keep = opts.keepTemp ?? process.env.E2E_KEEP === '1';
   const cleanupTemp = async (): Promise<void> => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { containerFromInspect } from '../../src/host/dockerEngine';
+import { containerFromInspect, createDockerClient } from '../../src/host/dockerEngine';
+import { readContainerResolvConf, resolvConfText } from '../../src/host/resolvConf';
 import { hostTools, planNamespaceTerminal, type TerminalAction, type TerminalPlan, type TerminalTarget } from '../../src/host/namespaceTerminal';
 import { PtyProcess, ptyAvailable } from '../../src/host/ptyProcess';
 import { requireLab, sh } from './lab';
@@ -103,9 +104,17 @@ test('the ss -tlnp preset shows api\'s httpd listening on :80', async () => {
 });
 
 test('the resolv.conf action shows what docker exec cat shows; the lookup of web finds web1..3 as inspect has them', async () => {
-  const r = new Session(planFor('api', { kind: 'resolv-conf' }).argv);
-  assert.equal((await r.exited()).code, 0);
-  assert.equal(r.output.replace(/\r\n/g, '\n'), sh('docker', 'exec', 'api', 'cat', '/etc/resolv.conf'));
+  // Nothing runs for resolv.conf: the extension reads Docker's file on the host.
+  const plan = planFor('api', { kind: 'resolv-conf' });
+  assert.deepEqual(plan.argv, []);
+  const t = target('api');
+  if (t.kind !== 'container') assert.fail('api is a container');
+  const read = await readContainerResolvConf(t.container, { endpoint: 'unix:///var/run/docker.sock', docker: createDockerClient() });
+  assert.equal(resolvConfText(read), sh('docker', 'exec', 'api', 'cat', '/etc/resolv.conf'));
+  // Docker's archive API (what a user who cannot read Docker's data root gets) says the same.
+  const viaApi = await readContainerResolvConf({ id: t.container.id, name: 'api' }, { endpoint: 'unix:///var/run/docker.sock', docker: createDockerClient() });
+  assert.match(viaApi.source, /archive/);
+  assert.equal(viaApi.text, read.text);
 
   const d = new Session(planFor('api', { kind: 'dns-lookup', name: 'web' }).argv);
   assert.equal((await d.exited()).code, 0);

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from '../../src/commandLine';
 import { FIXTURES } from '../fixtures';
@@ -62,4 +64,30 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   const both = spawnSync('node', [CLI, 'path', '--port', '8080', '--dns', 'api', '--from', from], { encoding: 'utf8' });
   assert.equal(both.status, 2);
   assert.equal(spawnSync('node', [CLI, 'path', '--port', 'http'], { encoding: 'utf8' }).status, 2);
+});
+
+test('the built CLI prints hostile names, labels and aliases without control characters (text, Mermaid and JSON)', async () => {
+  const snapshot = JSON.parse(readFileSync(join(FIXTURES, 'lab', 'snapshot.json'), 'utf8'));
+  const evil = 'api\x1b]0;pwned\x07\x1b[2J\u009b';
+  for (const c of snapshot.docker.containers) {
+    if (c.name !== 'api') continue;
+    c.name = evil;
+    c.labels = { [evil]: evil };
+    for (const e of c.endpoints) e.aliases = [evil];
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cnd-cli-'));
+  const from = join(dir, 'hostile.json');
+  writeFileSync(from, JSON.stringify(snapshot));
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  const outputs = [
+    execFileSync('node', [CLI, 'topology', '--from', from], { encoding: 'utf8' }),
+    execFileSync('node', [CLI, 'topology', '--json', '--from', from], { encoding: 'utf8' }),
+    execFileSync('node', [CLI, 'topology', '--mermaid', '--from', from], { encoding: 'utf8' }),
+    execFileSync('node', [CLI, 'snapshot', '--json', '--from', from], { encoding: 'utf8' }),
+  ];
+  assert.match(outputs[0] as string, /api\?\]0;pwned\?\?\[2J\? \[running\]/);
+  for (const out of outputs) assert.ok(!control.test(out), out.slice(0, 200));
+  // JSON keeps the data exactly.
+  assert.equal(JSON.parse(outputs[3] as string).docker.containers.find((c: { name: string }) => c.name.startsWith('api')).name, evil);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CommandError, looksLikePermissionError, runCommand } from '../../src/host/commandRunner';
+import { CommandError, looksLikePermissionError, runCommand, streamCommand } from '../../src/host/commandRunner';
 import { Privilege } from '../../src/host/privilege';
 
 test('runCommand: output, missing tool, exit status, timeout; arguments are never shell-split', async () => {
@@ -37,4 +37,23 @@ test('privilege layer: none refuses with a remedy; sudo is remembered as refused
   assert.equal(calls.length, 1, 'not asked again after a refusal');
   assert.equal(calls[0]?.[0], 'sudo');
   assert.match(calls[0]?.[2] ?? '', /\/sh$/, 'tools resolved to absolute paths for sudoers rules');
+});
+
+test('runCommand: output past the bound ends the process group and keeps what fit; streamCommand stops where asked', async () => {
+  let error: unknown;
+  try {
+    await runCommand(['sh', '-c', 'yes cnd-bounded-output'], { maxBuffer: 1000, timeoutMs: 5000 });
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof CommandError && error.kind === 'too-much-output', String(error));
+  assert.equal(error.result?.stdout.length, 1000);
+  const seen: string[] = [];
+  const r = await streamCommand(['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "line $i"; done'], (l) => seen.push(l) < 5, { timeoutMs: 5000 });
+  assert.equal(r.stopped, true);
+  assert.deepEqual(seen, ['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+  const all = await streamCommand(['printf', 'a\nb\nlast'], () => true);
+  assert.deepEqual([all.lines, all.stopped, all.code], [3, false, 0]);
+  await assert.rejects(streamCommand(['sleep', '5'], () => true, { timeoutMs: 100 }), (e: unknown) => e instanceof CommandError && e.kind === 'timeout');
+  await assert.rejects(streamCommand(['no-such-tool-cnd'], () => true), (e: unknown) => e instanceof CommandError && e.kind === 'missing-tool');
 });

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConntrack, parseConntrackLine } from '../../src/host/conntrack';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { conntrackNote, parseConntrack, parseConntrackLine, readConntrack } from '../../src/host/conntrack';
+import { runCommand } from '../../src/host/commandRunner';
+import { Privilege } from '../../src/host/privilege';
 import { fixture } from '../fixtures';
 
 test('conntrack -L from the lab: tuples, state, flags', () => {
@@ -28,4 +33,47 @@ test('UNREPLIED udp, extended format, limit', () => {
   assert.equal(limited.truncated, true);
   assert.equal(parseConntrack(many, 5).truncated, false);
   assert.throws(() => parseConntrackLine('garbage here'), /conntrack: line does not start with a protocol/);
+});
+
+// The one place a fake tool is used: a `conntrack` first on PATH that prints 1,000,000 entries
+// (a busy host's table, which this machine does not have), to prove the live read streams the
+// output, stops the process group at the limit and says so, in bounded time and memory. The
+// real conntrack is read by the live tests.
+test('readConntrack: 1,000,000 entries from a fake conntrack are cut at the limit, its process group ended, the truncation reported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnd-fake-conntrack-'));
+  const line = 'tcp      6 431999 ESTABLISHED src=172.30.1.20 dst=172.30.1.10 sport=40000 dport=80 src=172.30.1.10 dst=172.30.1.20 sport=80 dport=40000 [ASSURED] mark=0 use=1';
+  writeFileSync(join(dir, 'conntrack'), `#!/bin/sh\n# fake conntrack for ${dir}\nyes '${line}' | head -n 1000000\necho 'conntrack v1.4.7 (conntrack-tools): 1000000 flow entries have been shown.' >&2\n`);
+  chmodSync(join(dir, 'conntrack'), 0o755);
+  const savedPath = process.env.PATH;
+  process.env.PATH = `${dir}:${savedPath}`;
+  try {
+    const root = new Privilege('root', runCommand, ['sudo', '-n'], 'root');
+    const before = process.memoryUsage().rss;
+    const started = performance.now();
+    const state = await readConntrack(root, { limit: 2000, timeoutMs: 20_000 });
+    const ms = performance.now() - started;
+    assert.equal(state.entries.length, 2000);
+    assert.equal(state.truncated, true);
+    assert.equal(state.limit, 2000);
+    assert.match(conntrackNote(state) ?? '', /kept the first 2000 entries.*stopped at the limit/);
+    assert.ok(ms < 3000, `stopped at the limit, not after a million lines: ${ms.toFixed(0)} ms`);
+    assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'memory does not grow with the output');
+    await new Promise((r) => setTimeout(r, 300));
+    const left = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir) || readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('sport=40000 dport=80');
+      } catch {
+        return false;
+      }
+    });
+    assert.deepEqual(left, [], 'the fake conntrack, yes and head are gone');
+    // Under the limit: everything, not truncated.
+    writeFileSync(join(dir, 'conntrack'), `#!/bin/sh\nprintf '%s\\n' '${line}' '${line}'\n`);
+    const small = await readConntrack(root, { limit: 2000 });
+    assert.equal(small.entries.length, 2);
+    assert.equal(small.truncated, false);
+    assert.equal(conntrackNote(small), undefined);
+  } finally {
+    process.env.PATH = savedPath;
+  }
 });

@@ -84,11 +84,41 @@ test('presets: ip addr, ip route, ss -tlnp, iptables-save inside the namespace',
   }
 });
 
-test('resolv.conf: the host cat reads the container\'s root through /proc, no namespace entered', () => {
-  const p = ok(planNamespaceTerminal(container(), { kind: 'resolv-conf' }, tools()));
-  assert.deepEqual(p.argv, ['/usr/bin/cat', '/proc/4242/root/etc/resolv.conf']);
-  assert.deepEqual(ok(planNamespaceTerminal(container(), { kind: 'resolv-conf' }, tools({ isRoot: false }))).argv, ['/usr/bin/sudo', '/usr/bin/cat', '/proc/4242/root/etc/resolv.conf']);
+test('resolv.conf: nothing runs; the plan says the extension reads Docker\'s file on the host', () => {
+  const resolvConfPath = `/var/lib/docker/containers/${'a'.repeat(64)}/resolv.conf`;
+  for (const isRoot of [true, false]) {
+    const p = ok(planNamespaceTerminal(container({ resolvConfPath }), { kind: 'resolv-conf' }, tools({ isRoot })));
+    assert.deepEqual(p.argv, []);
+    assert.equal(p.show, 'resolv-conf');
+    assert.ok(p.banner.includes(resolvConfPath));
+    assert.ok(!p.banner.includes('/proc/'), 'never through /proc/PID/root');
+  }
+  assert.match(err(planNamespaceTerminal(container(), { kind: 'resolv-conf' }, tools())), /Docker reported no resolv.conf/);
   assert.match(err(planNamespaceTerminal({ kind: 'netns', path: '/var/run/docker/netns/1-abc' }, { kind: 'resolv-conf' }, tools())), /not a container/);
+});
+
+test('no plan enters a mount namespace or runs a program by a bare name (a binary from the image)', () => {
+  const actions: TerminalAction[] = [
+    { kind: 'shell' },
+    { kind: 'preset', preset: 'ip-addr' },
+    { kind: 'preset', preset: 'ss-listening' },
+    { kind: 'preset', preset: 'iptables-save' },
+    { kind: 'dns-lookup', name: 'web' },
+    { kind: 'capture' },
+  ];
+  for (const extra of [{}, { dig: '/usr/bin/dig' }, { host: '/usr/bin/host' }] as Record<string, string>[]) {
+    for (const action of actions) {
+      for (const isRoot of [true, false]) {
+        const r = planNamespaceTerminal(container(), action, tools({ isRoot, extra }));
+        if (!r.ok) continue;
+        const at = r.plan.argv.indexOf('/usr/bin/nsenter');
+        const opts = r.plan.argv.slice(at + 1, r.plan.argv.indexOf('--'));
+        assert.deepEqual(opts, ['-t', '4242', '-n'], `${action.kind}: only the network namespace`);
+        const program = r.plan.argv[r.plan.argv.indexOf('--') + 1] ?? '';
+        assert.ok(program.startsWith('/'), `${action.kind}: ${program} is a host path`);
+      }
+    }
+  }
 });
 
 test('DNS lookup: host busybox nslookup against 127.0.0.11 in the network namespace only', () => {
@@ -97,14 +127,18 @@ test('DNS lookup: host busybox nslookup against 127.0.0.11 in the network namesp
   assert.equal(p.title, 'container api: lookup web');
 });
 
-test('DNS lookup: dig, then nslookup, preferred when installed; else the container\'s own nslookup', () => {
+test('DNS lookup: dig, nslookup, busybox, host: always a host binary, never the container\'s own', () => {
   const withDig = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ extra: { dig: '/usr/bin/dig', nslookup: '/usr/bin/nslookup' } })));
   assert.deepEqual(withDig.argv, [...NS, '/usr/bin/dig', '@127.0.0.11', 'web']);
   const withNslookup = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ extra: { nslookup: '/usr/bin/nslookup' } })));
   assert.deepEqual(withNslookup.argv, [...NS, '/usr/bin/nslookup', 'web', '127.0.0.11']);
-  const bare = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'] })));
-  assert.deepEqual(bare.argv, ['/usr/bin/nsenter', '-t', '4242', '-m', '-n', '--', 'nslookup', 'web', '127.0.0.11']);
-  assert.ok(bare.notes.some((n) => /container's own nslookup/.test(n)));
+  const withHost = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'], extra: { host: '/usr/bin/host' } })));
+  assert.deepEqual(withHost.argv, [...NS, '/usr/bin/host', 'web', '127.0.0.11']);
+  // No resolver on the host: never the image's own nslookup (nsenter -m as root runs a binary
+  // the image controls); the error names the packages that bring one.
+  const none = err(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'] })));
+  assert.match(none, /apt-get install bind9-dnsutils .* or busybox-static/);
+  assert.match(none, /never used/);
 });
 
 test('DNS lookup: refused where no embedded DNS can answer, and for names that are not names', () => {
@@ -125,6 +159,13 @@ test('capture: live tcpdump on eth0, and to a file with a filter after --', () =
   const file = ok(planNamespaceTerminal(container(), { kind: 'capture', iface: 'eth1', file: '/tmp/api.pcap', count: 10, filter: ['tcp port 80'] }, tools()));
   assert.deepEqual(file.argv, [...NS, '/usr/bin/tcpdump', '-i', 'eth1', '-n', '-U', '-w', '/tmp/api.pcap', '-c', '10', '--', 'tcp port 80']);
   assert.equal(file.title, 'container api: capture eth1 to api.pcap');
+  assert.deepEqual(file.stopAfter, { file: '/tmp/api.pcap', bytes: 100 * 1024 * 1024, seconds: 600 });
+  // A file capture is always bounded: -c at most 10000, and the time and size limits above.
+  const unbounded = ok(planNamespaceTerminal(container(), { kind: 'capture', file: '/tmp/api.pcap' }, tools()));
+  assert.deepEqual(unbounded.argv.slice(-2), ['-c', '10000']);
+  assert.match(unbounded.banner, /stops after 10000 packets, 100 MiB or 10 minutes/);
+  assert.deepEqual(ok(planNamespaceTerminal(container(), { kind: 'capture', file: '/tmp/api.pcap', count: 50_000 }, tools())).argv.slice(-2), ['-c', '10000']);
+  assert.equal(live.stopAfter, undefined, 'a live capture ends when its terminal is closed');
   assert.match(err(planNamespaceTerminal(container(), { kind: 'capture', file: 'rel.pcap' }, tools())), /absolute path/);
   assert.match(err(planNamespaceTerminal(container(), { kind: 'capture', iface: '-w' }, tools())), /not an interface name/);
   assert.match(err(planNamespaceTerminal(container(), { kind: 'capture', count: 0 }, tools())), /positive integer/);

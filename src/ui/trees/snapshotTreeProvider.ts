@@ -2,7 +2,7 @@
 // view, with an item on top for each source that could not be read, and an optional filter.
 import * as vscode from 'vscode';
 import { problemNodes } from './sourceProblemNode';
-import { FactNode, type TreeNode } from './treeNode';
+import { FactNode, displayItem, type TreeNode } from './treeNode';
 import type { TreeInput } from './treeInput';
 
 export interface TreeViewSpec {
@@ -47,7 +47,7 @@ export class SnapshotTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return node.item();
+    return displayItem(node.item());
   }
 
   getChildren(node?: TreeNode): TreeNode[] {

@@ -3,6 +3,7 @@
 // "Inspect" shows and "Copy" copies.
 import * as vscode from 'vscode';
 import type { ContainerInfo } from '../../host/hostSnapshot';
+import { displayBlock, displayText } from '../../host/displayText';
 
 export interface NodeFacts {
   /** The container an nsenter terminal would enter. */
@@ -131,4 +132,21 @@ export function code(text: string): string {
 /** Markdown-escapes untrusted text (names, labels, rule comments) for tooltips. */
 export function md(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A tree item as shown: its label, description and tooltip stripped of control characters
+ * (names, labels and aliases come from containers). Every view's getTreeItem goes through this.
+ */
+export function displayItem(item: vscode.TreeItem): vscode.TreeItem {
+  if (typeof item.label === 'string') item.label = displayText(item.label);
+  else if (item.label) item.label = { ...item.label, label: displayText(item.label.label) };
+  if (typeof item.description === 'string') item.description = displayText(item.description);
+  if (typeof item.tooltip === 'string') item.tooltip = displayBlock(item.tooltip);
+  else if (item.tooltip) {
+    const safe = new vscode.MarkdownString(displayBlock(item.tooltip.value), item.tooltip.supportThemeIcons);
+    safe.isTrusted = false;
+    item.tooltip = safe;
+  }
+  return item;
 }
