@@ -20,9 +20,10 @@ import {
 import { IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';
+import { NFT_RULESET_ARGS, nftMissingStatus, parseNftRuleset } from './nftRuleset';
 import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandboxes } from './overlaySandboxes';
 import { ParseError } from './parseError';
-import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
+import { DEFAULT_PRIVILEGE_COMMAND, Privilege, findExecutable } from './privilege';
 import { IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
 import { readSysctls } from './sysctls';
 
@@ -60,6 +61,7 @@ const PACKAGE_OF: Record<string, string> = {
   'iptables-save': 'iptables',
   conntrack: 'conntrack',
   nsenter: 'util-linux',
+  nft: 'nftables',
 };
 
 class SourceRecorder {
@@ -269,11 +271,18 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         }) as [undefined, undefined, undefined],
       );
 
-  const [[netfilter, conntrack, overlaySandboxes], docker, containerNamespaces] = await Promise.all([privilegedReads, dockerPart, namespacesPart]);
+  // Many hosts have no nft at all: that is recorded as information, not as a failure.
+  const nftablesPart = (async () => {
+    if (findExecutable('nft') === undefined) return void recorder.record(nftMissingStatus());
+    if (!privilege.usable) return void recorder.needsPrivilege('nftables');
+    return recorder.read('nftables', privilege.via, ['nft'], async () => parseNftRuleset((await runPrivileged(NFT_RULESET_ARGS)).stdout));
+  })();
+
+  const [[netfilter, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([privilegedReads, dockerPart, namespacesPart, nftablesPart]);
 
   const order: SourceName[] = [
     'docker', 'hostLinks', 'hostRoutes', 'bridgePorts', 'bridgeFdb', 'sysctls', 'containerNamespaces',
-    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'conntrack', 'dockerProxy',
+    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'nftables', 'conntrack', 'dockerProxy',
   ];
   const snapshot: HostSnapshot = {
     schema: SNAPSHOT_SCHEMA,
@@ -295,6 +304,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   };
   if (docker) snapshot.docker = docker;
   if (netfilter) snapshot.netfilter = netfilter;
+  if (nftables) snapshot.nftables = nftables;
   if (conntrack) snapshot.conntrack = conntrack;
   snapshot.tookMs = Math.round(performance.now() - started);
   return snapshot;
