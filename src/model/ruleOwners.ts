@@ -390,11 +390,11 @@ export function ruleOwnership(snapshot: HostSnapshot, extra: (NetfilterState | u
   return out;
 }
 
-/** "api on lab-net", "lab-net", "STALE: ..." for display. */
+/** "api", "lab-net", "host lo", "STALE br-x" for display (a container without its network: the tooltip says it). */
 export function describeOwner(o: RuleOwner): string {
   switch (o.kind) {
     case 'container':
-      return o.network ? `${o.name} (${o.network})` : (o.name ?? '');
+      return o.name ?? '';
     case 'network':
       return o.name ?? '';
     case 'host':
