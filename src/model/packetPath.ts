@@ -14,9 +14,11 @@
 // `--ctstate`, options it does not know (which must become "unknown", not be skipped).
 // Decoding and evaluating one rule: ruleMatch.ts; addresses and routes: hostAddressing.ts;
 // building the flows users ask about: packetFlows.ts. This file: the walk through the hooks.
-import type { Chain, HostSnapshot, NetfilterTable, Rule } from '../host/hostSnapshot';
+import type { Chain, HostSnapshot, NetfilterTable, NftablesState, NftChain, NftRule, NftTable, Rule } from '../host/hostSnapshot';
 import { sourceStatus } from '../host/hostSnapshot';
 import { ipv4ToNumber } from '../host/ipv4';
+import { findNftSet } from '../host/nftRuleset';
+import { evalNftRule } from './nftRuleMatch';
 import { ruleRef, type RuleRef } from './topology';
 import { firstIpv4, HostAddressing } from './hostAddressing';
 import { decodeRule, evalRule, type DecodedRule, type Packet } from './ruleMatch';
@@ -164,6 +166,7 @@ class PathBuilder {
     readonly tables: NetfilterTable[],
     readonly host: HostAddressing,
     readonly packet: Packet,
+    readonly nftables?: NftablesState,
   ) {}
 
   decode(rule: Rule): DecodedRule {
@@ -270,6 +273,134 @@ class PathBuilder {
       }
       const outcome = this.applyTarget(step, entry, rule, decoded, hook);
       if (outcome !== 'continue') return outcome;
+    }
+  }
+
+  /**
+   * Runs one native nftables base chain on a hook, following jumps, gotos, returns and verdict
+   * maps. Its policy (accept) lets the packet on to the next base chain, as in the kernel.
+   */
+  runNftChain(table: NftTable, base: NftChain, hook: Hook): TableOutcome {
+    const label = `${table.family} ${table.name}`;
+    const sets = (name: string) => findNftSet(this.nftables, table.family, table.name, name);
+    const stack: { chain: NftChain; index: number }[] = [];
+    let chain = base;
+    let index = 0;
+    let step = this.open(label, chain.name, hook, 'hook');
+    const policy = (): TableOutcome => {
+      if (chain !== base) {
+        chain = base;
+        step = this.open(label, base.name, hook, 'return');
+      }
+      step.policy = true;
+      step.verdict = base.policy === 'drop' ? 'DROP' : 'ACCEPT';
+      return base.policy === 'drop' ? 'drop' : 'accept';
+    };
+    const returnFromChain = (): TableOutcome | undefined => {
+      step.verdict = 'RETURN';
+      const frame = stack.pop();
+      if (!frame) return policy();
+      chain = frame.chain;
+      index = frame.index;
+      step = this.open(label, chain.name, hook, 'return');
+      return undefined;
+    };
+    for (let evaluated = 0; ; evaluated++) {
+      if (evaluated > MAX_RULES_PER_TABLE) {
+        this.doubt(step, `${label} ${hook}: gave up after ${MAX_RULES_PER_TABLE} rules (a loop?)`);
+        return 'stop';
+      }
+      const rule = chain.rules[index++];
+      if (!rule) {
+        if (chain === base) return policy();
+        const r = returnFromChain();
+        if (r) return r;
+        continue;
+      }
+      const out = evalNftRule(rule.expr, this.packet, this.host, sets);
+      const entry: EvaluatedRule = { rule: nftRuleRef(label, rule), result: out.kind === 'yes' ? 'matched' : out.kind === 'no' ? 'not-matched' : 'unknown' };
+      step.rules.push(entry);
+      if (out.kind === 'no') {
+        entry.reason = out.why;
+        continue;
+      }
+      const action = out.action;
+      if (out.kind === 'unknown') {
+        entry.unknown = out.unknowns;
+        // Not understood and able to change the packet's fate: drawn as such, never guessed.
+        if (!action && out.effects.length === 0) continue;
+        this.doubt(step, `${label} ${chain.name} rule ${rule.position} (${action?.kind ?? out.effects.join(', ')}): ${out.unknowns.join('; ')}; from here on the path assumes it did not match`);
+        continue;
+      }
+      for (const effect of out.effects) this.applyNftEffect(step, entry, rule, effect);
+      if (!action || action.kind === 'continue') continue;
+      switch (action.kind) {
+        case 'accept':
+          step.verdict = 'ACCEPT';
+          return 'accept';
+        case 'drop':
+          step.verdict = 'DROP';
+          return 'drop';
+        case 'reject':
+          step.verdict = 'REJECT';
+          entry.effect = action.detail;
+          return 'reject';
+        case 'return': {
+          if (chain === base) return policy();
+          const r = returnFromChain();
+          if (r) return r;
+          continue;
+        }
+        case 'jump':
+        case 'goto': {
+          const target = table.chains.find((c) => c.name === action.target && !c.base);
+          if (!target) {
+            this.doubt(step, `${label} ${chain.name} rule ${rule.position}: ${action.kind} to ${action.target}, which is not a regular chain of ${label}`);
+            return 'stop';
+          }
+          if (stack.length >= MAX_DEPTH) {
+            this.doubt(step, `${label}: jumps nest deeper than ${MAX_DEPTH}`);
+            return 'stop';
+          }
+          step.verdict = action.kind === 'goto' ? 'GOTO' : 'JUMP';
+          step.next = target.name;
+          if (action.kind === 'jump') stack.push({ chain, index });
+          const from = { table: label, chain: chain.name, position: rule.position };
+          chain = target;
+          index = 0;
+          step = this.open(label, chain.name, hook, action.kind, from);
+          continue;
+        }
+        case 'dnat':
+        case 'redirect': {
+          const to = `${action.addr ?? ''}${action.port !== undefined ? `:${action.port}` : ''}`;
+          return action.kind === 'dnat'
+            ? this.rewriteDestination(step, entry, 'DNAT', { '--to-destination': [to] }, hook)
+            : this.rewriteDestination(step, entry, 'REDIRECT', action.port !== undefined ? { '--to-ports': [String(action.port)] } : {}, hook);
+        }
+        case 'snat':
+        case 'masquerade': {
+          const to = `${action.addr ?? ''}${action.port !== undefined ? `:${action.port}` : ''}`;
+          return action.kind === 'snat'
+            ? this.rewriteSource(step, entry, 'SNAT', { '--to-source': [to] })
+            : this.rewriteSource(step, entry, 'MASQUERADE', action.port !== undefined ? { '--to-ports': [String(action.port)] } : {});
+        }
+      }
+    }
+  }
+
+  /** A matched nft rule's side effect on the packet: notrack, a mark, or a rewrite not followed. */
+  private applyNftEffect(step: PathStep, entry: EvaluatedRule, rule: NftRule, effect: string): void {
+    const p = this.packet;
+    if (effect === 'notrack') {
+      p.tracked = false;
+      entry.effect = 'connection not tracked: no NAT, state untracked';
+    } else if (effect.startsWith('mark=')) {
+      const value = Number(effect.slice(5));
+      p.mark = Number.isFinite(value) ? value >>> 0 : undefined;
+      if (p.mark !== undefined) entry.effect = `mark set to 0x${p.mark.toString(16)}`;
+    } else {
+      this.doubt(step, `${rule.family} ${rule.table} ${rule.chain} rule ${rule.position}: ${effect.replace(/^unfollowed /, '')} changes the packet in a way not followed`);
     }
   }
 
@@ -387,7 +518,11 @@ class PathBuilder {
 
 // ------------------------------------------------------------------ hooks, routing, the whole path
 
-/** Tables on each hook, in the kernel's priority order (raw -300, mangle -150, nat DNAT -100, filter 0, security 50, nat SNAT 100). */
+function nftRuleRef(table: string, rule: NftRule): RuleRef {
+  return { table, chain: rule.chain, position: rule.position, spec: rule.text, packets: rule.packets ?? 0, bytes: rule.bytes ?? 0 };
+}
+
+/** iptables tables on each hook, in the kernel's priority order. */
 const HOOK_TABLES: Record<Hook, string[]> = {
   PREROUTING: ['raw', 'mangle', 'nat'],
   INPUT: ['mangle', 'filter', 'security', 'nat'],
@@ -395,6 +530,52 @@ const HOOK_TABLES: Record<Hook, string[]> = {
   OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
   POSTROUTING: ['mangle', 'nat'],
 };
+
+/** The priority iptables registers each table's chains at: raw -300, mangle -150, nat -100 (DNAT) or 100 (SNAT), filter 0, security 50. */
+function iptablesPriority(table: string, hook: Hook): number {
+  switch (table) {
+    case 'raw':
+      return -300;
+    case 'mangle':
+      return -150;
+    case 'nat':
+      return hook === 'PREROUTING' || hook === 'OUTPUT' ? -100 : 100;
+    case 'security':
+      return 50;
+  }
+  return 0;
+}
+
+/** One base chain on a hook: an iptables table's built-in chain, or a native nftables base chain. */
+type HookChain = { kind: 'iptables'; table: string; priority: number; nat: boolean } | { kind: 'nft'; table: NftTable; chain: NftChain; priority: number; nat: boolean };
+
+/**
+ * Every base chain on a hook in the kernel's order: by priority, iptables (from iptables-save,
+ * iptables-nft's tables included) and native nftables tables of family ip and inet together.
+ * At equal priority the kernel's order is registration order, which is not known: iptables is
+ * put first and a note says so.
+ */
+function hookChains(b: PathBuilder, hook: Hook): HookChain[] {
+  const out: HookChain[] = HOOK_TABLES[hook].map((table) => ({ kind: 'iptables' as const, table, priority: iptablesPriority(table, hook), nat: table === 'nat' }));
+  const nftHook = hook.toLowerCase();
+  for (const table of b.nftables?.tables ?? []) {
+    if (table.origin !== 'native' || (table.family !== 'ip' && table.family !== 'inet')) continue;
+    for (const chain of table.chains) {
+      if (!chain.base || chain.hook !== nftHook) continue;
+      out.push({ kind: 'nft', table, chain, priority: chain.priority ?? 0, nat: chain.type === 'nat' });
+    }
+  }
+  const sorted = out.map((c, i) => ({ c, i })).sort((x, y) => x.c.priority - y.c.priority || (x.c.kind === y.c.kind ? x.i - y.i : x.c.kind === 'iptables' ? -1 : 1)).map((x) => x.c);
+  for (let i = 1; i < sorted.length; i++) {
+    const [x, y] = [sorted[i - 1] as HookChain, sorted[i] as HookChain];
+    if (x.priority === y.priority && x.kind !== y.kind && (x.kind === 'nft' || b.tables.some((t) => t.name === (x as { table: string }).table))) {
+      const name = (c: HookChain) => (c.kind === 'nft' ? `${c.table.family} ${c.table.name} ${c.chain.name}` : `iptables ${c.table}`);
+      const note = `${hook}: ${name(x)} and ${name(y)} share priority ${x.priority}; the kernel runs them in registration order, here assumed iptables first`;
+      if (!b.notes.includes(note)) b.notes.push(note);
+    }
+  }
+  return sorted;
+}
 
 function decideRoute(host: HostAddressing, snapshot: HostSnapshot, dst: string, inIf: string, locallyGenerated: boolean): RoutingDecision {
   if (host.isLocal(dst)) {
@@ -500,10 +681,13 @@ function runHooks(b: PathBuilder, hook: Hook, skip: string[] = []): FinalVerdict
   if (hook === 'PREROUTING' || hook === 'INPUT') p.outIf = '';
   if (hook === 'OUTPUT' || hook === 'POSTROUTING') p.inIf = '';
   try {
-    for (const table of HOOK_TABLES[hook]) {
-      if (skip.includes(table)) continue;
-      if (table === 'nat' && !p.tracked) continue;
-      const outcome = b.runTable(table, hook);
+    for (const entry of hookChains(b, hook)) {
+      if (entry.nat && (skip.includes('nat') || !p.tracked)) continue;
+      if (entry.kind === 'iptables' && skip.includes(entry.table)) continue;
+      // On POSTROUTING the kernel passes the in device too (ip_output): nft's iifname sees it,
+      // iptables forbids -i there. Docker's nftables chains dispatch on it.
+      if (hook === 'POSTROUTING') p.inIf = entry.kind === 'nft' ? saved.inIf : '';
+      const outcome = entry.kind === 'iptables' ? b.runTable(entry.table, hook) : b.runNftChain(entry.table, entry.chain, hook);
       if (outcome === 'drop') return 'DROP';
       if (outcome === 'reject') return 'REJECT';
       if (outcome === 'stop') return 'UNKNOWN';
@@ -527,7 +711,7 @@ export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPat
   const inIf = flow.locallyGenerated ? '' : flow.inInterface ?? defaultInInterface(host, flow, notes);
   const original = { src: flow.src, dst: flow.dst, ...(flow.sport !== undefined ? { sport: flow.sport } : {}), ...(flow.dport !== undefined ? { dport: flow.dport } : {}) };
   const packet: Packet = { protocol: flow.protocol, ...original, inIf, outIf: '', mark: 0, tracked: true, dnat: false, snat: false, original };
-  const b = new PathBuilder(snapshot.netfilter?.tables ?? [], host, packet);
+  const b = new PathBuilder(snapshot.netfilter?.tables ?? [], host, packet, snapshot.nftables);
   b.notes.push(...notes);
   if (flow.sport === undefined && flow.protocol !== 'icmp') b.notes.push(EPHEMERAL_NOTE);
   if (flow.protocol === 'icmp') b.notes.push('an ICMP flow is taken to be an echo request (ping), type 8');
@@ -535,6 +719,8 @@ export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPat
     const status = sourceStatus(snapshot, 'netfilter');
     b.doubt(undefined, `netfilter rules were not read (${status?.reason ?? status?.state ?? 'absent'}): no chain can be evaluated`);
   }
+  const nftStatus = sourceStatus(snapshot, 'nftables');
+  if (!snapshot.nftables && nftStatus) b.notes.push(`native nftables tables were not evaluated: ${nftStatus.reason ?? nftStatus.state}`);
   const { routing, verdict } = flow.locallyGenerated ? generatedPath(b, snapshot) : receivedPath(b, snapshot);
   const result: PacketPath = { flow, steps: b.steps, routing, finalVerdict: verdict, uncertain: b.uncertain, notes: b.notes };
   if (b.assuming && verdict !== 'UNKNOWN') {
