@@ -311,7 +311,7 @@ export interface NftRule {
   position: number;
   /** The rule's expressions exactly as `nft -j` gives them. */
   expr: NftJson[];
-  /** The same, readable: close to what `nft list ruleset` prints. */
+  /** The same, readable: close to what `nft list ruleset` prints; `counter` without its values, so it stays put. */
   text: string;
   comment?: string;
   /** Sums of the rule's anonymous `counter` expressions; absent when it has none. */

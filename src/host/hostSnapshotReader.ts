@@ -136,6 +136,12 @@ export async function readNetfilterCounters(privilege: Privilege, timeoutMs = 10
   return parseIptablesSave((await privilege.runPrivileged(IPTABLES_SAVE_ARGS, { timeoutMs })).stdout);
 }
 
+/** Only the native nftables rules and counters (one `nft -j list ruleset`), beside readNetfilterCounters. */
+export async function readNftablesCounters(privilege: Privilege, timeoutMs = 10_000): Promise<HostSnapshot['nftables']> {
+  if (!privilege.usable) throw new Error(`nftables needs privilege (${privilege.via})`);
+  return parseNftRuleset((await privilege.runPrivileged(NFT_RULESET_ARGS, { timeoutMs })).stdout);
+}
+
 export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostSnapshot> {
   const started = performance.now();
   const takenAt = new Date().toISOString();

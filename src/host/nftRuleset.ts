@@ -116,7 +116,8 @@ export function statementText(e: NftJson): string {
       return `${left} ${op}${right}`;
     }
     case 'counter':
-      return isObject(body) ? `counter packets ${valueText(b.packets)} bytes ${valueText(b.bytes)}` : `counter name ${valueText(body)}`;
+      // The values are the rule's packets/bytes: left out here so the text stays the same as they move.
+      return isObject(body) ? 'counter' : `counter name ${valueText(body)}`;
     case 'accept':
     case 'drop':
     case 'continue':

@@ -8,6 +8,7 @@ import type { HostSnapshot, NftJson } from '../../src/host/hostSnapshot';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { parseNftRuleset } from '../../src/host/nftRuleset';
 import { computePacketPath, type Flow, type PacketPath } from '../../src/model/packetPath';
+import { counterMoved, countersOf, ruleKey } from '../../src/model/ruleCounters';
 import { renderPacketPathMermaid } from '../../src/render/packetPathMermaid';
 import { parseFlowchart, shownText } from '../mermaidParser';
 import { fixture, labSnapshot } from '../fixtures';
@@ -126,4 +127,22 @@ test('the nftables path draws as a valid Mermaid flowchart naming the nft table,
   assert.ok(parsed.vertices.size > 5);
   const text = shownText(d.mermaid);
   for (const s of ['ip docker-bridges', 'nat-prerouting-and-output', 'filter-forward-in__bridge1', 'dnat to 192.0.2.2:80']) assert.ok(text.includes(s), s);
+});
+
+test('live counters: a native rule on the path is known across reads, and moves when its counter does', () => {
+  const first = docker29Host();
+  const path = computePacketPath(first, inbound(8080));
+  const dnat = path.steps.find((s) => s.chain === 'nat-prerouting-and-output')?.rules[0]?.rule;
+  assert.ok(dnat);
+  const memory = countersOf(first);
+  assert.equal(memory[ruleKey(dnat)], 0);
+  const later = docker29Host();
+  const rule = later.nftables?.tables[0]?.chains.find((c) => c.name === 'nat-prerouting-and-output')?.rules[0];
+  assert.ok(rule);
+  rule.packets = 3;
+  const again = computePacketPath(later, inbound(8080)).steps.find((s) => s.chain === 'nat-prerouting-and-output')?.rules[0]?.rule;
+  assert.ok(again);
+  assert.equal(ruleKey(again), ruleKey(dnat));
+  assert.equal(counterMoved(memory, again), true);
+  assert.equal(counterMoved(memory, dnat), false);
 });
