@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NFT_RULESET_ARGS, findNftSet, parseNftRuleset } from '../../src/host/nftRuleset';
+import { sourceFailed } from '../../src/host/hostSnapshot';
+import { NFT_RULESET_ARGS, findNftSet, nftMissingStatus, parseNftRuleset } from '../../src/host/nftRuleset';
 import { ParseError } from '../../src/host/parseError';
 import { fixture } from '../fixtures';
 
@@ -122,4 +123,15 @@ test('a rule\'s text does not change when only its counters move (the packet pat
   const b = moved.tables[0]?.chains.find((c) => c.name === 'nat_POSTROUTING')?.rules[0];
   assert.equal(b?.packets, 99);
   assert.equal(a?.text, b?.text);
+});
+
+test('no nft on the host is information (state missing-tool, notes info:), not a failure; other states are failures', () => {
+  const missing = nftMissingStatus();
+  assert.equal(missing.name, 'nftables');
+  assert.equal(missing.state, 'missing-tool');
+  assert.match(missing.fix ?? '', /apt-get install nftables/);
+  assert.equal(sourceFailed(missing), false);
+  assert.equal(sourceFailed({ name: 'nftables', state: 'needs-privilege', ms: 0 }), true);
+  assert.equal(sourceFailed({ name: 'netfilter', state: 'missing-tool', ms: 0, notes: ['iptables-save: not found'] }), true);
+  assert.equal(sourceFailed({ name: 'nftables', state: 'ok', ms: 0 }), false);
 });
