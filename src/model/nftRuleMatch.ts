@@ -13,7 +13,10 @@ import type { Packet } from './ruleMatch';
 
 /** What a matching rule does when its expressions are done. */
 export type NftAction =
-  | { kind: 'accept' | 'drop' | 'return' | 'continue' }
+  | { kind: 'accept' }
+  | { kind: 'drop' }
+  | { kind: 'return' }
+  | { kind: 'continue' }
   | { kind: 'jump' | 'goto'; target: string }
   | { kind: 'dnat' | 'snat' | 'masquerade' | 'redirect'; addr?: string; port?: number }
   | { kind: 'reject'; detail: string };

@@ -152,6 +152,9 @@ const MAX_DEPTH = 64;
 
 type TableOutcome = 'accept' | 'drop' | 'reject' | 'stop';
 
+/** What one rule does to the walk: on to the next rule, back to the caller, into a chain, or an end. */
+type RuleDecision<C> = 'next' | 'return' | { outcome: TableOutcome } | { to: C; goto: boolean; position: number };
+
 class PathBuilder {
   readonly steps: PathStep[] = [];
   readonly uncertain: string[] = [];
@@ -192,98 +195,19 @@ class PathBuilder {
     if (step) step.uncertain = true;
   }
 
-  /** Runs one table's built-in chain for a hook, following jumps, gotos and returns. */
-  runTable(tableName: string, hook: Hook): TableOutcome | 'absent' {
-    const table = this.tables.find((t) => t.name === tableName);
-    const base = table?.chains.find((c) => c.name === hook);
-    if (!table || !base) return 'absent';
-    const stack: { chain: Chain; index: number }[] = [];
-    let chain = base;
-    let index = 0;
-    let step = this.open(tableName, chain.name, hook, 'hook');
-    const policy = (): TableOutcome => {
-      if (chain !== base) {
-        chain = base;
-        step = this.open(tableName, base.name, hook, 'return');
-      }
-      step.policy = true;
-      step.verdict = base.policy === 'DROP' ? 'DROP' : base.policy === 'ACCEPT' ? 'ACCEPT' : 'UNKNOWN';
-      if (step.verdict === 'UNKNOWN') this.doubt(step, `${tableName} ${base.name}: policy '${base.policy}' not understood`);
-      return step.verdict === 'DROP' ? 'drop' : step.verdict === 'ACCEPT' ? 'accept' : 'stop';
-    };
-    const returnFromChain = (): TableOutcome | undefined => {
-      step.verdict = 'RETURN';
-      const frame = stack.pop();
-      if (!frame) return policy();
-      chain = frame.chain;
-      index = frame.index;
-      step = this.open(tableName, chain.name, hook, 'return');
-      return undefined;
-    };
-    for (let evaluated = 0; ; evaluated++) {
-      if (evaluated > MAX_RULES_PER_TABLE) {
-        this.doubt(step, `${tableName} ${hook}: gave up after ${MAX_RULES_PER_TABLE} rules (a loop?)`);
-        return 'stop';
-      }
-      const rule = chain.rules[index++];
-      if (!rule) {
-        if (chain === base) return policy();
-        const r = returnFromChain();
-        if (r) return r;
-        continue;
-      }
-      const decoded = this.decode(rule);
-      const evaluation = evalRule(decoded, this.packet, this.host);
-      const entry: EvaluatedRule = { rule: ruleRef(rule), result: evaluation.kind === 'yes' ? 'matched' : evaluation.kind === 'no' ? 'not-matched' : 'unknown' };
-      step.rules.push(entry);
-      if (evaluation.kind === 'no') {
-        entry.reason = evaluation.why;
-        continue;
-      }
-      const targetName = decoded.target?.name;
-      if (evaluation.kind === 'unknown') {
-        entry.unknown = evaluation.unknowns;
-        // An undecided rule whose target cannot change the packet's fate changes nothing.
-        if (!targetName || HARMLESS_TARGETS.has(targetName)) continue;
-        this.doubt(step, `${tableName} ${chain.name} rule ${rule.position} (-j ${targetName}): ${evaluation.unknowns.join('; ')}; from here on the path assumes it did not match`);
-        continue;
-      }
-      if (!decoded.target || !targetName) continue;
-      if (targetName === 'RETURN') {
-        if (chain === base) return policy();
-        const r = returnFromChain();
-        if (r) return r;
-        continue;
-      }
-      // User chains have no policy ('-'; '?' when only seen in a rule); built-in chains cannot be jumped to.
-      const userChain = table.chains.find((c) => c.name === targetName && (c.policy === '-' || c.policy === '?'));
-      if (userChain) {
-        if (stack.length >= MAX_DEPTH) {
-          this.doubt(step, `${tableName}: jumps nest deeper than ${MAX_DEPTH}`);
-          return 'stop';
-        }
-        step.verdict = decoded.target.goto ? 'GOTO' : 'JUMP';
-        step.next = userChain.name;
-        if (!decoded.target.goto) stack.push({ chain, index });
-        const from = { table: tableName, chain: chain.name, position: rule.position };
-        chain = userChain;
-        index = 0;
-        step = this.open(tableName, chain.name, hook, decoded.target.goto ? 'goto' : 'jump', from);
-        continue;
-      }
-      const outcome = this.applyTarget(step, entry, rule, decoded, hook);
-      if (outcome !== 'continue') return outcome;
-    }
-  }
-
   /**
-   * Runs one native nftables base chain on a hook, following jumps, gotos, returns and verdict
-   * maps. Its policy (accept) lets the packet on to the next base chain, as in the kernel.
+   * The walk both rule engines share: from a base chain, rule by rule, following jumps (a
+   * frame kept to come back to), gotos (none kept) and returns, until a verdict ends it or the
+   * base chain's policy does. `decide` evaluates one rule against the packet.
    */
-  runNftChain(table: NftTable, base: NftChain, hook: Hook): TableOutcome {
-    const label = `${table.family} ${table.name}`;
-    const sets = (name: string) => findNftSet(this.nftables, table.family, table.name, name);
-    const stack: { chain: NftChain; index: number }[] = [];
+  private walk<C extends { name: string; rules: R[] }, R>(
+    label: string,
+    base: C,
+    hook: Hook,
+    policyOf: () => { verdict: 'ACCEPT' | 'DROP' | 'UNKNOWN'; doubt?: string },
+    decide: (rule: R, step: PathStep, chain: C) => RuleDecision<C>,
+  ): TableOutcome {
+    const stack: { chain: C; index: number }[] = [];
     let chain = base;
     let index = 0;
     let step = this.open(label, chain.name, hook, 'hook');
@@ -293,10 +217,13 @@ class PathBuilder {
         step = this.open(label, base.name, hook, 'return');
       }
       step.policy = true;
-      step.verdict = base.policy === 'drop' ? 'DROP' : 'ACCEPT';
-      return base.policy === 'drop' ? 'drop' : 'accept';
+      const { verdict, doubt } = policyOf();
+      step.verdict = verdict;
+      if (doubt) this.doubt(step, doubt);
+      return verdict === 'DROP' ? 'drop' : verdict === 'ACCEPT' ? 'accept' : 'stop';
     };
     const returnFromChain = (): TableOutcome | undefined => {
+      if (chain === base) return policy();
       step.verdict = 'RETURN';
       const frame = stack.pop();
       if (!frame) return policy();
@@ -311,82 +238,120 @@ class PathBuilder {
         return 'stop';
       }
       const rule = chain.rules[index++];
-      if (!rule) {
-        if (chain === base) return policy();
+      const decision = rule === undefined ? 'return' : decide(rule, step, chain);
+      if (decision === 'next') continue;
+      if (decision === 'return') {
         const r = returnFromChain();
         if (r) return r;
         continue;
       }
+      if ('outcome' in decision) return decision.outcome;
+      if (stack.length >= MAX_DEPTH) {
+        this.doubt(step, `${label}: jumps nest deeper than ${MAX_DEPTH}`);
+        return 'stop';
+      }
+      step.verdict = decision.goto ? 'GOTO' : 'JUMP';
+      step.next = decision.to.name;
+      if (!decision.goto) stack.push({ chain, index });
+      const from = { table: label, chain: chain.name, position: decision.position };
+      chain = decision.to;
+      index = 0;
+      step = this.open(label, chain.name, hook, decision.goto ? 'goto' : 'jump', from);
+    }
+  }
+
+  /** Runs one iptables table's built-in chain for a hook, following jumps, gotos and returns. */
+  runTable(tableName: string, hook: Hook): TableOutcome | 'absent' {
+    const table = this.tables.find((t) => t.name === tableName);
+    const base = table?.chains.find((c) => c.name === hook);
+    if (!table || !base) return 'absent';
+    const policyOf = (): { verdict: 'ACCEPT' | 'DROP' | 'UNKNOWN'; doubt?: string } =>
+      base.policy === 'DROP' || base.policy === 'ACCEPT'
+        ? { verdict: base.policy }
+        : { verdict: 'UNKNOWN', doubt: `${tableName} ${base.name}: policy '${base.policy}' not understood` };
+    return this.walk(tableName, base, hook, policyOf, (rule: Rule, step, chain): RuleDecision<Chain> => {
+      const decoded = this.decode(rule);
+      const evaluation = evalRule(decoded, this.packet, this.host);
+      const entry: EvaluatedRule = { rule: ruleRef(rule), result: evaluation.kind === 'yes' ? 'matched' : evaluation.kind === 'no' ? 'not-matched' : 'unknown' };
+      step.rules.push(entry);
+      if (evaluation.kind === 'no') {
+        entry.reason = evaluation.why;
+        return 'next';
+      }
+      const targetName = decoded.target?.name;
+      if (evaluation.kind === 'unknown') {
+        entry.unknown = evaluation.unknowns;
+        // An undecided rule whose target cannot change the packet's fate changes nothing.
+        if (targetName && !HARMLESS_TARGETS.has(targetName)) {
+          this.doubt(step, `${tableName} ${chain.name} rule ${rule.position} (-j ${targetName}): ${evaluation.unknowns.join('; ')}; from here on the path assumes it did not match`);
+        }
+        return 'next';
+      }
+      if (!decoded.target || !targetName) return 'next';
+      if (targetName === 'RETURN') return 'return';
+      // User chains have no policy ('-'; '?' when only seen in a rule); built-in chains cannot be jumped to.
+      const userChain = table.chains.find((c) => c.name === targetName && (c.policy === '-' || c.policy === '?'));
+      if (userChain) return { to: userChain, goto: decoded.target.goto, position: rule.position };
+      const outcome = this.applyTarget(step, entry, rule, decoded, hook);
+      return outcome === 'continue' ? 'next' : { outcome };
+    });
+  }
+
+  /**
+   * Runs one native nftables base chain on a hook, following jumps, gotos, returns and verdict
+   * maps. Its policy (accept) lets the packet on to the next base chain, as in the kernel.
+   */
+  runNftChain(table: NftTable, base: NftChain, hook: Hook): TableOutcome {
+    const label = `${table.family} ${table.name}`;
+    const sets = (name: string) => findNftSet(this.nftables, table.family, table.name, name);
+    const policyOf = () => ({ verdict: base.policy === 'drop' ? ('DROP' as const) : ('ACCEPT' as const) });
+    return this.walk(label, base, hook, policyOf, (rule: NftRule, step, chain): RuleDecision<NftChain> => {
       const out = evalNftRule(rule.expr, this.packet, this.host, sets);
       const entry: EvaluatedRule = { rule: nftRuleRef(label, rule), result: out.kind === 'yes' ? 'matched' : out.kind === 'no' ? 'not-matched' : 'unknown' };
       step.rules.push(entry);
       if (out.kind === 'no') {
         entry.reason = out.why;
-        continue;
+        return 'next';
       }
       const action = out.action;
       if (out.kind === 'unknown') {
         entry.unknown = out.unknowns;
         // Not understood and able to change the packet's fate: drawn as such, never guessed.
-        if (!action && out.effects.length === 0) continue;
-        this.doubt(step, `${label} ${chain.name} rule ${rule.position} (${action?.kind ?? out.effects.join(', ')}): ${out.unknowns.join('; ')}; from here on the path assumes it did not match`);
-        continue;
+        if (action || out.effects.length > 0) {
+          this.doubt(step, `${label} ${chain.name} rule ${rule.position} (${action?.kind ?? out.effects.join(', ')}): ${out.unknowns.join('; ')}; from here on the path assumes it did not match`);
+        }
+        return 'next';
       }
       for (const effect of out.effects) this.applyNftEffect(step, entry, rule, effect);
-      if (!action || action.kind === 'continue') continue;
+      if (!action || action.kind === 'continue') return 'next';
       switch (action.kind) {
         case 'accept':
           step.verdict = 'ACCEPT';
-          return 'accept';
+          return { outcome: 'accept' };
         case 'drop':
           step.verdict = 'DROP';
-          return 'drop';
+          return { outcome: 'drop' };
         case 'reject':
           step.verdict = 'REJECT';
           entry.effect = action.detail;
-          return 'reject';
-        case 'return': {
-          if (chain === base) return policy();
-          const r = returnFromChain();
-          if (r) return r;
-          continue;
-        }
+          return { outcome: 'reject' };
+        case 'return':
+          return 'return';
         case 'jump':
         case 'goto': {
           const target = table.chains.find((c) => c.name === action.target && !c.base);
-          if (!target) {
-            this.doubt(step, `${label} ${chain.name} rule ${rule.position}: ${action.kind} to ${action.target}, which is not a regular chain of ${label}`);
-            return 'stop';
-          }
-          if (stack.length >= MAX_DEPTH) {
-            this.doubt(step, `${label}: jumps nest deeper than ${MAX_DEPTH}`);
-            return 'stop';
-          }
-          step.verdict = action.kind === 'goto' ? 'GOTO' : 'JUMP';
-          step.next = target.name;
-          if (action.kind === 'jump') stack.push({ chain, index });
-          const from = { table: label, chain: chain.name, position: rule.position };
-          chain = target;
-          index = 0;
-          step = this.open(label, chain.name, hook, action.kind, from);
-          continue;
-        }
-        case 'dnat':
-        case 'redirect': {
-          const to = `${action.addr ?? ''}${action.port !== undefined ? `:${action.port}` : ''}`;
-          return action.kind === 'dnat'
-            ? this.rewriteDestination(step, entry, 'DNAT', { '--to-destination': [to] }, hook)
-            : this.rewriteDestination(step, entry, 'REDIRECT', action.port !== undefined ? { '--to-ports': [String(action.port)] } : {}, hook);
-        }
-        case 'snat':
-        case 'masquerade': {
-          const to = `${action.addr ?? ''}${action.port !== undefined ? `:${action.port}` : ''}`;
-          return action.kind === 'snat'
-            ? this.rewriteSource(step, entry, 'SNAT', { '--to-source': [to] })
-            : this.rewriteSource(step, entry, 'MASQUERADE', action.port !== undefined ? { '--to-ports': [String(action.port)] } : {});
+          if (target) return { to: target, goto: action.kind === 'goto', position: rule.position };
+          this.doubt(step, `${label} ${chain.name} rule ${rule.position}: ${action.kind} to ${action.target}, which is not a regular chain of ${label}`);
+          return { outcome: 'stop' };
         }
       }
-    }
+      // NAT statements, in the options form the iptables targets use.
+      const to = [`${action.addr ?? ''}${action.port !== undefined ? `:${action.port}` : ''}`];
+      const ports: Record<string, string[]> = action.port !== undefined ? { '--to-ports': [String(action.port)] } : {};
+      if (action.kind === 'dnat') return { outcome: this.rewriteDestination(step, entry, 'DNAT', { '--to-destination': to }, hook) };
+      if (action.kind === 'redirect') return { outcome: this.rewriteDestination(step, entry, 'REDIRECT', ports, hook) };
+      return { outcome: action.kind === 'snat' ? this.rewriteSource(step, entry, 'SNAT', { '--to-source': to }) : this.rewriteSource(step, entry, 'MASQUERADE', ports) };
+    });
   }
 
   /** A matched nft rule's side effect on the packet: notrack, a mark, or a rewrite not followed. */
