@@ -3,12 +3,14 @@
 //   container-net snapshot [--json] [--out FILE]
 //   container-net topology [--from FILE] [--json | --mermaid [--network N | --container C] [--filter T]]
 //   container-net path (--port N [--udp] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
+//   container-net rules [--stale] [--from FILE]
 // Exit codes: 0 ok, 1 failure, 2 usage error.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './host/hostSnapshot';
 import { SNAPSHOT_SCHEMA } from './host/hostSnapshot';
 import { takeSnapshot } from './host/hostSnapshotReader';
 import { buildTopology } from './model/topology';
+import { renderRuleOwnersText } from './render/ruleOwnersText';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
 import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/diagram';
 import { pathForRequest } from './model/pathRequests';
@@ -29,10 +31,14 @@ Usage:
                                                  container C's new connection out (its MASQUERADE); the
                                                  default destination ${OUTSIDE_EXAMPLE}:443 is never contacted
   container-net path --dns C                     C's DNS query redirected to Docker's resolver 127.0.0.11
+  container-net rules [--stale]                  who each netfilter rule (iptables and native nftables)
+                                                 belongs to: container or network by the bridge it names,
+                                                 Docker's role for it, and the STALE ones with why
   container-net --help
 
 Options:
   --json                  print JSON instead of text (path: the computed path itself)
+  --stale                 rules: only the Docker rule layout and the STALE rules
   --mermaid               print Mermaid flowchart text
   --out FILE              write the snapshot JSON to FILE
   --from FILE             use a saved snapshot instead of reading the host
@@ -63,6 +69,7 @@ interface Args {
   dst?: string;
   dport?: number;
   dns?: string;
+  stale: boolean;
 }
 
 function portValue(name: string, v: string): number {
@@ -74,7 +81,7 @@ function portValue(name: string, v: string): number {
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, mermaid: false, udp: false };
+  const args: Args = { json: false, mermaid: false, udp: false, stale: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = (): string => {
@@ -94,6 +101,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--filter') args.filter = value();
     else if (a === '--port') args.port = portValue(a, value());
     else if (a === '--udp') args.udp = true;
+    else if (a === '--stale') args.stale = true;
     else if (a === '--outbound') args.outbound = value();
     else if (a === '--dst') args.dst = value();
     else if (a === '--dport') args.dport = portValue(a, value());
@@ -189,6 +197,11 @@ export async function main(argv: string[]): Promise<number> {
             ? { kind: 'outbound', container: args.outbound, dst: args.dst ?? OUTSIDE_EXAMPLE, dport: args.dport ?? 443, protocol: args.udp ? 'udp' : 'tcp' }
             : { kind: 'dns', container: args.dns as string };
       return printDiagram(await snapshotFor(args), { kind: 'path', path }, args.json);
+    }
+    case 'rules': {
+      const snapshot = await snapshotFor(args);
+      process.stdout.write(`${renderRuleOwnersText(snapshot, { staleOnly: args.stale })}\n`);
+      return 0;
     }
     default:
       process.stderr.write(`unknown command ${args.command}\n\n${HELP}\n`);

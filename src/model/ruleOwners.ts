@@ -408,25 +408,28 @@ export function describeOwner(o: RuleOwner): string {
 
 export type DockerRuleLayout = 'none' | 'docker<28' | 'docker28' | 'docker29' | 'nftables' | 'mixed';
 
-/** Which engine's rule layout the host's rules show, from the chains present. */
+const LAYOUT_WORDS: Record<string, string> = {
+  'docker<28': 'FORWARD jumps to DOCKER and the isolation chains directly (Docker before 28)',
+  docker28: 'DOCKER-FORWARD with DOCKER-CT, DOCKER-BRIDGE and the isolation chains (Docker 28)',
+  docker29: 'DOCKER-FORWARD with DOCKER-INTERNAL, no isolation chains (Docker 29)',
+  nftables: 'nftables table ip docker-bridges (Docker 29 --firewall-backend=nftables)',
+};
+
+/**
+ * Which engine's rule layout the host's rules show, from the chains present. More than one
+ * (an engine switched in place leaves the other's rules) is 'mixed', naming each and the
+ * running engine's version.
+ */
 export function dockerRuleLayout(snapshot: HostSnapshot): { layout: DockerRuleLayout; evidence: string } {
   const filter = snapshot.netfilter?.tables.find((t) => t.name === 'filter');
-  const has = (name: string) => filter?.chains.some((c) => c.name === name) ?? false;
-  const nft = snapshot.nftables?.tables.some((t) => t.origin === 'native' && t.name === 'docker-bridges') ?? false;
-  const ipt: DockerRuleLayout | undefined = has('DOCKER-INTERNAL')
-    ? 'docker29'
-    : has('DOCKER-FORWARD')
-      ? 'docker28'
-      : has('DOCKER')
-        ? 'docker<28'
-        : undefined;
-  if (nft && ipt) return { layout: 'mixed', evidence: `nftables table ip docker-bridges and iptables chains of the ${ipt} layout` };
-  if (nft) return { layout: 'nftables', evidence: 'nftables table ip docker-bridges (Docker 29 --firewall-backend=nftables)' };
-  if (!ipt) return { layout: 'none', evidence: 'no Docker chains' };
-  const evidence: Record<string, string> = {
-    docker29: 'DOCKER-FORWARD with DOCKER-INTERNAL (no isolation chains): Docker 29',
-    docker28: 'DOCKER-FORWARD with DOCKER-CT, DOCKER-BRIDGE and the isolation chains: Docker 28',
-    'docker<28': 'FORWARD jumps to DOCKER and the isolation chains directly: Docker before 28',
-  };
-  return { layout: ipt, evidence: evidence[ipt] ?? ipt };
+  const chain = (name: string) => filter?.chains.find((c) => c.name === name);
+  const found: DockerRuleLayout[] = [];
+  if (chain('FORWARD')?.rules.some((r) => r.target === 'DOCKER' || r.target === 'DOCKER-ISOLATION-STAGE-1')) found.push('docker<28');
+  if (chain('DOCKER-FORWARD') && !chain('DOCKER-INTERNAL')) found.push('docker28');
+  if (chain('DOCKER-INTERNAL')) found.push('docker29');
+  if (snapshot.nftables?.tables.some((t) => t.origin === 'native' && t.name === 'docker-bridges')) found.push('nftables');
+  if (found.length === 0) return { layout: 'none', evidence: 'no Docker chains' };
+  const engine = snapshot.docker?.version ? `; the running engine is Docker ${snapshot.docker.version}` : '';
+  if (found.length === 1) return { layout: found[0] as DockerRuleLayout, evidence: `${LAYOUT_WORDS[found[0] as string]}${engine}` };
+  return { layout: 'mixed', evidence: `${found.map((l) => LAYOUT_WORDS[l]).join(' and ')}: rules of more than one engine version${engine}` };
 }

@@ -6,6 +6,7 @@ import type { ContainerInfo, HostSnapshot, NetworkInfo, Rule } from '../../src/h
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { parseNftRuleset } from '../../src/host/nftRuleset';
 import { describeOwner, dockerRuleLayout, ruleOwnership, type RuleOwner } from '../../src/model/ruleOwners';
+import { renderRuleOwnersText } from '../../src/render/ruleOwnersText';
 import { fixture, labSnapshot } from '../fixtures';
 
 interface Net {
@@ -163,6 +164,12 @@ test('engine switched in place: pre-28 FORWARD rules under 28 and 28\'s chains u
   const forward = stale.filter((x) => x.rule.startsWith('filter FORWARD'));
   assert.equal(forward.length, 18, 'every FORWARD rule but the jump to DOCKER-USER');
   assert.ok(forward.every((x) => /Docker < 28's layout/.test(x.owner.by)));
+  assert.equal(dockerRuleLayout(s).layout, 'docker<28');
+  const both = hostWith(fixture('lab', 'iptables-save.txt'), bridges, [], { version: '28.5.2' });
+  both.netfilter?.tables.find((t) => t.name === 'filter')?.chains.push({ name: 'DOCKER-FORWARD', policy: '-', packets: 0, bytes: 0, rules: [] });
+  const layout = dockerRuleLayout(both);
+  assert.equal(layout.layout, 'mixed');
+  assert.match(layout.evidence, /Docker before 28\) and DOCKER-FORWARD .*Docker 28.*running engine is Docker 28\.5\.2/);
   const newer = hostWith(fixture('docker29', 'usernet-portmap.iptables-save'), [DOCKER0, BRIDGE1], [C1], { version: '20.10.24+dfsg1' });
   const s2 = ruleOwnership(newer).stale.map((x) => x.rule);
   assert.ok(s2.some((r) => r.startsWith('filter DOCKER-FORWARD')));
@@ -195,4 +202,13 @@ test('Docker 29 nftables backend: ip docker-bridges rules attributed by chain an
   const stale = ruleOwnership(gone).stale.map((x) => x.rule);
   assert.ok(stale.some((r) => r.startsWith('ip docker-bridges filter-forward-in__bridge1')));
   assert.ok(!stale.some((r) => /__docker0/.test(r)));
+});
+
+test('the CLI\'s rules text: layout, STALE rules with why, then each Docker rule with role and owner', () => {
+  const s = hostWith(fixture('docker29', 'usernet-portmap.iptables-save'), [DOCKER0, BRIDGE1], []);
+  const text = renderRuleOwnersText(s);
+  assert.match(text, /^Docker rule layout: docker29 \(DOCKER-FORWARD with DOCKER-INTERNAL/);
+  assert.match(text, /STALE rules: 3\n {2}raw PREROUTING #1: -A PREROUTING -d 192\.0\.2\.2\/32 ! -i bridge1 -j DROP\n {4}bridge1 is the bridge of network bridge1, but no container on bridge1 has 192\.0\.2\.2/);
+  assert.match(text, /filter DOCKER #3 {2}-A DOCKER ! -i bridge1 -o bridge1 -j DROP\n {4}unpublished-port DROP · bridge1 \(network\)/);
+  assert.ok(!renderRuleOwnersText(s, { staleOnly: true }).includes('iptables:'));
 });
