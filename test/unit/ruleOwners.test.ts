@@ -212,3 +212,32 @@ test('the CLI\'s rules text: layout, STALE rules with why, then each Docker rule
   assert.match(text, /filter DOCKER #3 {2}-A DOCKER ! -i bridge1 -o bridge1 -j DROP\n {4}unpublished-port DROP · bridge1 \(network\)/);
   assert.ok(!renderRuleOwnersText(s, { staleOnly: true }).includes('iptables:'));
 });
+
+test('userland-proxy=false: DNAT without a bridge, hairpin and host-local MASQUERADE are named and attributed', () => {
+  // The nat rules of moby's iptablesdoc usernet-portmap-noproxy.md (its pre-28 version; Docker
+  // writes these nat rules for userland-proxy=false).
+  const nat = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':DOCKER - [0:0]',
+    '-A OUTPUT -m addrtype --dst-type LOCAL -j DOCKER',
+    '-A POSTROUTING -o bridge1 -m addrtype --src-type LOCAL -j MASQUERADE',
+    '-A POSTROUTING -s 192.0.2.0/24 ! -o bridge1 -j MASQUERADE',
+    '-A POSTROUTING -s 192.0.2.2/32 -d 192.0.2.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE',
+    '-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.2:80',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const s = hostWith(nat, [DOCKER0, BRIDGE1], [C1]);
+  const local = ownerOf(s, 'nat', '-A POSTROUTING -o bridge1 -m addrtype --src-type LOCAL -j MASQUERADE');
+  assert.deepEqual([local.kind, local.name], ['network', 'bridge1']);
+  assert.match(local.role ?? '', /host-local sources/);
+  const hairpin = ownerOf(s, 'nat', '-A POSTROUTING -s 192.0.2.2/32 -d 192.0.2.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE');
+  assert.deepEqual([hairpin.kind, hairpin.name, hairpin.role], ['container', 'c1', 'hairpin MASQUERADE (userland-proxy=false)']);
+  const dnat = ownerOf(s, 'nat', '-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.2:80');
+  assert.deepEqual([dnat.kind, dnat.name, dnat.network], ['container', 'c1', 'bridge1']);
+  assert.deepEqual(ruleOwnership(s).stale, []);
+});
