@@ -20,7 +20,7 @@ import {
 import { IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';
-import { NFT_RULESET_ARGS, nftMissingStatus, parseNftRuleset } from './nftRuleset';
+import { NFT_RULESET_ARGS, nftAllowed, nftMissingStatus, nftNotAllowedStatus, parseNftRuleset } from './nftRuleset';
 import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandboxes } from './overlaySandboxes';
 import { ParseError } from './parseError';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege, findExecutable } from './privilege';
@@ -279,8 +279,10 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
 
   // Many hosts have no nft at all: that is recorded as information, not as a failure.
   const nftablesPart = (async () => {
-    if (findExecutable('nft') === undefined) return void recorder.record(nftMissingStatus());
+    const nft = findExecutable('nft');
+    if (nft === undefined) return void recorder.record(nftMissingStatus());
     if (!privilege.usable) return void recorder.needsPrivilege('nftables');
+    if (!(await nftAllowed(privilege, run, nft, timeoutMs))) return void recorder.record(nftNotAllowedStatus(privilege, nft));
     return recorder.read('nftables', privilege.via, ['nft'], async () => parseNftRuleset((await runPrivileged(NFT_RULESET_ARGS)).stdout));
   })();
 

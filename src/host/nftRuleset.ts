@@ -4,7 +4,9 @@
 // by iptables-nft (whose rules `iptables-save` already shows) or native (firewalld, Docker 29's
 // nftables backend, ...). Garbled or truncated output is a ParseError naming the source.
 import type { NftChain, NftJson, NftRule, NftSet, NftTable, NftablesState, SourceStatus } from './hostSnapshot';
+import type { RunCommand } from './commandRunner';
 import { ParseError, num, obj, parseJsonOutput, str } from './parseError';
+import type { Privilege } from './privilege';
 
 export const NFT_RULESET_ARGS = ['nft', '-j', 'list', 'ruleset'];
 
@@ -310,5 +312,33 @@ export function nftMissingStatus(): SourceStatus {
     reason: 'nft is not installed: native nftables tables (firewalld, Docker\'s nftables backend) were not read; iptables rules are read as usual',
     fix: 'To see native nftables tables: apt-get install nftables',
     notes: ['info: nft is not installed (many hosts have none)'],
+  };
+}
+
+/**
+ * Whether the privilege command may run nft, asked without running it. Through sudo a refused
+ * command makes the privilege layer treat every later read as refused, and sudoers lines
+ * written for the other reading tools often lack nft: `sudo -n -l PATH` answers without that
+ * cost. Root, and privilege commands other than sudo, are not asked.
+ */
+export async function nftAllowed(privilege: Privilege, run: RunCommand, nftPath: string, timeoutMs: number): Promise<boolean> {
+  if (privilege.mode !== 'sudo' || !/(^|\/)sudo$/.test(privilege.command[0] ?? '')) return true;
+  try {
+    await run([...privilege.command, '-l', nftPath], { timeoutMs });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The status of the nftables source when sudo does not allow nft. */
+export function nftNotAllowedStatus(privilege: Privilege, nftPath: string): SourceStatus {
+  return {
+    name: 'nftables',
+    state: 'needs-privilege',
+    ms: 0,
+    via: privilege.via,
+    reason: `${privilege.command.join(' ')} does not allow ${nftPath} (asked with -l, without running it): native nftables tables were not read`,
+    fix: `${privilege.remedy()} Add ${nftPath} to that line to read nftables too.`,
   };
 }

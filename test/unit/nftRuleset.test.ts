@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sourceFailed } from '../../src/host/hostSnapshot';
-import { NFT_RULESET_ARGS, findNftSet, nftMissingStatus, parseNftRuleset } from '../../src/host/nftRuleset';
+import { CommandError, type RunCommand } from '../../src/host/commandRunner';
+import { NFT_RULESET_ARGS, findNftSet, nftAllowed, nftMissingStatus, nftNotAllowedStatus, parseNftRuleset } from '../../src/host/nftRuleset';
+import { Privilege } from '../../src/host/privilege';
 import { ParseError } from '../../src/host/parseError';
 import { fixture } from '../fixtures';
 
@@ -134,4 +136,23 @@ test('no nft on the host is information (state missing-tool, notes info:), not a
   assert.equal(sourceFailed({ name: 'nftables', state: 'needs-privilege', ms: 0 }), true);
   assert.equal(sourceFailed({ name: 'netfilter', state: 'missing-tool', ms: 0, notes: ['iptables-save: not found'] }), true);
   assert.equal(sourceFailed({ name: 'nftables', state: 'ok', ms: 0 }), false);
+});
+
+test('through sudo, nft is asked about with sudo -n -l first, so a sudoers line without nft does not make every later read refused', async () => {
+  const calls: string[][] = [];
+  const refuse: RunCommand = async (argv) => {
+    calls.push([...argv]);
+    throw new CommandError('exit', argv, 'sudo: a password is required');
+  };
+  const privilege = new Privilege('sudo', refuse, ['sudo', '-n'], 'alice');
+  assert.equal(await nftAllowed(privilege, refuse, '/usr/sbin/nft', 1000), false);
+  assert.deepEqual(calls, [['sudo', '-n', '-l', '/usr/sbin/nft']], 'asked, nft itself not run');
+  assert.equal(privilege.usable, true, 'the privilege layer was not told of a refusal');
+  const status = nftNotAllowedStatus(privilege, '/usr/sbin/nft');
+  assert.equal(status.state, 'needs-privilege');
+  assert.match(status.fix ?? '', /alice ALL=\(root\) NOPASSWD: .*Add \/usr\/sbin\/nft to that line/);
+  const allow: RunCommand = async () => ({ stdout: '/usr/sbin/nft\n', stderr: '', code: 0 });
+  assert.equal(await nftAllowed(new Privilege('sudo', allow, ['sudo', '-n'], 'alice'), allow, '/usr/sbin/nft', 1000), true);
+  assert.equal(await nftAllowed(new Privilege('root', refuse), refuse, '/usr/sbin/nft', 1000), true, 'root is not asked');
+  assert.equal(calls.length, 1);
 });
