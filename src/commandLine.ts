@@ -2,7 +2,7 @@
 // The executable entry point is src/cli.ts.
 //   container-net snapshot [--json] [--out FILE]
 //   container-net topology [--from FILE] [--json | --mermaid [--network N | --container C] [--filter T]]
-//   container-net path (--port N [--udp] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
+//   container-net path (--port N [--udp] [--ipv6] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
 //   container-net rules [--stale] [--from FILE]
 // Exit codes: 0 ok, 1 failure, 2 usage error.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,8 +25,9 @@ Usage:
                                                  -> uplink, published ports -> DNAT, overlays -> VXLAN
   container-net topology --mermaid [--network N | --container C] [--filter TEXT]
                                                  the topology as a Mermaid flowchart (what the panel draws)
-  container-net path --port N [--udp]            the chains a new connection from outside to published
+  container-net path --port N [--udp] [--ipv6]   the chains a new connection from outside to published
                                                  port N traverses, rule by rule, as a Mermaid flowchart
+                                                 (--ipv6: over IPv6, through ip6tables)
   container-net path --outbound C [--dst IP] [--dport N]
                                                  container C's new connection out (its MASQUERADE); the
                                                  default destination ${OUTSIDE_EXAMPLE}:443 is never contacted
@@ -65,6 +66,7 @@ interface Args {
   filter?: string;
   port?: number;
   udp: boolean;
+  ipv6?: boolean;
   outbound?: string;
   dst?: string;
   dport?: number;
@@ -102,6 +104,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--port') args.port = portValue(a, value());
     else if (a === '--udp') args.udp = true;
     else if (a === '--stale') args.stale = true;
+    else if (a === '--ipv6') args.ipv6 = true;
     else if (a === '--outbound') args.outbound = value();
     else if (a === '--dst') args.dst = value();
     else if (a === '--dport') args.dport = portValue(a, value());
@@ -192,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
       if (chosen !== 1) return usage('path needs exactly one of --port N, --outbound CONTAINER, --dns CONTAINER');
       const path: PathRequest =
         args.port !== undefined
-          ? { kind: 'inbound', hostPort: args.port, protocol: args.udp ? 'udp' : 'tcp' }
+          ? { kind: 'inbound', hostPort: args.port, protocol: args.udp ? 'udp' : 'tcp', ...(args.ipv6 ? { ipv6: true } : {}) }
           : args.outbound !== undefined
             ? { kind: 'outbound', container: args.outbound, dst: args.dst ?? OUTSIDE_EXAMPLE, dport: args.dport ?? 443, protocol: args.udp ? 'udp' : 'tcp' }
             : { kind: 'dns', container: args.dns as string };

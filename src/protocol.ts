@@ -17,7 +17,7 @@ export type TopologyScope =
 /** Which flow a packet-path diagram follows. */
 export type PathRequest =
   /** A new connection from outside to a published host port (arriving on the uplink). */
-  | { kind: 'inbound'; hostPort: number; protocol: 'tcp' | 'udp' }
+  | { kind: 'inbound'; hostPort: number; protocol: 'tcp' | 'udp'; ipv6?: boolean }
   /** A container's new connection to an address outside its networks (its MASQUERADE). */
   | { kind: 'outbound'; container: string; dst: string; dport: number; protocol: 'tcp' | 'udp' }
   /** A container's DNS query to Docker's embedded resolver at 127.0.0.11 (the redirect inside its namespace). */
@@ -121,7 +121,9 @@ function parseScope(v: unknown): TopologyScope | undefined {
 
 function parsePath(v: unknown): PathRequest | undefined {
   if (!isObject(v)) return undefined;
-  if (v.kind === 'inbound' && isPort(v.hostPort) && isProto(v.protocol)) return { kind: 'inbound', hostPort: v.hostPort, protocol: v.protocol };
+  if (v.kind === 'inbound' && isPort(v.hostPort) && isProto(v.protocol) && (v.ipv6 === undefined || typeof v.ipv6 === 'boolean')) {
+    return { kind: 'inbound', hostPort: v.hostPort, protocol: v.protocol, ...(v.ipv6 ? { ipv6: true } : {}) };
+  }
   if (v.kind === 'outbound' && isString(v.container) && isString(v.dst) && isPort(v.dport) && isProto(v.protocol)) {
     return { kind: 'outbound', container: v.container, dst: v.dst, dport: v.dport, protocol: v.protocol };
   }

@@ -9,7 +9,7 @@ export function fixture(...parts: string[]): string {
   return readFileSync(join(FIXTURES, ...parts), 'utf8');
 }
 
-/** A fresh copy of the lab snapshot, safe to mutate in a test. */
-export function labSnapshot(): HostSnapshot {
-  return JSON.parse(fixture('lab', 'snapshot.json')) as HostSnapshot;
+/** A fresh copy of the lab snapshot, safe to mutate in a test: Docker 20.10 (`lab`) or 28 (`lab28`). */
+export function labSnapshot(engine: 'lab' | 'lab28' = 'lab'): HostSnapshot {
+  return JSON.parse(fixture(engine, 'snapshot.json')) as HostSnapshot;
 }

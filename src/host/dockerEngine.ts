@@ -199,7 +199,7 @@ export function previousStillValid(prev: ContainerInfo | undefined, item: Docker
 export async function readDocker(docker: Docker, endpoint: string, concurrency = 16, previous?: DockerState, procRoot = '/proc'): Promise<DockerReadResult> {
   const [version, info, list, networks] = await Promise.all([
     docker.version(),
-    docker.info() as Promise<{ Swarm?: { LocalNodeState?: string } }>,
+    docker.info() as Promise<{ Swarm?: { LocalNodeState?: string }; FirewallBackend?: { Driver?: string } }>,
     docker.listContainers({ all: true }),
     docker.listNetworks(),
   ]);
@@ -225,6 +225,7 @@ export async function readDocker(docker: Docker, endpoint: string, concurrency =
       version: version.Version,
       apiVersion: version.ApiVersion,
       swarm: info.Swarm?.LocalNodeState ?? 'unknown',
+      ...(info.FirewallBackend?.Driver ? { firewallBackend: info.FirewallBackend.Driver } : {}),
       containers: containers.filter((c): c is ContainerInfo => c !== undefined).sort((a, b) => a.name.localeCompare(b.name)),
       networks: networks.map(networkFromApi).sort((a, b) => a.name.localeCompare(b.name)),
     },

@@ -17,6 +17,7 @@ export type SourceName =
   | 'containerDnsRules'
   | 'overlaySandboxes'
   | 'netfilter'
+  | 'netfilter6'
   | 'nftables'
   | 'conntrack'
   | 'dockerProxy';
@@ -129,6 +130,11 @@ export interface DockerState {
   version: string;
   apiVersion: string;
   swarm: string;
+  /**
+   * The engine's firewall backend as `GET /info` reports it (`FirewallBackend.Driver`, API
+   * 1.49+: "iptables" or "nftables"); absent when the engine does not say (before 28).
+   */
+  firewallBackend?: string;
   containers: ContainerInfo[];
   networks: NetworkInfo[];
 }
@@ -174,6 +180,8 @@ export interface Link {
 
 export interface Route {
   dst: string;
+  /** 'inet6' for an IPv6 route (`ip -j -6 route`); IPv4 routes leave it out. */
+  family?: 'inet6';
   gateway?: string;
   dev?: string;
   protocol?: string;
@@ -217,7 +225,12 @@ export interface ContainerNamespace {
   pid: number;
   /** Network namespace inode (`net:[N]`), when readable. */
   netnsInode?: number;
-  /** How the interfaces were read: 'proc' (any user), 'sysfs' or 'nsenter' (root). */
+  /**
+   * The id the host namespace gives this namespace (what `link_netnsid` of a host veth whose
+   * peer lives here says), read without privilege; pairs veths exactly on every engine.
+   */
+  nsid?: number;
+  /** How the interfaces were read: 'proc' (any user) or 'nsenter' (root). */
   via: string;
   links: Link[];
   routes: Route[];
@@ -420,6 +433,8 @@ export interface HostSnapshot {
   containerNamespaces: ContainerNamespace[];
   overlaySandboxes: OverlaySandbox[];
   netfilter?: NetfilterState;
+  /** `ip6tables-save -c`: the IPv6 rules (Docker programs them by default since 27). */
+  netfilter6?: NetfilterState;
   /** `nft -j list ruleset` (privileged), when nft is installed. */
   nftables?: NftablesState;
   conntrack?: ConntrackState;

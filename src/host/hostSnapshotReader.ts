@@ -6,7 +6,8 @@ import { BRIDGE_FDB_ARGS, BRIDGE_LINK_ARGS, parseBridgeFdbJson, parseBridgeLinkJ
 import { batchError, runFixedBatch } from './commandBatch';
 import { CommandError, runCommand, type CommandResult, type RunCommand } from './commandRunner';
 import { CONNTRACK_ARGS, DEFAULT_CONNTRACK_LIMIT, parseConntrack } from './conntrack';
-import { ContainerGoneError, readContainerNamespace, readNamespaceNats } from './containerNamespaces';
+import { ContainerGoneError, readContainerNamespace, readNamespaceLinks, readNamespaceNats } from './containerNamespaces';
+import { readNamespaceIds } from './namespaceIds';
 import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
 import { readDockerProxies } from './dockerProxy';
 import {
@@ -17,14 +18,14 @@ import {
   type SourceName,
   type SourceStatus,
 } from './hostSnapshot';
-import { IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
+import { IP6TABLES_SAVE_ARGS, IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';
 import { NFT_RULESET_ARGS, nftAllowed, nftMissingStatus, nftNotAllowedStatus, parseNftRuleset } from './nftRuleset';
 import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandboxes } from './overlaySandboxes';
 import { ParseError } from './parseError';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege, findExecutable } from './privilege';
-import { IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
+import { IP6_ROUTE_ARGS, IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
 import { readSysctls } from './sysctls';
 
 export interface SnapshotOptions {
@@ -59,6 +60,7 @@ const PACKAGE_OF: Record<string, string> = {
   ip: 'iproute2',
   bridge: 'iproute2',
   'iptables-save': 'iptables',
+  'ip6tables-save': 'iptables',
   conntrack: 'conntrack',
   nsenter: 'util-linux',
   nft: 'nftables',
@@ -126,6 +128,12 @@ function hasEmbeddedDnsNetwork(c: ContainerInfo): boolean {
   return c.endpoints.some((e) => !['bridge', 'host', 'none'].includes(e.network));
 }
 
+/** The same namespace as in the previous read: its inode (root) or its nsid (any user) unchanged. */
+function sameNamespace(a: ContainerNamespace, b: ContainerNamespace): boolean {
+  if (a.netnsInode !== undefined || b.netnsInode !== undefined) return a.netnsInode === b.netnsInode;
+  return a.nsid !== undefined && a.nsid === b.nsid;
+}
+
 /**
  * Only the netfilter rules and counters (one `iptables-save -c`), for a panel that follows
  * rule counters every few seconds without re-reading the whole host. Throws when the read
@@ -172,14 +180,17 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     }
   })();
 
+  // The host namespace's iproute2 reads need no privilege and no names: one process for all.
+  const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS, IP6_ROUTE_ARGS], { timeoutMs });
+
   const namespacesPart = dockerPart.then(async (docker): Promise<ContainerNamespace[]> => {
     if (!docker) return [];
     const targets = docker.containers.filter((c) => c.pid > 0 && c.modeKind !== 'host' && c.modeKind !== 'container');
     const namespaces =
-      (await recorder.read('containerNamespaces', privilege.isRoot ? 'root' : privilege.usable ? privilege.via : 'unprivileged', ['nsenter'], async (notes) => {
+      (await recorder.read('containerNamespaces', privilege.isRoot ? 'root' : 'unprivileged', ['nsenter'], async (notes) => {
         const read = await mapLimit(targets, options.namespaceConcurrency ?? 8, async (c) => {
           try {
-            return await readContainerNamespace(c, { privilege, procRoot, timeoutMs });
+            return await readContainerNamespace(c, { procRoot });
           } catch (err) {
             if (err instanceof ContainerGoneError) {
               notes.push(err.message);
@@ -188,10 +199,42 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
             throw err;
           }
         });
+        const found = read.filter((n): n is ContainerNamespace => n !== undefined);
+        // Root: the host's `ip` inside each namespace, all in one batch, adds what /proc lacks
+        // (peer index, MAC, MTU, state). Through sudo that would be one sudo per container on
+        // every refresh: the /proc view and the nsid pairing below are exact without it.
+        if (privilege.isRoot && found.length > 0) {
+          try {
+            const links = await readNamespaceLinks(found.map((ns) => ns.pid), privilege, timeoutMs);
+            links.forEach((l, i) => {
+              const ns = found[i] as ContainerNamespace;
+              if (l instanceof CommandError) notes.push(`${ns.containerName}: ${l.message} (kept the /proc view)`);
+              else if (l && l.length > 0) {
+                ns.links = l;
+                ns.via = 'nsenter';
+              }
+            });
+          } catch (err) {
+            notes.push(`namespace interfaces from /proc only: ${(err as Error).message}`);
+          }
+        }
+        // The nsid of each namespace, after the host links were read (the host gives a peer
+        // namespace its id when it first reports a link into it).
+        await hostBatch.catch(() => undefined);
+        try {
+          const { ids, failed } = await readNamespaceIds(run, found.map((ns) => ns.pid), timeoutMs);
+          for (const ns of found) {
+            const id = ids.get(ns.pid);
+            if (id !== undefined) ns.nsid = id;
+          }
+          for (const f of failed) notes.push(`info: nsid of ${f}`);
+        } catch (err) {
+          notes.push(`nsid probe failed (veth pairing falls back to peer indexes): ${(err as Error).message}`);
+        }
         for (const c of docker.containers.filter((c) => c.pid > 0 && c.modeKind === 'container')) {
           notes.push(`info: ${c.name} shares the network namespace of ${c.modeTarget}`);
         }
-        return read.filter((n): n is ContainerNamespace => n !== undefined);
+        return found;
       })) ?? [];
     const dnsTargets = namespaces.filter((ns) => {
       const c = docker.containers.find((x) => x.id === ns.containerId);
@@ -206,7 +249,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         const before = new Map((options.previous?.containerNamespaces ?? []).map((n) => [n.containerId, n]));
         const toRead = dnsTargets.filter((ns) => {
           const old = before.get(ns.containerId);
-          if (old?.dnsRules && old.pid === ns.pid && old.netnsInode !== undefined && old.netnsInode === ns.netnsInode) {
+          if (old?.dnsRules && old.pid === ns.pid && sameNamespace(old, ns)) {
             ns.dnsRules = old.dnsRules;
             return false;
           }
@@ -227,8 +270,6 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     return namespaces;
   });
 
-  // The host namespace's iproute2 reads need no privilege and no names: one process for all.
-  const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS], { timeoutMs });
   const hostRead = <T>(name: SourceName, index: number, argv: string[], parse: (text: string) => T[]) =>
     recorder
       .read(name, 'unprivileged', [argv[0] as string], async () => {
@@ -240,7 +281,19 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       .then((v) => v ?? []);
   const [links, routes, bridgePorts, fdb, sysctls, dockerProxies] = await Promise.all([
     hostRead('hostLinks', 0, IP_ADDR_ARGS, (t) => parseIpAddrJson(t)),
-    hostRead('hostRoutes', 1, IP_ROUTE_ARGS, (t) => parseIpRouteJson(t)),
+    recorder
+      .read('hostRoutes', 'unprivileged', ['ip'], async (notes) => {
+        const [v4, v6] = [(await hostBatch)[1] as CommandResult, (await hostBatch)[4] as CommandResult];
+        const error = batchError(IP_ROUTE_ARGS, v4);
+        if (error) throw error;
+        const routes = parseIpRouteJson(v4.stdout);
+        // IPv6 routes: a failure here is noted and keeps the IPv4 routes.
+        const error6 = batchError(IP6_ROUTE_ARGS, v6);
+        if (error6) notes.push(`IPv6 routes not read: ${error6.message}`);
+        else routes.push(...parseIpRouteJson(v6.stdout, 'ip -j -6 route', 'inet6'));
+        return routes;
+      })
+      .then((v) => v ?? []),
     hostRead('bridgePorts', 2, BRIDGE_LINK_ARGS, (t) => parseBridgeLinkJson(t)),
     hostRead('bridgeFdb', 3, BRIDGE_FDB_ARGS, (t) => parseBridgeFdbJson(t)),
     recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot)).then((s) => s ?? {}),
@@ -250,6 +303,9 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   const privilegedReads = privilege.usable
     ? Promise.all([
         recorder.read('netfilter', privilege.via, ['iptables-save'], async () => parseIptablesSave((await runPrivileged(IPTABLES_SAVE_ARGS)).stdout)),
+        recorder.read('netfilter6', privilege.via, ['ip6tables-save'], async () =>
+          parseIptablesSave((await runPrivileged(IP6TABLES_SAVE_ARGS)).stdout, 'ip6tables-save'),
+        ),
         recorder.read('conntrack', privilege.via, ['conntrack'], async () =>
           parseConntrack((await privilege.runPrivileged(CONNTRACK_ARGS, { timeoutMs, okCodes: [0, 1] })).stdout, options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT),
         ),
@@ -271,10 +327,10 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         }),
       ])
     : Promise.resolve(
-        (['netfilter', 'conntrack', 'overlaySandboxes'] as const).map((name) => {
+        (['netfilter', 'netfilter6', 'conntrack', 'overlaySandboxes'] as const).map((name) => {
           recorder.needsPrivilege(name);
           return undefined;
-        }) as [undefined, undefined, undefined],
+        }) as [undefined, undefined, undefined, undefined],
       );
 
   // Many hosts have no nft at all: that is recorded as information, not as a failure.
@@ -286,11 +342,11 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     return recorder.read('nftables', privilege.via, ['nft'], async () => parseNftRuleset((await runPrivileged(NFT_RULESET_ARGS)).stdout));
   })();
 
-  const [[netfilter, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([privilegedReads, dockerPart, namespacesPart, nftablesPart]);
+  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([privilegedReads, dockerPart, namespacesPart, nftablesPart]);
 
   const order: SourceName[] = [
     'docker', 'hostLinks', 'hostRoutes', 'bridgePorts', 'bridgeFdb', 'sysctls', 'containerNamespaces',
-    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'nftables', 'conntrack', 'dockerProxy',
+    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'netfilter6', 'nftables', 'conntrack', 'dockerProxy',
   ];
   const snapshot: HostSnapshot = {
     schema: SNAPSHOT_SCHEMA,
@@ -312,6 +368,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   };
   if (docker) snapshot.docker = docker;
   if (netfilter) snapshot.netfilter = netfilter;
+  if (netfilter6) snapshot.netfilter6 = netfilter6;
   if (nftables) snapshot.nftables = nftables;
   if (conntrack) snapshot.conntrack = conntrack;
   snapshot.tookMs = Math.round(performance.now() - started);

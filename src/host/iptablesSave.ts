@@ -5,6 +5,8 @@ import type { Chain, NetfilterState, NetfilterTable, Rule, RuleMatch } from './h
 import { ParseError } from './parseError';
 
 export const IPTABLES_SAVE_ARGS = ['iptables-save', '-c'];
+/** The same for IPv6: `ip6tables-save -c` prints the same format with IPv6 addresses. */
+export const IP6TABLES_SAVE_ARGS = ['ip6tables-save', '-c'];
 
 /** Splits a rule line as iptables-save quotes it: double quotes, with \" and \\ escapes. */
 export function splitRuleArgs(line: string): string[] {
@@ -42,7 +44,7 @@ export function splitRuleArgs(line: string): string[] {
 
 /** Quotes an argument the way iptables -S would, for display. */
 export function quoteRuleArg(arg: string): string {
-  return /^[A-Za-z0-9_.:/,=+@%!-]+$/.test(arg) && arg !== '' ? arg : `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return /^[A-Za-z0-9_.:/,=+@%![\]-]+$/.test(arg) && arg !== '' ? arg : `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 export function detectBackend(text: string): NetfilterState['backend'] {

@@ -4,12 +4,13 @@ import type { Route } from './hostSnapshot';
 import { ParseError, expectArray, parseJsonOutput, str } from './parseError';
 
 export const IP_ROUTE_ARGS = ['ip', '-j', 'route', 'show'];
+export const IP6_ROUTE_ARGS = ['ip', '-j', '-6', 'route', 'show'];
 
-export function parseIpRouteJson(text: string, source = 'ip -j route'): Route[] {
+export function parseIpRouteJson(text: string, source = 'ip -j route', family?: 'inet6'): Route[] {
   return expectArray(source, parseJsonOutput(source, text)).map((row) => {
     const dst = str(row.dst);
     if (dst === undefined) throw new ParseError(source, 'route without dst', JSON.stringify(row));
-    const route: Route = { dst };
+    const route: Route = { dst, ...(family ? { family } : {}) };
     for (const key of ['gateway', 'dev', 'protocol', 'scope', 'prefsrc', 'table', 'type'] as const) {
       const v = str(row[key]);
       if (v !== undefined) route[key] = v;

@@ -1,12 +1,30 @@
 // What the host knows about addresses, as the evaluator needs it: which are local, the
 // address type of one (addrtype), the route to one (longest prefix of the main table, or the
-// connected subnets when the snapshot has no routes). Pure.
+// connected subnets when the snapshot has no routes). IPv4 and IPv6 alike: an address is only
+// ever looked up among the routes and addresses of its own family. Pure.
 import type { HostSnapshot, Link, Route } from '../host/hostSnapshot';
-import { cidrContains, parseCidr } from '../host/ipv4';
+import { addressInBlock, cidrContains, formatIp, ipFamily, lastAddress, parseCidr, parseIp, type IpFamily } from '../host/ipAddress';
 
 /** The first IPv4 address of a link. */
 export function firstIpv4(link: Link | undefined): string | undefined {
   return link?.addresses.find((a) => a.family === 'inet')?.local;
+}
+
+/** The first address of a link in a family (IPv6: a global one, not link-local). */
+export function firstAddress(link: Link | undefined, family: IpFamily): string | undefined {
+  if (family === 4) return firstIpv4(link);
+  return link?.addresses.find((a) => a.family === 'inet6' && a.scope !== 'link' && !a.local.startsWith('fe80:'))?.local;
+}
+
+/** One spelling per address (fd00:0c67::1 and fd00:c67::1 are one address). */
+function canonical(ip: string): string {
+  const v = parseIp(ip);
+  return v ? formatIp(v) : ip;
+}
+
+/** A route's family: IPv6 routes are marked when read (`ip -j -6 route`); "default" has no address to tell. */
+function routeFamily(r: Route): IpFamily {
+  return r.family === 'inet6' ? 6 : (ipFamily(r.dst.split('/')[0] ?? '') ?? 4);
 }
 
 /** The host's own addresses, broadcast addresses and routes, as the kernel's fib would answer. */
@@ -17,11 +35,12 @@ export class HostAddressing {
   readonly routesFromSnapshot: boolean;
 
   constructor(private readonly snapshot: HostSnapshot) {
-    const inet = snapshot.hostNamespace.links.flatMap((l) => l.addresses.filter((a) => a.family === 'inet').map((a) => ({ link: l, a })));
-    this.local = inet.map((x) => x.a.local);
+    const all = snapshot.hostNamespace.links.flatMap((l) => l.addresses);
+    this.local = all.map((a) => canonical(a.local));
     this.broadcast = new Set(['255.255.255.255']);
-    for (const { a } of inet) {
-      if (a.prefixLen < 31) this.broadcast.add(lastAddress(a.local, a.prefixLen));
+    for (const a of all) {
+      const c = a.family === 'inet' && a.prefixLen < 31 ? parseCidr(`${a.local}/${a.prefixLen}`) : undefined;
+      if (c) this.broadcast.add(lastAddress(c));
     }
     const main = snapshot.hostNamespace.routes.filter((r) => r.table === undefined || r.table === 'main');
     this.routesFromSnapshot = main.length > 0;
@@ -33,8 +52,11 @@ export class HostAddressing {
     const out: Route[] = [];
     for (const l of this.snapshot.hostNamespace.links) {
       for (const a of l.addresses) {
-        const c = a.family === 'inet' ? parseCidr(`${a.local}/${a.prefixLen}`) : undefined;
-        if (c) out.push({ dst: `${numberToIpv4(c.base)}/${c.prefixLen}`, dev: l.name, prefsrc: a.local });
+        const c = parseCidr(`${a.local}/${a.prefixLen}`);
+        if (!c || (a.family === 'inet6' && a.local.startsWith('fe80:'))) continue;
+        const route: Route = { dst: `${addressInBlock(c, 0)}/${c.prefixLen}`, dev: l.name, prefsrc: a.local };
+        if (a.family === 'inet6') route.family = 'inet6';
+        out.push(route);
       }
     }
     for (const n of this.snapshot.docker?.networks ?? []) {
@@ -45,22 +67,24 @@ export class HostAddressing {
   }
 
   isLocal(ip: string): boolean {
-    return cidrContains('127.0.0.0/8', ip) || this.local.includes(ip);
+    return cidrContains('127.0.0.0/8', ip) || cidrContains('::1/128', ip) || this.local.includes(canonical(ip));
   }
 
   /** The kernel's address type (addrtype match): looked up in the local table, else unicast. */
   addressType(ip: string): 'LOCAL' | 'BROADCAST' | 'MULTICAST' | 'UNICAST' {
     if (this.isLocal(ip)) return 'LOCAL';
-    if (this.broadcast.has(ip) || ip === '0.0.0.0') return 'BROADCAST';
-    if (cidrContains('224.0.0.0/4', ip)) return 'MULTICAST';
+    if (this.broadcast.has(canonical(ip)) || ip === '0.0.0.0') return 'BROADCAST';
+    if (cidrContains('224.0.0.0/4', ip) || cidrContains('ff00::/8', ip)) return 'MULTICAST';
     return 'UNICAST';
   }
 
-  /** Longest-prefix match in the main table. */
+  /** Longest-prefix match in the main table of the address's family. */
   lookup(ip: string): Route | undefined {
+    const family = ipFamily(ip);
     let best: { route: Route; len: number } | undefined;
     for (const r of this.routes) {
-      const c = parseCidr(r.dst);
+      if (routeFamily(r) !== family) continue;
+      const c = parseCidr(r.dst, family);
       if (c && cidrContains(c, ip) && (!best || c.prefixLen > best.len)) best = { route: r, len: c.prefixLen };
     }
     return best?.route;
@@ -78,15 +102,6 @@ export class HostAddressing {
   sourceAddressFor(dst: string, dev: string): string | undefined {
     const route = this.lookup(dst);
     if (route?.dev === dev && route.prefsrc) return route.prefsrc;
-    return firstIpv4(this.link(dev));
+    return firstAddress(this.link(dev), ipFamily(dst) ?? 4);
   }
-}
-
-function numberToIpv4(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
-function lastAddress(ip: string, prefixLen: number): string {
-  const c = parseCidr(`${ip}/${prefixLen}`);
-  return c ? numberToIpv4(c.base + 2 ** (32 - prefixLen) - 1) : ip;
 }

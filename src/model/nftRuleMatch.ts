@@ -6,7 +6,7 @@
 // dnat/snat/masquerade/redirect, reject, notrack, meta mark set. Anything else is an unknown
 // outcome, never guessed. Pure.
 import type { NftJson, NftSet } from '../host/hostSnapshot';
-import { cidrContains, ipv4ToNumber } from '../host/ipv4';
+import { cidrContains, ipFamily, parseIp } from '../host/ipAddress';
 import { exprKind, statementText, valueText } from '../host/nftRuleset';
 import type { HostAddressing } from './hostAddressing';
 import type { Packet } from './ruleMatch';
@@ -53,20 +53,22 @@ function selectorValue(left: NftJson | undefined, p: Packet, host: HostAddressin
         case 'l4proto':
           return { value: p.protocol };
         case 'nfproto':
-          return { value: 'ipv4' };
+          return { value: ipFamily(p.dst) === 6 ? 'ipv6' : 'ipv4' };
         case 'mark':
           return p.mark === undefined ? { unknown: 'meta mark: the packet mark was changed in a way not followed' } : { value: p.mark };
       }
       return { unknown: `selector ${text} is not evaluated` };
     case 'payload': {
       const proto = b.protocol;
-      if (proto === 'ip') {
+      const family = ipFamily(p.dst) ?? 4;
+      if (proto === 'ip' || proto === 'ip6') {
+        // In an inet table `ip ...` implies IPv4 and `ip6 ...` IPv6: the other family never matches.
+        if ((proto === 'ip') !== (family === 4)) return { skip: `${text}: the packet is IPv${family}` };
         if (b.field === 'saddr') return { value: p.src };
         if (b.field === 'daddr') return { value: p.dst };
-        if (b.field === 'protocol') return { value: p.protocol };
+        if (b.field === (proto === 'ip' ? 'protocol' : 'nexthdr')) return { value: p.protocol };
         return { unknown: `selector ${text} is not evaluated` };
       }
-      if (proto === 'ip6') return { skip: `${text}: the packet is IPv4` };
       if (proto === 'tcp' || proto === 'udp' || proto === 'th') {
         if (proto !== 'th' && p.protocol !== proto) return { skip: `${text}: protocol is ${p.protocol}` };
         if (p.protocol === 'icmp') return { skip: `${text}: protocol is icmp` };
@@ -106,15 +108,16 @@ function elementMatches(element: NftJson, value: Value): boolean | undefined {
   if (!kind) return undefined;
   const [key, b] = kind;
   if (key === 'prefix' && isObject(b) && typeof value === 'string') {
-    return ipv4ToNumber(value) === undefined ? undefined : cidrContains(`${valueText(b.addr)}/${valueText(b.len)}`, value);
+    return parseIp(value) === undefined ? undefined : cidrContains(`${valueText(b.addr)}/${valueText(b.len)}`, value);
   }
   if (key === 'range' && Array.isArray(b)) {
     const [lo, hi] = b;
     if (typeof value === 'number' && typeof lo === 'number' && typeof hi === 'number') return value >= lo && value <= hi;
-    const n = typeof value === 'string' ? ipv4ToNumber(value) : undefined;
-    const l = ipv4ToNumber(String(lo));
-    const h = ipv4ToNumber(String(hi));
-    return n !== undefined && l !== undefined && h !== undefined ? n >= l && n <= h : undefined;
+    const n = typeof value === 'string' ? parseIp(value) : undefined;
+    const l = parseIp(String(lo));
+    const h = parseIp(String(hi));
+    if (!n || !l || !h) return undefined;
+    return n.family === l.family && n.family === h.family && n.value >= l.value && n.value <= h.value;
   }
   if (key === 'elem' && isObject(b)) return elementMatches(b.val ?? null, value);
   return undefined;

@@ -1,7 +1,8 @@
 // The flows a user asks about, built from a snapshot: a connection from outside to a
 // published port, a container's connection out, one container to another. Pure.
 import type { HostSnapshot, Link } from '../host/hostSnapshot';
-import { firstIpv4 } from './hostAddressing';
+import { ipFamily } from '../host/ipAddress';
+import { firstAddress } from './hostAddressing';
 import type { Flow, FlowProtocol } from './packetPath';
 
 
@@ -28,7 +29,8 @@ export function outsideInterface(snapshot: HostSnapshot): { link: Link; noDefaul
 
 /**
  * (a) A new connection from an outside client to a published host port: it arrives on the
- * uplink (or the interface given) addressed to that interface's own IPv4 address.
+ * uplink (or the interface given) addressed to that interface's own address of the client's
+ * family (IPv4, or a global IPv6 address).
  */
 export function inboundFlow(
   snapshot: HostSnapshot,
@@ -36,8 +38,9 @@ export function inboundFlow(
 ): Flow {
   const uplink = opts.uplink ?? uplinkOf(snapshot);
   if (!uplink) throw new Error('the snapshot has no default route: name the interface the connection arrives on');
-  const hostAddress = opts.hostAddress ?? firstIpv4(snapshot.hostNamespace.links.find((l) => l.name === uplink));
-  if (!hostAddress) throw new Error(`${uplink} has no IPv4 address in the snapshot: give the host address`);
+  const family = ipFamily(opts.client) ?? 4;
+  const hostAddress = opts.hostAddress ?? firstAddress(snapshot.hostNamespace.links.find((l) => l.name === uplink), family);
+  if (!hostAddress) throw new Error(`${uplink} has no ${family === 6 ? 'global IPv6' : 'IPv4'} address in the snapshot: give the host address`);
   const flow: Flow = { protocol: opts.protocol ?? 'tcp', src: opts.client, dst: hostAddress, dport: opts.hostPort, inInterface: uplink };
   if (opts.sport !== undefined) flow.sport = opts.sport;
   return flow;

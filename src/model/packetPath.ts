@@ -16,11 +16,12 @@
 // building the flows users ask about: packetFlows.ts. This file: the walk through the hooks.
 import type { Chain, HostSnapshot, NetfilterTable, NftablesState, NftChain, NftRule, NftTable, Rule } from '../host/hostSnapshot';
 import { sourceStatus } from '../host/hostSnapshot';
-import { ipv4ToNumber } from '../host/ipv4';
+import { ipFamily, type IpFamily } from '../host/ipAddress';
 import { findNftSet } from '../host/nftRuleset';
 import { evalNftRule } from './nftRuleMatch';
+import { socketAddress } from './socketAddress';
 import { ruleRef, type RuleRef } from './topology';
-import { firstIpv4, HostAddressing } from './hostAddressing';
+import { firstAddress, HostAddressing } from './hostAddressing';
 import { decodeRule, evalRule, type DecodedRule, type Packet } from './ruleMatch';
 
 export { containerOutboundFlow, containerToContainerFlow, inboundFlow, uplinkOf } from './packetFlows';
@@ -134,7 +135,9 @@ const HARMLESS_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'IDL
 
 /** "ip", "ip:port", "ip-ip:port-port": the first address and port, and whether a range was given. */
 function parseNatTo(text: string): { ip?: string; port?: number; range: boolean } {
-  const [addrPart, portPart] = text.split(':');
+  // IPv6 targets are bracketed: [fd00::10]:80, [fd00::10-fd00::20]:80-90.
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
+  const [addrPart, portPart] = bracketed ? [bracketed[1], bracketed[2]] : text.split(':');
   const [ip, ipHi] = (addrPart ?? '').split('-');
   const [port, portHi] = (portPart ?? '').split('-');
   const out: { ip?: string; port?: number; range: boolean } = { range: ipHi !== undefined || portHi !== undefined };
@@ -143,7 +146,7 @@ function parseNatTo(text: string): { ip?: string; port?: number; range: boolean 
   return out;
 }
 
-const endpoint = (ip: string, port: number | undefined): string => (port === undefined ? ip : `${ip}:${port}`);
+const endpoint = (ip: string, port: number | undefined): string => (port === undefined ? ip : socketAddress(ip, port));
 
 // ------------------------------------------------------------------ the walk
 
@@ -422,10 +425,11 @@ class PathBuilder {
       if (to.port !== undefined) p.dport = to.port;
     } else {
       // REDIRECT: to the primary address of the interface it came in on (loopback when locally generated).
-      const ip = hook === 'OUTPUT' ? '127.0.0.1' : firstIpv4(this.host.link(p.inIf));
+      const family = ipFamily(p.dst) ?? 4;
+      const ip = hook === 'OUTPUT' ? (family === 6 ? '::1' : '127.0.0.1') : firstAddress(this.host.link(p.inIf), family);
       if (!ip) {
         step.verdict = 'DROP';
-        entry.effect = `REDIRECT: ${p.inIf} has no IPv4 address, the kernel drops the packet`;
+        entry.effect = `REDIRECT: ${p.inIf} has no IPv${family} address, the kernel drops the packet`;
         return 'drop';
       }
       p.dst = ip;
@@ -451,7 +455,7 @@ class PathBuilder {
       const ip = this.host.sourceAddressFor(p.dst, p.outIf);
       if (!ip) {
         step.verdict = 'DROP';
-        entry.effect = `MASQUERADE: ${p.outIf} has no IPv4 address, the kernel drops the packet`;
+        entry.effect = `MASQUERADE: ${p.outIf} has no IPv${ipFamily(p.dst) ?? 4} address, the kernel drops the packet`;
         return 'drop';
       }
       p.src = ip;
@@ -516,15 +520,17 @@ type HookChain = { kind: 'iptables'; table: string; priority: number; nat: boole
 
 /**
  * Every base chain on a hook in the kernel's order: by priority, iptables (from iptables-save,
- * iptables-nft's tables included) and native nftables tables of family ip and inet together.
+ * iptables-nft's tables included) and native nftables tables of the packet's family (ip or
+ * ip6) and inet together.
  * At equal priority the kernel's order is registration order, which is not known: iptables is
  * put first and a note says so.
  */
 function hookChains(b: PathBuilder, hook: Hook): HookChain[] {
   const out: HookChain[] = HOOK_TABLES[hook].map((table) => ({ kind: 'iptables' as const, table, priority: iptablesPriority(table, hook), nat: table === 'nat' }));
   const nftHook = hook.toLowerCase();
+  const nftFamily = ipFamily(b.packet.dst) === 6 ? 'ip6' : 'ip';
   for (const table of b.nftables?.tables ?? []) {
-    if (table.origin !== 'native' || (table.family !== 'ip' && table.family !== 'inet')) continue;
+    if (table.origin !== 'native' || (table.family !== nftFamily && table.family !== 'inet')) continue;
     for (const chain of table.chains) {
       if (!chain.base || chain.hook !== nftHook) continue;
       out.push({ kind: 'nft', table, chain, priority: chain.priority ?? 0, nat: chain.type === 'nat' });
@@ -559,28 +565,36 @@ function decideRoute(host: HostAddressing, snapshot: HostSnapshot, dst: string, 
   if (route.dev === inIf && host.isBridge(inIf)) {
     decision.kind = 'bridge';
     decision.reason = `${dst} is on ${inIf}, the bridge the packet came from: it is bridged, not routed`;
-  } else if (snapshot.hostNamespace.sysctls['net.ipv4.ip_forward'] === '0') {
-    decision.kind = 'forwarding-disabled';
-    decision.reason = 'net.ipv4.ip_forward is 0: the host does not route between interfaces';
+  } else {
+    const sysctl = ipFamily(dst) === 6 ? 'net.ipv6.conf.all.forwarding' : 'net.ipv4.ip_forward';
+    if (snapshot.hostNamespace.sysctls[sysctl] === '0') {
+      decision.kind = 'forwarding-disabled';
+      decision.reason = `${sysctl} is 0: the host does not route between interfaces`;
+    }
   }
   return decision;
 }
 
 /** Whether iptables sees packets bridged between ports of one bridge (br_netfilter). */
-function bridgedPacketsFiltered(snapshot: HostSnapshot): boolean | undefined {
-  const v = snapshot.hostNamespace.sysctls['net.bridge.bridge-nf-call-iptables'];
+function bridgedPacketsFiltered(snapshot: HostSnapshot, family: IpFamily): boolean | undefined {
+  const v = snapshot.hostNamespace.sysctls[family === 6 ? 'net.bridge.bridge-nf-call-ip6tables' : 'net.bridge.bridge-nf-call-iptables'];
   if (v !== undefined) return v === '1';
   // Absent with the sysctls read: br_netfilter is not loaded. Not read at all: nobody knows.
   return sourceStatus(snapshot, 'sysctls')?.state === 'ok' ? false : undefined;
 }
 
-function checkFlow(flow: Flow): void {
-  for (const [name, ip] of [['src', flow.src], ['dst', flow.dst]] as const) {
-    if (ipv4ToNumber(ip) === undefined) throw new Error(`flow ${name} ${JSON.stringify(ip)} is not an IPv4 address`);
+/** The flow's address family; both ends must be of it. */
+function checkFlow(flow: Flow): IpFamily {
+  const src = ipFamily(flow.src);
+  const dst = ipFamily(flow.dst);
+  for (const [name, ip, family] of [['src', flow.src, src], ['dst', flow.dst, dst]] as const) {
+    if (family === undefined) throw new Error(`flow ${name} ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
   }
+  if (src !== dst) throw new Error(`flow ${flow.src} -> ${flow.dst} mixes IPv4 and IPv6`);
   for (const [name, port] of [['sport', flow.sport], ['dport', flow.dport]] as const) {
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`flow ${name} ${port} is not a port`);
   }
+  return src as IpFamily;
 }
 
 /** The interface a received packet from `src` comes in on when the flow does not say: the one routing back to it. */
@@ -595,7 +609,7 @@ function receivedPath(b: PathBuilder, snapshot: HostSnapshot): { routing: Routin
   const p = b.packet;
   const early = decideRoute(b.host, snapshot, p.dst, p.inIf, false);
   if (early.kind === 'bridge') {
-    const filtered = bridgedPacketsFiltered(snapshot);
+    const filtered = bridgedPacketsFiltered(snapshot, ipFamily(b.packet.dst) ?? 4);
     if (filtered === false) {
       b.notes.push(`bridged on ${p.inIf} and net.bridge.bridge-nf-call-iptables is not 1: iptables never sees it`);
       return { routing: early, verdict: 'ACCEPT' };
@@ -665,24 +679,25 @@ function runHooks(b: PathBuilder, hook: Hook, skip: string[] = []): FinalVerdict
 }
 
 /**
- * The chains a NEW connection's first packet traverses, in order, with every rule evaluated.
- * Only IPv4 (iptables, not ip6tables).
+ * The chains a NEW connection's first packet traverses, in order, with every rule evaluated:
+ * iptables' rules for an IPv4 flow, ip6tables' for an IPv6 one.
  */
 export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPath {
-  checkFlow(flow);
+  const family = checkFlow(flow);
+  const netfilter = family === 6 ? snapshot.netfilter6 : snapshot.netfilter;
   const host = new HostAddressing(snapshot);
   const notes: string[] = [];
   if (!host.routesFromSnapshot) notes.push('the snapshot has no routes: routing uses the host\'s connected subnets and Docker bridges only');
   const inIf = flow.locallyGenerated ? '' : flow.inInterface ?? defaultInInterface(host, flow, notes);
   const original = { src: flow.src, dst: flow.dst, ...(flow.sport !== undefined ? { sport: flow.sport } : {}), ...(flow.dport !== undefined ? { dport: flow.dport } : {}) };
   const packet: Packet = { protocol: flow.protocol, ...original, inIf, outIf: '', mark: 0, tracked: true, dnat: false, snat: false, original };
-  const b = new PathBuilder(snapshot.netfilter?.tables ?? [], host, packet, snapshot.nftables);
+  const b = new PathBuilder(netfilter?.tables ?? [], host, packet, snapshot.nftables);
   b.notes.push(...notes);
   if (flow.sport === undefined && flow.protocol !== 'icmp') b.notes.push(EPHEMERAL_NOTE);
   if (flow.protocol === 'icmp') b.notes.push('an ICMP flow is taken to be an echo request (ping), type 8');
-  if (!snapshot.netfilter) {
-    const status = sourceStatus(snapshot, 'netfilter');
-    b.doubt(undefined, `netfilter rules were not read (${status?.reason ?? status?.state ?? 'absent'}): no chain can be evaluated`);
+  if (!netfilter) {
+    const status = sourceStatus(snapshot, family === 6 ? 'netfilter6' : 'netfilter');
+    b.doubt(undefined, `${family === 6 ? 'ip6tables' : 'netfilter'} rules were not read (${status?.reason ?? status?.state ?? 'absent'}): no chain can be evaluated`);
   }
   const nftStatus = sourceStatus(snapshot, 'nftables');
   if (!snapshot.nftables && nftStatus) b.notes.push(`native nftables tables were not evaluated: ${nftStatus.reason ?? nftStatus.state}`);

@@ -5,6 +5,7 @@ import type { HostSnapshot } from '../host/hostSnapshot';
 import type { PathRequest } from '../protocol';
 import { computePacketPath, containerOutboundFlow, inboundFlow, type PacketPath } from './packetPath';
 import { outsideInterface } from './packetFlows';
+import { socketAddress } from './socketAddress';
 
 /** A request that names something the snapshot does not have (no such container, port...); `fix` says what to do. */
 export class DiagramRequestError extends Error {
@@ -13,8 +14,9 @@ export class DiagramRequestError extends Error {
   }
 }
 
-/** The outside client of an inbound path (TEST-NET-2). */
+/** The outside client of an inbound path (TEST-NET-2), and its IPv6 twin (RFC 3849 documentation prefix). */
 export const OUTSIDE_CLIENT = '198.51.100.20';
+export const OUTSIDE_CLIENT6 = '2001:db8::20';
 
 export interface RequestedPath {
   path: PacketPath;
@@ -33,30 +35,34 @@ function containerByName(snapshot: HostSnapshot, name: string) {
 }
 
 function inbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'inbound' }>): RequestedPath {
-  const published = (snapshot.docker?.containers ?? []).flatMap((c) => c.ports.filter((p) => p.hostPort === req.hostPort && p.protocol === req.protocol).map((p) => ({ c, p })));
+  const v6 = req.ipv6 === true;
+  const published = (snapshot.docker?.containers ?? []).flatMap((c) =>
+    c.ports.filter((p) => p.hostPort === req.hostPort && p.protocol === req.protocol && p.hostIp.includes(':') === v6).map((p) => ({ c, p })),
+  );
   const target = published[0];
   if (!target) {
-    throw new DiagramRequestError(`No container publishes ${req.protocol} port ${req.hostPort}.`, 'Pick a published port from the list (docker ps shows them under PORTS).');
+    throw new DiagramRequestError(`No container publishes ${req.protocol} port ${req.hostPort}${v6 ? ' on an IPv6 address' : ''}.`, 'Pick a published port from the list (docker ps shows them under PORTS).');
   }
   const outside = outsideInterface(snapshot);
   const arrival = outside && { name: outside.link.name, notes: outside.noDefault ? [`the host has no default route: outside traffic is taken to arrive on ${outside.link.name}`] : [] };
   if (!arrival) throw new DiagramRequestError('The host has no interface with an IPv4 address that outside traffic could arrive on.', 'Check `ip -4 addr` on the host.');
+  const client = v6 ? OUTSIDE_CLIENT6 : OUTSIDE_CLIENT;
   let flow;
   try {
-    flow = inboundFlow(snapshot, { client: OUTSIDE_CLIENT, hostPort: req.hostPort, protocol: req.protocol, uplink: arrival.name });
+    flow = inboundFlow(snapshot, { client, hostPort: req.hostPort, protocol: req.protocol, uplink: arrival.name });
   } catch (err) {
-    throw new DiagramRequestError((err as Error).message, 'Check the host\'s addresses and routes (ip -4 addr, ip route).');
+    throw new DiagramRequestError((err as Error).message, v6 ? 'Check the host\'s IPv6 addresses (ip -6 addr): outside IPv6 clients need a global address on the uplink.' : 'Check the host\'s addresses and routes (ip -4 addr, ip route).');
   }
   const path = computePacketPath(snapshot, flow);
-  path.notes.unshift(...arrival.notes, `the client ${OUTSIDE_CLIENT} is a documentation address standing for any outside host; nothing is sent`);
-  const fromHost = snapshot.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'OUTPUT')?.rules.find((r) => /-j DOCKER(\s|$)/.test(r.spec));
+  path.notes.unshift(...arrival.notes, `the client ${client} is a documentation address standing for any outside host; nothing is sent`);
+  const fromHost = (v6 ? snapshot.netfilter6 : snapshot.netfilter)?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'OUTPUT')?.rules.find((r) => /-j DOCKER(\s|$)/.test(r.spec));
   if (fromHost) {
     path.notes.push(`connections made on the host itself reach the same DNAT rule through nat OUTPUT (${fromHost.spec}): its counter counts them too, while the PREROUTING jump drawn here does not`);
   }
   return {
     path,
-    title: `Packet path: ${req.protocol} :${req.hostPort} -> ${target.c.name}:${target.p.containerPort}`,
-    subject: `new ${req.protocol} connection from outside (${OUTSIDE_CLIENT}) to ${flow.dst}:${req.hostPort}, arriving on ${arrival.name}`,
+    title: `Packet path: ${req.protocol}${v6 ? '6' : ''} :${req.hostPort} -> ${target.c.name}:${target.p.containerPort}`,
+    subject: `new ${req.protocol} connection from outside (${client}) to ${socketAddress(flow.dst, req.hostPort)}, arriving on ${arrival.name}`,
     namespace: 'host',
   };
 }

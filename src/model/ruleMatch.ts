@@ -3,7 +3,7 @@
 // each condition evaluated against the packet as the evaluator sees it (addresses,
 // interfaces, ports, conntrack state, marks, address types). A condition it does not know
 // is an unknown outcome, never skipped. Pure.
-import { cidrContains, ipv4ToNumber, parseCidr } from '../host/ipv4';
+import { cidrContains, parseCidr, parseIp } from '../host/ipAddress';
 import type { HostAddressing } from './hostAddressing';
 import type { FlowProtocol } from './packetPath';
 
@@ -165,9 +165,9 @@ function evalBase(c: Condition, p: Packet): Outcome {
       return truth(proto === p.protocol, `protocol is ${p.protocol}`);
     }
     case '-s':
-      return parseCidr(v) ? truth(cidrContains(v, p.src), `source is ${p.src}`) : unknown(`${describeCondition(c)}: not an IPv4 address`);
+      return parseCidr(v) ? truth(cidrContains(v, p.src), `source is ${p.src}`) : unknown(`${describeCondition(c)}: not an address`);
     case '-d':
-      return parseCidr(v) ? truth(cidrContains(v, p.dst), `destination is ${p.dst}`) : unknown(`${describeCondition(c)}: not an IPv4 address`);
+      return parseCidr(v) ? truth(cidrContains(v, p.dst), `destination is ${p.dst}`) : unknown(`${describeCondition(c)}: not an address`);
     case '-i':
       return truth(interfaceMatches(v, p.inIf), p.inIf ? `in interface is ${p.inIf}` : 'no in interface at this hook');
     case '-o':
@@ -271,10 +271,11 @@ function evalMark(c: Condition, p: Packet): Outcome {
 function evalIprange(c: Condition, p: Packet): Outcome {
   const ip = c.option === '--src-range' ? p.src : c.option === '--dst-range' ? p.dst : undefined;
   if (ip === undefined) return unknown(`option ${c.option} of -m iprange is not evaluated`);
-  const [lo, hi] = (c.values[0] ?? '').split('-').map(ipv4ToNumber);
-  const n = ipv4ToNumber(ip);
+  const [lo, hi] = (c.values[0] ?? '').split('-').map(parseIp);
+  const n = parseIp(ip);
   if (lo === undefined || hi === undefined || n === undefined) return unknown(`${describeCondition(c)}: not understood`);
-  return truth(n >= lo && n <= hi, `${c.option === '--src-range' ? 'source' : 'destination'} is ${ip}`);
+  const inRange = lo.family === n.family && hi.family === n.family && n.value >= lo.value && n.value <= hi.value;
+  return truth(inRange, `${c.option === '--src-range' ? 'source' : 'destination'} is ${ip}`);
 }
 
 /** An ICMP flow is taken to be a ping: the only ICMP that starts a new conntrack entry in practice is an echo request. */

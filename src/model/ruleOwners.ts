@@ -13,7 +13,7 @@
 //
 // Pure: a HostSnapshot in, plain objects out.
 import type { ContainerInfo, HostSnapshot, NetfilterState, NetworkInfo, NftJson, NftRule, NftTable, Rule } from '../host/hostSnapshot';
-import { cidrContains } from '../host/ipv4';
+import { cidrContains } from '../host/ipAddress';
 import { exprKind } from '../host/nftRuleset';
 
 export type OwnerKind = 'container' | 'network' | 'host' | 'stale' | 'none';
@@ -355,24 +355,28 @@ function attribute(s: RuleShape, host: HostIndex): RuleOwner {
 }
 
 export interface RuleOwnership {
-  /** iptables rules (`netfilter`, and `netfilter6` when read), by rule object. */
+  /** iptables and ip6tables rules (`netfilter`, `netfilter6`), by rule object. */
   iptables: Map<Rule, RuleOwner>;
   /** Rules of native nft tables, by rule object (iptables-nft tables are attributed through iptables). */
   nft: Map<NftRule, RuleOwner>;
-  /** Every stale rule, as "table chain #position" or "family table chain handle N", with why. */
+  /** Every stale rule, as "[ip6tables ]table chain #position: spec" or "family table chain handle N: text", with why. */
   stale: { rule: string; owner: RuleOwner }[];
 }
 
-export function ruleOwnership(snapshot: HostSnapshot, extra: (NetfilterState | undefined)[] = []): RuleOwnership {
+export function ruleOwnership(snapshot: HostSnapshot): RuleOwnership {
   const host = new HostIndex(snapshot);
   const out: RuleOwnership = { iptables: new Map(), nft: new Map(), stale: [] };
-  for (const state of [snapshot.netfilter, ...extra]) {
+  const states: [NetfilterState | undefined, string][] = [
+    [snapshot.netfilter, ''],
+    [snapshot.netfilter6, 'ip6tables '],
+  ];
+  for (const [state, label] of states) {
     for (const t of state?.tables ?? []) {
       for (const c of t.chains) {
         for (const r of c.rules) {
           const owner = attribute(iptablesShape(r), host);
           out.iptables.set(r, owner);
-          if (owner.kind === 'stale') out.stale.push({ rule: `${r.table} ${r.chain} #${r.position}: ${r.spec}`, owner });
+          if (owner.kind === 'stale') out.stale.push({ rule: `${label}${r.table} ${r.chain} #${r.position}: ${r.spec}`, owner });
         }
       }
     }

@@ -64,6 +64,8 @@ export interface Endpoint {
   driver: string;
   ip: string;
   prefixLen: number;
+  /** The endpoint's global IPv6 address, on a network with IPv6 enabled. */
+  ipv6?: string;
   mac: string;
   aliases: string[];
   containerInterface?: InterfaceRef;
@@ -85,6 +87,8 @@ export interface PortMapping {
   containerId: string;
   containerName: string;
   protocol: string;
+  /** 6 for a binding on an IPv6 host address (`::`), joined to ip6tables rules. */
+  family: 4 | 6;
   hostIp: string;
   hostPort: number;
   containerIp: string;
@@ -96,6 +100,12 @@ export interface PortMapping {
   filterAccept?: RuleRef;
   masquerade?: RuleRef;
   proxy?: DockerProxyListener;
+  /**
+   * How the engine carries this binding when no DNAT rule does: an IPv6 binding of a
+   * container without IPv6, or an engine that writes no ip6tables rules (20.10), is served by
+   * docker-proxy alone; a routed-mode network opens the container port with no host port.
+   */
+  carriedBy?: 'docker-proxy' | 'routed';
   flags: PortFlag[];
 }
 
@@ -125,6 +135,8 @@ export interface NetworkNode {
   bridge?: string;
   bridgeUp?: boolean;
   internal: boolean;
+  /** `com.docker.network.bridge.gateway_mode_ipv4` (28+): nat (default), nat-unprotected, routed, isolated. */
+  gatewayMode?: string;
   vxlanIds: number[];
   mtu?: number;
   masquerade: RuleRef[];
@@ -165,14 +177,20 @@ function linkWithAddress(links: Link[], ip: string): Link | undefined {
 }
 
 /**
- * The host-side veth of a container interface. With the container's own view (sysfs or
- * nsenter) the interface knows its peer's index and the pairing is exact; with /proc alone
- * only the container interface's index is known, so the host veth pointing back at that
- * index is chosen, preferring the expected bridge, and ambiguity is flagged.
+ * The host-side veth of a container interface. With the container's own view (nsenter) the
+ * interface knows its peer's index and the pairing is exact. Otherwise the namespace's nsid
+ * (read by any user) names it exactly: the host veth whose peer is this index in the
+ * namespace with that id. Docker 28 gives every container's eth0 index 2, so the index alone
+ * is not enough. Without an nsid, the host veth pointing back at that index is chosen,
+ * preferring the expected bridge, and ambiguity is flagged.
  */
-function findHostPeer(hostLinks: Link[], inner: Link, expectedBridge: string | undefined): { link?: Link; flags: EndpointFlag[] } {
+function findHostPeer(hostLinks: Link[], inner: Link, expectedBridge: string | undefined, nsid: number | undefined): { link?: Link; flags: EndpointFlag[] } {
   if (inner.linkIndex !== undefined) {
     const link = hostLinks.find((l) => l.index === inner.linkIndex && l.linkIndex === inner.index);
+    return link ? { link, flags: [] } : { flags: ['host-peer-not-found'] };
+  }
+  if (nsid !== undefined) {
+    const link = hostLinks.find((l) => l.linkIndex === inner.index && l.linkNetnsId === nsid);
     return link ? { link, flags: [] } : { flags: ['host-peer-not-found'] };
   }
   let candidates = hostLinks.filter((l) => l.kind === 'veth' && l.linkIndex === inner.index && l.linkNetnsId !== undefined);
@@ -219,8 +237,8 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
   topo.uplinks = uplinkNames.map((n) => hostLinks.find((l) => l.name === n)).filter((l): l is Link => !!l).map(ifRef);
   if (!docker) return topo;
 
-  const nat = snapshot.netfilter?.tables;
-  const postrouting = findChain(nat, 'nat', 'POSTROUTING')?.rules ?? [];
+  // IPv4 and IPv6 POSTROUTING: a network with IPv6 has a MASQUERADE rule in each.
+  const postrouting = [...(findChain(snapshot.netfilter, 'nat', 'POSTROUTING')?.rules ?? []), ...(findChain(snapshot.netfilter6, 'nat', 'POSTROUTING')?.rules ?? [])];
   const netfilterRead = snapshot.netfilter !== undefined;
   const nsByContainer = new Map<string, ContainerNamespace>(snapshot.containerNamespaces.map((ns) => [ns.containerId, ns]));
   const networkByName = new Map(docker.networks.map((n) => [n.name, n]));
@@ -251,6 +269,8 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     }
     if (n.mtu) node.mtu = n.mtu;
     else if (bridgeLink) node.mtu = bridgeLink.mtu;
+    const gatewayMode = n.options['com.docker.network.bridge.gateway_mode_ipv4'];
+    if (gatewayMode) node.gatewayMode = gatewayMode;
     if (n.driver === 'overlay' && !sandboxFor(n, snapshot.overlaySandboxes) && sourceStatus(snapshot, 'overlaySandboxes')?.state === 'ok') {
       node.flags.push('no-overlay-sandbox-on-this-host');
     }
@@ -305,6 +325,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
       };
       if (!ep.embeddedDns) ep.flags.push('no-embedded-dns');
       if (e.gateway) ep.gateway = e.gateway;
+      if (e.ipv6) ep.ipv6 = e.ipv6;
       // By MAC first (sysfs and nsenter views have it; an IPv6-only endpoint has no IPv4), then by address.
       const byMac = ns && e.mac ? ns.links.find((l) => l.mac?.toLowerCase() === e.mac.toLowerCase()) : undefined;
       const inner = byMac ?? (ns && e.ip ? linkWithAddress(ns.links, e.ip) : undefined);
@@ -315,7 +336,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
       if (network?.driver === 'bridge') {
         ep.bridge = network.bridgeName;
         if (inner) {
-          const { link, flags } = findHostPeer(hostLinks, inner, network.bridgeName);
+          const { link, flags } = findHostPeer(hostLinks, inner, network.bridgeName, ns?.nsid);
           ep.flags.push(...flags);
           if (link) {
             ep.hostVeth = ifRef(link);
@@ -327,7 +348,8 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
         const netNode = topo.networks.find((n) => n.id === network.id);
         const masq = netNode?.masquerade[0];
         if (masq) ep.masquerade = masq;
-        else if (netfilterRead && !network.internal) ep.flags.push('no-masquerade');
+        // Routed mode and enable_ip_masquerade=false networks have no MASQUERADE by design.
+        else if (netfilterRead && !network.internal && network.options['com.docker.network.bridge.gateway_mode_ipv4'] !== 'routed' && network.options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false') ep.flags.push('no-masquerade');
       } else if (network?.driver === 'overlay') {
         const sandbox = sandboxFor(network, snapshot.overlaySandboxes);
         if (sandbox) ep.overlay = overlayJoin(network, sandbox, inner, ep.flags);
@@ -339,7 +361,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     // containers): joined to their host peer and bridge all the same, and flagged.
     for (const inner of ns?.links ?? []) {
       if (matchedInner.has(inner.index) || inner.kind === 'loopback' || inner.name === 'lo') continue;
-      const { link, flags } = findHostPeer(hostLinks, inner, undefined);
+      const { link, flags } = findHostPeer(hostLinks, inner, undefined, ns?.nsid);
       const network = link?.master ? docker.networks.find((n) => n.bridgeName === link.master) : undefined;
       const addr = inner.addresses.find((a) => a.family === 'inet');
       const ep: Endpoint = {
@@ -391,60 +413,113 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
   return topo;
 }
 
+/** Rules of one chain indexed by protocol and destination port (`tcp/8080`), so joining ports stays linear. */
+function byProtocolPort(rules: Rule[]): Map<string, Rule[]> {
+  const index = new Map<string, Rule[]>();
+  for (const r of rules) {
+    const key = `${r.match.protocol ?? ''}/${r.match.dport ?? ''}`;
+    const list = index.get(key);
+    if (list) list.push(r);
+    else index.set(key, [r]);
+  }
+  return index;
+}
+
 function buildPorts(snapshot: HostSnapshot, topo: Topology): void {
   const docker = snapshot.docker;
   if (!docker) return;
-  const netfilterRead = snapshot.netfilter !== undefined;
-  const natDocker = findChain(snapshot.netfilter, 'nat', 'DOCKER')?.rules ?? [];
-  const filterDocker = findChain(snapshot.netfilter, 'filter', 'DOCKER')?.rules ?? [];
-  const postrouting = findChain(snapshot.netfilter, 'nat', 'POSTROUTING')?.rules ?? [];
+  const families = {
+    4: {
+      read: snapshot.netfilter !== undefined,
+      dnat: byProtocolPort((findChain(snapshot.netfilter, 'nat', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'DNAT')),
+      accept: byProtocolPort((findChain(snapshot.netfilter, 'filter', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'ACCEPT')),
+      postrouting: findChain(snapshot.netfilter, 'nat', 'POSTROUTING')?.rules ?? [],
+      // An engine without a nat DOCKER chain for this family writes no rules for it.
+      engineWritesRules: findChain(snapshot.netfilter, 'nat', 'DOCKER') !== undefined,
+    },
+    6: {
+      read: snapshot.netfilter6 !== undefined,
+      dnat: byProtocolPort((findChain(snapshot.netfilter6, 'nat', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'DNAT')),
+      accept: byProtocolPort((findChain(snapshot.netfilter6, 'filter', 'DOCKER')?.rules ?? []).filter((r) => r.target === 'ACCEPT')),
+      postrouting: findChain(snapshot.netfilter6, 'nat', 'POSTROUTING')?.rules ?? [],
+      engineWritesRules: findChain(snapshot.netfilter6, 'nat', 'DOCKER') !== undefined,
+    },
+  } as const;
+  const proxies = new Map<string, DockerProxyListener[]>();
+  for (const x of snapshot.dockerProxies) {
+    const key = `${x.protocol}/${x.hostPort}`;
+    proxies.set(key, [...(proxies.get(key) ?? []), x]);
+  }
+  const networkByName = new Map(topo.networks.map((n) => [n.name, n]));
+  const endpointsByContainer = new Map<string, Endpoint[]>();
+  for (const e of topo.endpoints) endpointsByContainer.set(e.containerId, [...(endpointsByContainer.get(e.containerId) ?? []), e]);
   const usedDnat = new Set<Rule>();
   for (const c of docker.containers) {
     if (c.pid === 0) continue;
     for (const p of c.ports) {
       // The endpoint whose network publishes the port: the first bridge endpoint with an IP.
-      const ep = topo.endpoints.find((e) => e.containerId === c.id && e.ip && e.driver === 'bridge' && !e.flags.includes('not-in-docker-inspect'));
+      const ep = (endpointsByContainer.get(c.id) ?? []).find((e) => e.ip && e.driver === 'bridge' && !e.flags.includes('not-in-docker-inspect'));
+      const family: 4 | 6 = p.hostIp.includes(':') ? 6 : 4;
+      // An IPv6 binding reaches the container's IPv6 address when it has one (the engine's
+      // ip6tables DNAT), else its IPv4 address through docker-proxy.
+      const v6Target = family === 6 && ep?.ipv6 ? ep.ipv6 : undefined;
+      const ruleFamily = families[family];
+      const containerIp = v6Target ?? ep?.ip ?? '';
       const port: PortMapping = {
         containerId: c.id,
         containerName: c.name,
         protocol: p.protocol,
+        family,
         hostIp: p.hostIp,
         hostPort: p.hostPort,
-        containerIp: ep?.ip ?? '',
+        containerIp,
         containerPort: p.containerPort,
         dnatRules: [],
         flags: [],
       };
       if (ep) port.network = ep.network;
       else port.flags.push('container-has-no-ip');
-      const dnats = natDocker.filter(
-        (r) => r.target === 'DNAT' && r.match.protocol === p.protocol && r.match.dport === String(p.hostPort) && (p.hostIp === '0.0.0.0' || p.hostIp === '::' || !r.match.destination || r.match.destination.startsWith(p.hostIp)),
+      const network = ep ? networkByName.get(ep.network) : undefined;
+      const routed = network?.gatewayMode === 'routed' && p.hostPort === 0;
+      const expectDnat = !routed && (family === 4 || (v6Target !== undefined && ruleFamily.engineWritesRules));
+      const unspecified = p.hostIp === '0.0.0.0' || p.hostIp === '::';
+      // An IPv6 binding of a container without IPv6 has no DNAT of its own (docker-proxy carries it).
+      const dnats = (family === 6 && !v6Target ? [] : (ruleFamily.dnat.get(`${p.protocol}/${p.hostPort}`) ?? [])).filter(
+        (r) => unspecified || !r.match.destination || r.match.destination.split('/')[0] === p.hostIp,
       );
-      const own = dnats.filter((r) => r.targetOptions['to-destination'] === `${port.containerIp}:${p.containerPort}`);
+      const wanted = v6Target ? `[${containerIp}]:${p.containerPort}` : `${containerIp}:${p.containerPort}`;
+      const own = dnats.filter((r) => r.targetOptions['to-destination'] === wanted);
       own.forEach((r) => usedDnat.add(r));
       port.dnatRules = own.map(ruleRef);
       if (own[0]) port.dnatTarget = own[0].targetOptions['to-destination'];
-      if (netfilterRead && own.length === 0) {
+      if (routed) port.carriedBy = 'routed';
+      else if (own.length === 0 && !expectDnat) port.carriedBy = 'docker-proxy';
+      if (ruleFamily.read && own.length === 0 && expectDnat) {
         port.flags.push(dnats.length > 0 ? 'dnat-target-mismatch' : 'no-dnat-rule');
         if (dnats[0]) port.dnatTarget = dnats[0].targetOptions['to-destination'];
       }
-      const accept = filterDocker.find(
-        (r) => r.target === 'ACCEPT' && r.match.destination === `${port.containerIp}/32` && r.match.dport === String(p.containerPort) && r.match.protocol === p.protocol,
-      );
+      const hostPrefix = v6Target ? 128 : 32;
+      const accept = (ruleFamily.accept.get(`${p.protocol}/${p.containerPort}`) ?? []).find((r) => r.match.destination === `${containerIp}/${hostPrefix}`);
       if (accept) port.filterAccept = ruleRef(accept);
-      else if (netfilterRead) port.flags.push('no-filter-accept');
-      const masq = ep ? topo.networks.find((n) => n.name === ep.network)?.masquerade[0] : undefined;
-      if (masq) port.masquerade = masq;
-      const hairpin = postrouting.find((r) => r.target === 'MASQUERADE' && r.match.source === `${port.containerIp}/32` && r.match.dport === String(p.containerPort));
+      // nat-unprotected (28+) opens every port of the network: no per-port ACCEPT to expect.
+      else if (ruleFamily.read && expectDnat && network?.gatewayMode !== 'nat-unprotected') port.flags.push('no-filter-accept');
+      const subnets = network?.subnets ?? [];
+      const masq = ruleFamily.postrouting.find((r) => r.target === 'MASQUERADE' && r.match.outInterfaceNegated && r.match.source !== undefined && subnets.includes(r.match.source));
+      if (masq) port.masquerade = ruleRef(masq);
+      const hairpin = ruleFamily.postrouting.find((r) => r.target === 'MASQUERADE' && r.match.source === `${containerIp}/${hostPrefix}` && r.match.dport === String(p.containerPort));
       if (hairpin && !port.masquerade) port.masquerade = ruleRef(hairpin);
-      const proxy = snapshot.dockerProxies.find((x) => x.hostPort === p.hostPort && x.protocol === p.protocol && (x.hostIp === p.hostIp || p.hostIp === '0.0.0.0'));
+      const proxy = (proxies.get(`${p.protocol}/${p.hostPort}`) ?? []).find((x) => x.hostIp === p.hostIp || p.hostIp === '0.0.0.0');
       if (proxy) port.proxy = proxy;
       // Without any docker-proxy at all the engine runs with userland-proxy off: nothing to flag.
-      else if (snapshot.dockerProxies.length > 0) port.flags.push('no-proxy');
+      else if (snapshot.dockerProxies.length > 0 && !routed) port.flags.push('no-proxy');
       topo.ports.push(port);
     }
   }
-  for (const r of natDocker) {
-    if (r.target === 'DNAT' && !usedDnat.has(r)) topo.unmatched.push({ kind: 'dnat-rule', name: r.spec, reason: 'no running container publishes this port with this destination' });
+  for (const [family, f] of [[4, families[4]], [6, families[6]]] as const) {
+    for (const list of f.dnat.values()) {
+      for (const r of list) {
+        if (!usedDnat.has(r)) topo.unmatched.push({ kind: 'dnat-rule', name: r.spec, reason: `no running container publishes this port with this destination${family === 6 ? ' (ip6tables)' : ''}` });
+      }
+    }
   }
 }

@@ -46,13 +46,15 @@ export function diagramChoices(snapshot: HostSnapshot): DiagramChoice[] {
   }
   const seen = new Set<string>();
   for (const p of topo.ports) {
-    const key = `${p.protocol}/${p.hostPort}`;
-    if (seen.has(key) || (p.protocol !== 'tcp' && p.protocol !== 'udp')) continue;
+    const key = `${p.protocol}/${p.hostPort}/${p.family}`;
+    // A routed network's port has no host port; an IPv6 binding is worth a path of its own
+    // only where the engine has an ip6tables DNAT for it.
+    if (seen.has(key) || p.hostPort === 0 || (p.protocol !== 'tcp' && p.protocol !== 'udp') || (p.family === 6 && p.dnatRules.length === 0)) continue;
     seen.add(key);
     out.push({
-      label: `Packet path: ${p.protocol} :${p.hostPort} -> ${p.containerName}:${p.containerPort}`,
-      description: 'new inbound connection to a published port',
-      request: { kind: 'path', path: { kind: 'inbound', hostPort: p.hostPort, protocol: p.protocol } },
+      label: `Packet path: ${p.protocol}${p.family === 6 ? '6' : ''} :${p.hostPort} -> ${p.containerName}:${p.containerPort}`,
+      description: p.family === 6 ? 'new inbound IPv6 connection to a published port (ip6tables)' : 'new inbound connection to a published port',
+      request: { kind: 'path', path: { kind: 'inbound', hostPort: p.hostPort, protocol: p.protocol, ...(p.family === 6 ? { ipv6: true } : {}) } },
     });
   }
   for (const c of topo.containers.filter((c) => c.state === 'running')) {

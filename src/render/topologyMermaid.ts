@@ -15,6 +15,7 @@ import { DiagramRequestError } from '../model/pathRequests';
 import { outsideInterface } from '../model/packetFlows';
 import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';
 import { formatBytes } from './packetPathMermaid';
+import { socketAddress } from '../model/socketAddress';
 
 export interface TopologyRenderOptions {
   /** Case-insensitive text matched against container names, images, IPs and network names. */
@@ -234,7 +235,7 @@ class TopologyDrawing {
           const id = fc.node(
             `E${ci}x${k}`,
             'rect',
-            labelLines([`${c.name} ${iface}`, `${e.ip}/${e.prefixLen}`, e.mac, e.containerInterface?.mtu ? `MTU ${e.containerInterface.mtu}` : undefined, e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined]),
+            labelLines([`${c.name} ${iface}`, `${e.ip}/${e.prefixLen}`, e.ipv6, e.mac, e.containerInterface?.mtu ? `MTU ${e.containerInterface.mtu}` : undefined, e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined]),
             e.flags.some((f) => f.endsWith('not-found') || f === 'bridge-mismatch') ? 'problem' : 'iface',
           );
           this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
@@ -315,7 +316,7 @@ class TopologyDrawing {
     for (const p of this.sel.ports) {
       const target = [...this.endpointIds].find(([e]) => e.containerId === p.containerId && e.ip === p.containerIp)?.[1] ?? [...this.endpointIds].find(([e]) => e.containerId === p.containerId)?.[1];
       const dnat = p.dnatRules[0];
-      const label = `${p.protocol} ${p.hostIp || '0.0.0.0'}:${p.hostPort} -> ${p.dnatTarget ?? `${p.containerIp}:${p.containerPort}`}${dnat ? ` DNAT (${dnat.packets} pkts)` : ' (no DNAT rule)'}${p.proxy ? ', docker-proxy' : ''}`;
+      const label = `${p.protocol} ${socketAddress(p.hostIp || '0.0.0.0', p.hostPort)} -> ${p.dnatTarget ?? socketAddress(p.containerIp, p.containerPort)}${dnat ? ` DNAT (${dnat.packets} pkts)` : p.carriedBy ? ` (${p.carriedBy})` : ' (no DNAT rule)'}${p.proxy ? ', docker-proxy' : ''}`;
       if (!target || !this.uplinkId) {
         this.notes.push(`published ${label} for ${p.containerName}: not drawn (${target ? 'no uplink' : 'container grouped or its interface not found'})`);
         continue;

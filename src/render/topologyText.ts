@@ -1,6 +1,7 @@
 // Plain-text views of a snapshot and its topology, for the CLI and bug reports.
 import type { HostSnapshot } from '../host/hostSnapshot';
 import type { Endpoint, Topology } from '../model/topology';
+import { socketAddress } from '../model/socketAddress';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -34,7 +35,7 @@ export function renderSourcesText(snapshot: HostSnapshot): string {
 
 function endpointLine(ep: Endpoint): string {
   const inner = ep.containerInterface ? `${ep.containerInterface.name}@if${ep.hostVeth?.index ?? ep.overlay?.sandboxVeth?.index ?? '?'}` : '?';
-  let path = `${inner} ${ep.ip}/${ep.prefixLen}`;
+  let path = `${inner} ${ep.ip}/${ep.prefixLen}${ep.ipv6 ? ` ${ep.ipv6}` : ''}`;
   if (ep.hostVeth) path += ` <-> ${ep.hostVeth.name}@if${ep.containerInterface?.index ?? '?'}`;
   if (ep.bridge) path += ` -- ${ep.bridge}`;
   if (ep.overlay) {
@@ -56,6 +57,7 @@ export function renderTopologyText(topo: Topology): string {
       n.vxlanIds.length ? `VNI ${n.vxlanIds.join(',')}` : '',
       n.mtu ? `MTU ${n.mtu}` : '',
       n.internal ? 'internal' : '',
+      n.gatewayMode && n.gatewayMode !== 'nat' ? `gateway ${n.gatewayMode}` : '',
       n.masquerade[0] ? `NAT: ${n.masquerade[0].spec}` : '',
       n.flags.length ? `[${n.flags.join(', ')}]` : '',
     ].filter(Boolean);
@@ -67,9 +69,15 @@ export function renderTopologyText(topo: Topology): string {
     lines.push(`  ${c.name} [${c.state}] dns=${c.dns}${mode ? `, ${mode}` : ''}${c.flags.length ? `  [${c.flags.join(', ')}]` : ''}`);
     for (const ep of topo.endpoints.filter((e) => e.containerId === c.id)) lines.push(endpointLine(ep));
     for (const p of topo.ports.filter((x) => x.containerId === c.id)) {
-      const dnat = p.dnatRules[0] ? `DNAT -> ${p.dnatTarget} (${p.dnatRules[0].packets} pkts)` : 'no DNAT rule seen';
+      const dnat = p.dnatRules[0]
+        ? `DNAT -> ${p.dnatTarget} (${p.dnatRules[0].packets} pkts)`
+        : p.carriedBy === 'routed'
+          ? 'routed: no NAT, the container port is open'
+          : p.carriedBy === 'docker-proxy'
+            ? `no DNAT for this binding: docker-proxy carries it to ${socketAddress(p.containerIp, p.containerPort)}`
+            : 'no DNAT rule seen';
       lines.push(
-        `    port ${p.hostIp}:${p.hostPort} -> ${p.containerPort}/${p.protocol}: ${dnat}${p.proxy ? `, docker-proxy pid ${p.proxy.pid}` : ''}${p.flags.length ? `  [${p.flags.join(', ')}]` : ''}`,
+        `    port ${socketAddress(p.hostIp, p.hostPort)} -> ${p.containerPort}/${p.protocol}: ${dnat}${p.proxy ? `, docker-proxy pid ${p.proxy.pid}` : ''}${p.flags.length ? `  [${p.flags.join(', ')}]` : ''}`,
       );
     }
   }

@@ -44,9 +44,9 @@ function networkName(node: TreeNode, snapshot: HostSnapshot | undefined): string
 }
 
 /** A published-port item's port, from what Inspect shows of it (a PortMapping). */
-function portOf(node: TreeNode): { hostPort: number; protocol: string } | undefined {
-  const p = node.facts().inspect as { hostPort?: unknown; protocol?: unknown } | undefined;
-  return typeof p?.hostPort === 'number' && typeof p.protocol === 'string' ? { hostPort: p.hostPort, protocol: p.protocol } : undefined;
+function portOf(node: TreeNode): { hostPort: number; protocol: string; family: number } | undefined {
+  const p = node.facts().inspect as { hostPort?: unknown; protocol?: unknown; family?: unknown } | undefined;
+  return typeof p?.hostPort === 'number' && typeof p.protocol === 'string' ? { hostPort: p.hostPort, protocol: p.protocol, family: p.family === 6 ? 6 : 4 } : undefined;
 }
 
 export function registerDiagramCommands(panels: DiagramPanels, sidebar: Sidebar): vscode.Disposable[] {
@@ -70,7 +70,7 @@ export function registerDiagramCommands(panels: DiagramPanels, sidebar: Sidebar)
     const node = arg instanceof TreeNode ? arg : undefined;
     if (node?.contextValue === 'port') {
       const port = portOf(node);
-      const request = port && inboundRequest(port.hostPort, port.protocol);
+      const request = port && inboundRequest(port.hostPort, port.protocol, port.family === 6);
       if (request) return panels.show(request);
       return void vscode.window.showInformationMessage(`No packet path for ${port ? `${port.protocol} port ${port.hostPort}` : 'this item'}: only TCP and UDP ports are followed.`);
     }

@@ -28,10 +28,10 @@ export function topologyRequest(scope: TopologyScope): DiagramRequest {
 export const HOST_TOPOLOGY: DiagramRequest = topologyRequest({ kind: 'host' });
 
 /** The inbound path of a published port, or undefined for a protocol the path model does not follow (sctp). */
-export function inboundRequest(hostPort: number, protocol: string): DiagramRequest | undefined {
+export function inboundRequest(hostPort: number, protocol: string, ipv6 = false): DiagramRequest | undefined {
   if (protocol !== 'tcp' && protocol !== 'udp') return undefined;
-  if (!Number.isInteger(hostPort) || hostPort < 0 || hostPort > 65535) return undefined;
-  return { kind: 'path', path: { kind: 'inbound', hostPort, protocol } };
+  if (!Number.isInteger(hostPort) || hostPort <= 0 || hostPort > 65535) return undefined;
+  return { kind: 'path', path: { kind: 'inbound', hostPort, protocol, ...(ipv6 ? { ipv6: true } : {}) } };
 }
 
 /** What the user can do when a request names something absent or unusable on this host. */

@@ -1,20 +1,19 @@
 // Stops and restarts the Docker engine for the "engine not reachable" test, but only an
 // engine that test/lab/up started itself: it records the pid in LAB_DOCKERD_MARKER. An
 // engine the machine runs as a service is never touched; the test then fails and says why.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const LAB_DOCKERD_MARKER = '/run/containernet-lab-dockerd.pid';
 const LOG = '/var/log/containernet-dockerd.log';
 
-function labDockerdPid(): number {
-  if (!existsSync(LAB_DOCKERD_MARKER)) {
-    throw new Error(`dockerd was not started by test/lab/up (no ${LAB_DOCKERD_MARKER}); this test stops and restarts the engine and only does that to one the lab started`);
-  }
-  const pid = Number(readFileSync(LAB_DOCKERD_MARKER, 'utf8').trim());
-  const comm = existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : '';
-  if (comm !== 'dockerd') throw new Error(`${LAB_DOCKERD_MARKER} names pid ${pid}, which is not a running dockerd (${comm || 'gone'})`);
-  return pid;
+const ENGINE_SCRIPT = join(__dirname, '..', '..', '..', 'test', 'lab', 'engine');
+
+/** `test/lab/engine ACTION`: the lab's own start/stop, which knows each engine's command line. */
+function labEngine(action: 'which' | 'stop' | 'start'): string {
+  if (!existsSync(ENGINE_SCRIPT)) throw new Error(`${ENGINE_SCRIPT} not found`);
+  return execFileSync('bash', [ENGINE_SCRIPT, action], { encoding: 'utf8', timeout: 150_000, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Promise<void> {
@@ -35,18 +34,21 @@ function engineAnswers(): boolean {
 }
 
 export async function stopLabDockerd(): Promise<void> {
-  const pid = labDockerdPid();
-  process.kill(pid, 'SIGTERM');
-  await waitFor(`dockerd (pid ${pid}) did not exit`, () => !existsSync(`/proc/${pid}`), 60_000);
+  if (!existsSync(LAB_DOCKERD_MARKER)) {
+    throw new Error(`dockerd was not started by test/lab/up (no ${LAB_DOCKERD_MARKER}); this test stops and restarts the engine and only does that to one the lab started`);
+  }
+  try {
+    labEngine('which');
+  } catch {
+    throw new Error(`${LAB_DOCKERD_MARKER} names no running dockerd`);
+  }
+  labEngine('stop');
+  await waitFor('dockerd still answers after it was stopped', () => !engineAnswers(), 10_000);
 }
 
 export async function restartLabDockerd(): Promise<void> {
   if (engineAnswers()) return;
-  const log = openSync(LOG, 'a');
-  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
-  child.unref();
-  if (child.pid === undefined) throw new Error('dockerd could not be started');
-  writeFileSync(LAB_DOCKERD_MARKER, `${child.pid}\n`);
+  labEngine('start');
   await waitFor(`dockerd did not answer (log: ${LOG})`, engineAnswers, 60_000);
   restartLabContainers();
 }

@@ -12,9 +12,16 @@ LAB_BENCH_LABEL="${LAB_LABEL_KEY}=bench"
 LAB_IMAGE="containernet-lab/busybox:1"
 LAB_DOCKERD_LOG="/var/log/containernet-dockerd.log"
 LAB_DOCKERD_MARKER="/run/containernet-lab-dockerd.pid"
+# Which Docker engine the lab runs on: 20 (Debian 12's docker.io 20.10, installed as a
+# package) or 28 (docker.io 28.5 from Debian's unstable suite, unpacked into .cache/docker28,
+# never installed over the system's packages; its own data root). LAB_ENGINE=28 test/lab/up.
+LAB_ENGINE="${LAB_ENGINE:-20}"
+LAB_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LAB_ENGINE28_DIR="$LAB_REPO/.cache/docker28"
+LAB_ENGINE28_DATA="/var/lib/containernet-docker28"
 LAB_USER="cndlab"
 LAB_USER_GECOS="containernet lab user (test/lab)"
-LAB_PACKAGES=(docker.io iptables iproute2 conntrack tcpdump busybox-static sudo)
+LAB_PACKAGES=(docker.io iptables iproute2 conntrack tcpdump busybox-static sudo nftables)
 
 # Networks: name subnet (gateway is .1 of each subnet)
 LAB_NET="lab-net";           LAB_NET_SUBNET="172.30.1.0/24"
@@ -25,11 +32,26 @@ LAB_OVERLAY="lab-overlay";   LAB_OVERLAY_SUBNET="10.30.9.0/24"
 # initialises the swarm, so that `down` can remove it again.
 LAB_GWBRIDGE="docker_gwbridge"; LAB_GWBRIDGE_SUBNET="172.30.250.0/24"
 
-LAB_NETWORKS=("$LAB_NET" "$LAB_OTHER" "$LAB_INTERNAL" "$LAB_OVERLAY")
-LAB_CONTAINERS=(api web1 web2 web3 client legacy lone vault dual hostnet nonet sidecar ov1 ov2)
+# What current engines add: ICC off, IPv6 with a published port (ip6tables DNAT from 27 on,
+# docker-proxy alone on 20.10), and on 28+ the gateway modes routed and nat-unprotected.
+LAB_NOICC="lab-noicc";       LAB_NOICC_SUBNET="172.30.4.0/24"
+LAB_V6="lab-v6";             LAB_V6_SUBNET="172.30.6.0/24"; LAB_V6_SUBNET6="fd00:30:6::/64"
+LAB_ROUTED="lab-routed";     LAB_ROUTED_SUBNET="172.30.7.0/24"
+LAB_UNPROT="lab-unprot";     LAB_UNPROT_SUBNET="172.30.8.0/24"
+
+LAB_NETWORKS=("$LAB_NET" "$LAB_OTHER" "$LAB_INTERNAL" "$LAB_OVERLAY" "$LAB_NOICC" "$LAB_V6")
+LAB_CONTAINERS=(api web1 web2 web3 client legacy lone vault dual hostnet nonet sidecar ov1 ov2 icc1 icc2 v6web)
+if ((LAB_ENGINE >= 28)); then
+  LAB_NETWORKS+=("$LAB_ROUTED" "$LAB_UNPROT")
+  LAB_CONTAINERS+=(routed1 unprot1)
+fi
 
 LAB_API_PORT=8080
 LAB_LEGACY_PORT=8081
+LAB_LOOPBACK_PORT=8082 # web1, published on 127.0.0.1 only
+LAB_V6_PORT=8086
+LAB_ROUTED_PORT=8087
+LAB_UNPROT_PORT=8088
 
 # Upper bound for `scale N` (lab-net is a /24 holding the scenario containers too).
 LAB_BENCH_MAX=200
@@ -103,28 +125,78 @@ ensure_packages() {
 }
 
 # ---------------------------------------------------------------- dockerd
-ensure_dockerd() {
-  local started_here=''
-  if docker_reachable; then
-    ok "dockerd reachable (engine $(dk version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+# The major version of the engine that answers (20, 28, ...), empty when none does.
+engine_major() {
+  local v
+  v="$(dk version --format '{{.Server.Version}}' 2>/dev/null)" || return 0
+  echo "${v%%.*}"
+}
+
+# The Debian mirror this machine's apt uses (deb822 or one-line sources).
+debian_mirror() {
+  local m=''
+  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+    m="$(awk '/^URIs:/ && $2 !~ /security/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)"
+  fi
+  if [[ -z $m && -f /etc/apt/sources.list ]]; then
+    m="$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' /etc/apt/sources.list)"
+  fi
+  [[ -n $m ]] && echo "$m"
+}
+
+# Docker 28 from Debian's unstable suite: docker.io and containerd fetched with apt-get
+# download against a sources list of the lab's own, unpacked with dpkg -x. Cached.
+fetch_engine28() {
+  local d="$LAB_ENGINE28_DIR" root="$LAB_ENGINE28_DIR/root" v
+  if [[ -x $root/usr/sbin/dockerd && -x $root/usr/bin/containerd ]]; then
+    v="$("$root/usr/sbin/dockerd" --version 2>/dev/null || true)"
+    ok "Docker 28 engine cached in $root ($v)"
     return 0
   fi
-  if pgrep -x dockerd >/dev/null 2>&1; then
-    info "a dockerd process exists but does not answer yet; waiting for it"
-  else
-    command -v dockerd >/dev/null 2>&1 || die "dockerd not found (package docker.io)"
-    info "starting dockerd in the background, log: $LAB_DOCKERD_LOG"
-    # In a subshell: dockerd must not be a job of this script (a later `wait` would
-    # wait for it) and must outlive it (own session, reparented to init).
-    ( setsid dockerd >"$LAB_DOCKERD_LOG" 2>&1 </dev/null & )
-    started_here=1
-  fi
-  local i
+  local mirror
+  mirror="$(debian_mirror)" || true
+  [[ -n $mirror ]] || die "cannot tell this machine's Debian mirror (no URIs in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list)"
+  info "fetching docker.io and containerd from Debian's unstable suite into $d (not installed)"
+  rm -rf -- "$d"
+  mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror sid main" >"$d/sources.list"
+  local apt=(apt-get -qq -o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=-
+    -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+  "${apt[@]}" update || die "apt-get update against the unstable suite failed"
+  (cd "$d/debs" && "${apt[@]}" download docker.io containerd) || die "apt-get download docker.io containerd (unstable) failed"
+  local f
+  mkdir -p "$root.tmp"
+  for f in "$d"/debs/*.deb; do dpkg -x "$f" "$root.tmp" || die "dpkg -x $f failed"; done
+  mv "$root.tmp" "$root"
+  v="$("$root/usr/sbin/dockerd" --version 2>/dev/null || true)"
+  [[ $v == "Docker version 28."* ]] || die "unstable's docker.io is no longer 28 ($v): the lab's second engine is Docker 28; update fetch_engine28"
+  ok "Docker 28 engine unpacked: $v"
+}
+
+# Starts the engine LAB_ENGINE names, detached (own session, reparented to init), logging to
+# LAB_DOCKERD_LOG, and records its pid and engine in LAB_DOCKERD_MARKER ("PID ENGINE").
+start_lab_dockerd() {
+  local pid i
+  case "$LAB_ENGINE" in
+    20)
+      command -v dockerd >/dev/null 2>&1 || die "dockerd not found (package docker.io)"
+      ( setsid dockerd >"$LAB_DOCKERD_LOG" 2>&1 </dev/null & )
+      ;;
+    28)
+      fetch_engine28
+      local root="$LAB_ENGINE28_DIR/root"
+      # Its own containerd, shim and docker-proxy first on PATH; the system's runc (unstable's
+      # needs a newer glibc) and docker-init (tini) after them.
+      ( PATH="$root/usr/sbin:$root/usr/bin:$PATH" setsid "$root/usr/sbin/dockerd" --data-root "$LAB_ENGINE28_DATA" \
+          >"$LAB_DOCKERD_LOG" 2>&1 </dev/null & )
+      ;;
+    *) die "LAB_ENGINE must be 20 or 28 (got '$LAB_ENGINE')" ;;
+  esac
   for ((i = 0; i < 60; i++)); do
     if docker_reachable; then
-      ok "dockerd up after ~${i}s (pid $(cat /var/run/docker.pid 2>/dev/null || echo '?'), log: $LAB_DOCKERD_LOG)"
-      # The e2e "engine not reachable" test stops and restarts only a dockerd the lab started.
-      [[ -n $started_here ]] && cp /var/run/docker.pid "$LAB_DOCKERD_MARKER" 2>/dev/null
+      pid="$(cat /var/run/docker.pid 2>/dev/null || true)"
+      echo "$pid $LAB_ENGINE" >"$LAB_DOCKERD_MARKER"
+      ok "dockerd $LAB_ENGINE up after ~${i}s (pid ${pid:-?}, log: $LAB_DOCKERD_LOG)"
       return 0
     fi
     sleep 1
@@ -132,6 +204,68 @@ ensure_dockerd() {
   warn "dockerd did not answer within 60 s; last lines of $LAB_DOCKERD_LOG:"
   tail -n 30 "$LAB_DOCKERD_LOG" >&2 2>/dev/null || true
   die "dockerd is not reachable"
+}
+
+# The pid of the dockerd the lab started (from LAB_DOCKERD_MARKER), if it still runs.
+lab_dockerd_pid() {
+  [[ -f $LAB_DOCKERD_MARKER ]] || return 1
+  local pid
+  pid="$(awk '{ print $1; exit }' "$LAB_DOCKERD_MARKER")"
+  [[ $pid =~ ^[0-9]+$ && $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] || return 1
+  echo "$pid"
+}
+
+# Stops the dockerd the lab started, by its pid, and waits until it and its containerd are gone.
+stop_lab_dockerd() {
+  local pid cpid i
+  pid="$(lab_dockerd_pid)" || { warn "dockerd was not started by the lab; not stopping it"; return 1; }
+  cpid="$(cat /var/run/docker/containerd/containerd.pid 2>/dev/null || true)"
+  info "stopping the lab's dockerd (pid $pid)"
+  kill -TERM "$pid"
+  for ((i = 0; i < 120; i++)); do
+    [[ -e /proc/$pid ]] || break
+    sleep 0.5
+  done
+  [[ ! -e /proc/$pid ]] || die "dockerd (pid $pid) did not stop within 60 s"
+  if [[ $cpid =~ ^[0-9]+$ && $(cat "/proc/$cpid/comm" 2>/dev/null) == containerd ]]; then
+    for ((i = 0; i < 60; i++)); do
+      [[ -e /proc/$cpid ]] || break
+      sleep 0.5
+    done
+  fi
+  rm -f -- "$LAB_DOCKERD_MARKER"
+}
+
+# An engine of the kind LAB_ENGINE names answers on /var/run/docker.sock: the running one
+# when it is that engine; otherwise a lab-started engine of the other kind has the lab
+# removed from it (so no bridge or rule of it stays behind) and is stopped first.
+ensure_dockerd() {
+  local major
+  if docker_reachable; then
+    major="$(engine_major)"
+    if [[ $major == "$LAB_ENGINE" ]]; then
+      ok "dockerd reachable (engine $(dk version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+      return 0
+    fi
+    lab_dockerd_pid >/dev/null ||
+      die "the running Docker engine is $major, LAB_ENGINE=$LAB_ENGINE asks for $LAB_ENGINE, and the lab did not start this one: stop it yourself, or run with LAB_ENGINE=$major"
+    info "switching engines: $major -> $LAB_ENGINE (removing the lab from engine $major first)"
+    remove_lab_containers ""
+    remove_lab_networks
+    leave_lab_swarm
+    remove_lab_gwbridge
+    stop_lab_dockerd
+  elif pgrep -x dockerd >/dev/null 2>&1; then
+    info "a dockerd process exists but does not answer yet; waiting for it"
+    local i
+    for ((i = 0; i < 60; i++)); do
+      if docker_reachable; then ensure_dockerd; return; fi
+      sleep 1
+    done
+    die "a dockerd process runs but does not answer on /var/run/docker.sock"
+  fi
+  info "starting dockerd (engine $LAB_ENGINE) in the background, log: $LAB_DOCKERD_LOG"
+  start_lab_dockerd
 }
 
 report_versions() {
@@ -315,18 +449,10 @@ remove_lab_networks() {
 
 # Restarts dockerd if (and only if) the lab started it: its pid is in LAB_DOCKERD_MARKER.
 restart_lab_dockerd() {
-  [[ -f $LAB_DOCKERD_MARKER ]] || { warn "dockerd was not started by the lab; not restarting it"; return 1; }
-  local pid i
-  pid=$(cat "$LAB_DOCKERD_MARKER")
-  [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]] || { warn "$LAB_DOCKERD_MARKER names no running dockerd"; return 1; }
-  warn "restarting the lab's dockerd (pid $pid) to clear stale network endpoints"
-  kill -TERM "$pid"
-  for ((i = 0; i < 60; i++)); do
-    [[ -e /proc/$pid ]] || break
-    sleep 1
-  done
-  [[ ! -e /proc/$pid ]] || die "dockerd (pid $pid) did not stop"
-  ensure_dockerd
+  lab_dockerd_pid >/dev/null || { warn "dockerd was not started by the lab; not restarting it"; return 1; }
+  warn "restarting the lab's dockerd to clear stale network endpoints"
+  stop_lab_dockerd
+  start_lab_dockerd
 }
 
 remove_lab_gwbridge() {

@@ -2,7 +2,23 @@
 // Nothing here is skipped quietly: a missing lab is a failure that says how to bring it up.
 import { execFileSync } from 'node:child_process';
 
-export const LAB_CONTAINERS = ['api', 'web1', 'web2', 'web3', 'client', 'legacy', 'lone', 'vault', 'dual', 'hostnet', 'nonet', 'sidecar', 'ov1', 'ov2'];
+/** The major version of the engine that answers (20, 28): the lab differs by engine. */
+export function engineMajor(): number {
+  return Number(sh('docker', 'version', '--format', '{{.Server.Version}}').trim().split('.')[0]);
+}
+
+const LAB_COMMON = ['api', 'web1', 'web2', 'web3', 'client', 'legacy', 'lone', 'vault', 'dual', 'hostnet', 'nonet', 'sidecar', 'ov1', 'ov2', 'icc1', 'icc2', 'v6web'];
+/** Gateway modes (routed, nat-unprotected) exist from Docker 28 on: the lab makes them only there (test/lab/lib.sh). */
+const LAB_28 = ['routed1', 'unprot1'];
+
+/** The lab's containers on the engine that answers. */
+export const LAB_CONTAINERS: readonly string[] = (() => {
+  try {
+    return engineMajor() >= 28 ? [...LAB_COMMON, ...LAB_28] : LAB_COMMON;
+  } catch {
+    return LAB_COMMON; // no engine: requireLab() says so
+  }
+})();
 
 /** Runs an oracle command (argument array) and returns its stdout. */
 export function sh(...argv: string[]): string {

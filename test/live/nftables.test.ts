@@ -253,7 +253,8 @@ async function compareWithHost(): Promise<void> {
       }
       assert.ok(checked >= (major >= 28 ? 5 : 1), `rules naming ${bridge} were checked (${checked})`);
       const expected = oracleStale(save, facts, major);
-      const flagged = new Set(owners.stale.filter((s) => !/^(ip|ip6|inet) /.test(s.rule)).map((s) => s.rule.replace(/^(\S+) \S+ #\d+: /, '$1 ')));
+      // IPv4 iptables rules only: the oracle reads iptables-save (not ip6tables-save, not nft).
+      const flagged = new Set(owners.stale.filter((s) => !/^(ip|ip6|inet|ip6tables) /.test(s.rule)).map((s) => s.rule.replace(/^(\S+) \S+ #\d+: /, '$1 ')));
       assert.deepEqual([...flagged].sort(), [...expected].sort(), 'the rules flagged STALE are those the host shows to be stale');
       assert.ok(flagged.has(`raw -A PREROUTING -d 192.0.2.254/32 ! -i br-c0ffee000000 -j DROP`), 'our planted rule for a missing bridge is STALE');
       return;

@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { splitRuleArgs } from '../../src/host/iptablesSave';
-import { parseCidr } from '../../src/host/ipv4';
+import { addressInBlock, cidrsOverlap, parseCidr } from '../../src/host/ipAddress';
 import { computePacketPath, inboundFlow, type PacketPath, type PathStep } from '../../src/model/packetPath';
-import { requireLab, sh } from './lab';
+import { engineMajor, requireLab, sh } from './lab';
 
 const NS_PREFIX = 'cnd-outside-';
 const VETH_PREFIX = 'cndo-h-';
@@ -36,9 +36,13 @@ const hostVeth = `${VETH_PREFIX}${suffix}`;
 const nsVeth = `cndo-p-${suffix}`;
 let hostAddr = '';
 let outsideAddr = '';
+/** The IPv6 ends of the same link: a ULA /64 of the test's own (checked against the host's routes). */
+let hostAddr6 = '';
+let outsideAddr6 = '';
 let monitor: ChildProcess | undefined;
 let monitorOutput = '';
 let rawTableExisted = true;
+let raw6TableExisted = true;
 
 // ------------------------------------------------------------------ setup and cleanup
 
@@ -55,21 +59,28 @@ function nfTablesBackend(): boolean {
   return /nf_tables/.test(sh('iptables', '-V'));
 }
 
-/** Deletes this test's TRACE rules; returns how many there were. */
+const IPTABLES = { 4: 'iptables', 6: 'ip6tables' } as const;
+
+/** Deletes this test's TRACE rules (both families); returns how many there were. */
 function deleteTraceRules(): number {
-  const lines = sh('iptables', '-t', 'raw', '-S', 'PREROUTING').split('\n').filter((l) => l.startsWith('-A ') && l.includes(`--comment ${COMMENT}`));
-  for (const line of lines) sh('iptables', '-t', 'raw', '-D', ...splitRuleArgs(line).slice(1));
-  return lines.length;
+  let n = 0;
+  for (const tool of Object.values(IPTABLES)) {
+    const lines = sh(tool, '-t', 'raw', '-S', 'PREROUTING').split('\n').filter((l) => l.startsWith('-A ') && l.includes(`--comment ${COMMENT}`));
+    for (const line of lines) sh(tool, '-t', 'raw', '-D', ...splitRuleArgs(line).slice(1));
+    n += lines.length;
+  }
+  return n;
 }
 
 /**
  * With iptables-nft the first raw rule creates the raw table, and deleting the rule leaves it
  * behind. An empty raw table with ACCEPT policies does nothing, so removing it is safe.
  */
-function dropRawTableIfEmpty(): void {
-  if (!nfTablesBackend() || !tryRun('nft', 'list', 'table', 'ip', 'raw')) return;
-  const raw = sh('iptables-save', '-t', 'raw');
-  if (!raw.includes('-A ') && !/^:\S+ (?!ACCEPT)/m.test(raw)) sh('nft', 'delete', 'table', 'ip', 'raw');
+function dropRawTableIfEmpty(family: 4 | 6): void {
+  const nftFamily = family === 6 ? 'ip6' : 'ip';
+  if (!nfTablesBackend() || !tryRun('nft', 'list', 'table', nftFamily, 'raw')) return;
+  const raw = sh(`${IPTABLES[family]}-save`, '-t', 'raw');
+  if (!raw.includes('-A ') && !/^:\S+ (?!ACCEPT)/m.test(raw)) sh('nft', 'delete', 'table', nftFamily, 'raw');
 }
 
 /** A monitor an earlier run started and did not stop: known by the pid it wrote down, checked by its command line. */
@@ -84,7 +95,10 @@ function stopLeftoverMonitor(): void {
 function removeLeftovers(): void {
   stopLeftoverMonitor();
   // A crashed run's TRACE rule most likely brought the raw table too.
-  if (deleteTraceRules() > 0) dropRawTableIfEmpty();
+  if (deleteTraceRules() > 0) {
+    dropRawTableIfEmpty(4);
+    dropRawTableIfEmpty(6);
+  }
   for (const name of sh('ip', 'netns', 'list').split('\n').map((l) => l.split(' ')[0] ?? '')) {
     if (name.startsWith(NS_PREFIX)) sh('ip', 'netns', 'del', name);
   }
@@ -96,10 +110,7 @@ function removeLeftovers(): void {
 function overlaps(a: string, b: string): boolean {
   const x = parseCidr(a);
   const y = parseCidr(b);
-  if (!x || !y) return false;
-  const len = Math.min(x.prefixLen, y.prefixLen);
-  const block = 2 ** (32 - len);
-  return Math.floor(x.base / block) === Math.floor(y.base / block);
+  return x !== undefined && y !== undefined && cidrsOverlap(x, y);
 }
 
 /** A /30 that no host route, host address or Docker network uses (the default route aside). */
@@ -121,8 +132,7 @@ function chooseLink(): string {
 function addOffset(cidr: string, n: number): string {
   const c = parseCidr(cidr);
   if (!c) throw new Error(cidr);
-  const v = c.base + n;
-  return [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join('.');
+  return addressInBlock(c, n);
 }
 
 function routeDev(route: string): string | undefined {
@@ -141,20 +151,34 @@ function buildOutsideHost(): void {
   sh('ip', '-n', ns, 'addr', 'add', `${outsideAddr}/30`, 'dev', nsVeth);
   sh('ip', '-n', ns, 'link', 'set', nsVeth, 'up');
   sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
+  // IPv6 on the same link (nodad: usable at once), in a /64 no host route covers.
+  const prefix6 = `fd00:c0de:${suffix.slice(0, 4)}:${suffix.slice(4)}`;
+  hostAddr6 = `${prefix6}::1`;
+  outsideAddr6 = `${prefix6}::2`;
+  const v6Routes = (JSON.parse(sh('ip', '-j', '-6', 'route', 'show', 'table', 'all')) as { dst: string }[]).map((r) => r.dst).filter((d) => d !== 'default' && parseCidr(d));
+  const mine = parseCidr(`${prefix6}::/64`);
+  assert.ok(mine && !v6Routes.some((r) => { const c = parseCidr(r); return c !== undefined && c.prefixLen > 0 && cidrsOverlap(c, mine); }), `${prefix6}::/64 is free on this host`);
+  sh('ip', 'addr', 'add', `${hostAddr6}/64`, 'dev', hostVeth, 'nodad');
+  sh('ip', '-n', ns, 'addr', 'add', `${outsideAddr6}/64`, 'dev', nsVeth, 'nodad');
   // Check the routes before anything is sent: both ends reach each other over the veth only.
   assert.equal(routeDev(sh('ip', '-j', 'route', 'get', outsideAddr)), hostVeth, `the host reaches ${outsideAddr} over ${hostVeth}`);
+  assert.equal(routeDev(sh('ip', '-j', '-6', 'route', 'get', outsideAddr6)), hostVeth, `the host reaches ${outsideAddr6} over ${hostVeth}`);
+  assert.equal(routeDev(sh('ip', '-n', ns, '-j', '-6', 'route', 'get', hostAddr6)), nsVeth, `the namespace reaches ${hostAddr6} over ${nsVeth}`);
   assert.equal(routeDev(sh('ip', '-n', ns, '-j', 'route', 'get', hostAddr)), nsVeth, `the namespace reaches ${hostAddr} over ${nsVeth}`);
   assert.ok(!sh('ip', '-n', ns, 'route', 'show').includes('default'), 'the namespace has no default route');
 }
 
-function addTraceRule(dst: string | undefined, dport: number): void {
-  sh('iptables', '-t', 'raw', '-A', 'PREROUTING', '-s', `${outsideAddr}/32`, ...(dst ? ['-d', `${dst}/32`] : []), '-p', 'tcp', '-m', 'tcp', '--dport', String(dport), '-m', 'comment', '--comment', COMMENT, '-j', 'TRACE');
+/** A TRACE rule first in raw PREROUTING (before any DROP there), for this test's outside address only. */
+function addTraceRule(dst: string | undefined, dport: number, family: 4 | 6 = 4): void {
+  const host = family === 6 ? 128 : 32;
+  const src = family === 6 ? outsideAddr6 : outsideAddr;
+  sh(IPTABLES[family], '-t', 'raw', '-I', 'PREROUTING', '1', '-s', `${src}/${host}`, ...(dst ? ['-d', `${dst}/${host}`] : []), '-p', 'tcp', '-m', 'tcp', '--dport', String(dport), '-m', 'comment', '--comment', COMMENT, '-j', 'TRACE');
 }
 
-function startMonitor(): Promise<void> {
+function startMonitor(family: 4 | 6 = 4): Promise<void> {
   monitorOutput = '';
   // stdbuf keeps the monitor's stdout line by line through the pipe.
-  monitor = spawn('stdbuf', ['-oL', 'xtables-monitor', '--trace', '-4'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  monitor = spawn('stdbuf', ['-oL', 'xtables-monitor', '--trace', `-${family}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   monitor.stdout?.on('data', (d: Buffer) => (monitorOutput += d.toString()));
   monitor.stderr?.on('data', (d: Buffer) => (monitorOutput += d.toString()));
   writeFileSync(MONITOR_PID_FILE, String(monitor.pid));
@@ -194,24 +218,29 @@ interface TraceEvent {
  *   PACKET: 2 614bb119 IN=... SRC=... DST=... SPORT=52912 DPORT=8080 SYN
  *    TRACE: 2 614bb119 nat:DOCKER:rule:0x5e:ACCEPT  -4 -t nat -A DOCKER ... -j DNAT ...
  *    TRACE: 2 614bb119 nat:POSTROUTING:policy:ACCEPT
- * A packet's trace begins at the TRACE rule in raw PREROUTING.
+ * The hex field is the traced packet's id: events with one id are one packet's path.
  */
 function synTraces(text: string): TraceEvent[][] {
   const packets: TraceEvent[][] = [];
   let syn = false;
+  let traceId: string | undefined;
   for (const line of text.split('\n')) {
     if (line.startsWith('PACKET:')) {
       syn = / SYN\b/.test(line) && !/ ACK\b/.test(line);
       continue;
     }
-    const m = /^\s*TRACE: \d+ [0-9a-f]+ (\S+)\s*(.*)$/.exec(line);
+    const m = /^\s*TRACE: \d+ ([0-9a-f]+) (\S+)\s*(.*)$/.exec(line);
     if (!m || !syn) continue;
-    const [table = '', chain = '', kind = '', ...rest] = (m[1] as string).split(':');
+    const [table = '', chain = '', kind = '', ...rest] = (m[2] as string).split(':');
     const verdict = kind === 'rule' ? rest.slice(1).join(':') : rest.join(':');
     const event: TraceEvent = { table, chain, kind, verdict };
-    const spec = /^-4 -t \S+ (-A .*)$/.exec((m[2] ?? '').trim())?.[1];
+    const spec = /^-[46] -t \S+ (-A .*)$/.exec((m[3] ?? '').trim())?.[1];
     if (spec) event.spec = spec;
-    if (table === 'raw' && chain === 'PREROUTING' && kind === 'rule') packets.push([]);
+    // Each traced packet has an id of its own (the hex field); a new id starts a new packet.
+    if (m[1] !== traceId) {
+      traceId = m[1];
+      packets.push([]);
+    }
     packets.at(-1)?.push(event);
   }
   return packets;
@@ -268,9 +297,9 @@ function report(t: TestContext, kernel: string[], path: PacketPath): void {
   for (let i = 0; i < Math.max(kernel.length, computed.length); i++) t.diagnostic(`${(kernel[i] ?? '').padEnd(41)}| ${computed[i] ?? ''}`);
 }
 
-/** iptables' own counter for a rule, by chain and position (an oracle apart from iptables-save). */
-function kernelPackets(table: string, chain: string, position: number): number {
-  const row = sh('iptables', '-t', table, '-L', chain, '-n', '-v', '-x', '--line-numbers')
+/** iptables' (or ip6tables') own counter for a rule, by chain and position (an oracle apart from iptables-save). */
+function kernelPackets(table: string, chain: string, position: number, family: 4 | 6 = 4): number {
+  const row = sh(IPTABLES[family], '-t', table, '-L', chain, '-n', '-v', '-x', '--line-numbers')
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
     .find((f) => f[0] === String(position));
@@ -283,6 +312,7 @@ before(() => {
   requireLab();
   removeLeftovers();
   rawTableExisted = !nfTablesBackend() || tryRun('nft', 'list', 'table', 'ip', 'raw');
+  raw6TableExisted = !nfTablesBackend() || tryRun('nft', 'list', 'table', 'ip6', 'raw');
   buildOutsideHost();
 });
 
@@ -293,7 +323,8 @@ after(async () => {
     ['delete the TRACE rules', () => void deleteTraceRules()],
     ['delete the namespace', () => void (sh('ip', 'netns', 'list').includes(ns) && sh('ip', 'netns', 'del', ns))],
     ['delete the veth', () => void (tryRun('ip', 'link', 'show', hostVeth) && sh('ip', 'link', 'del', hostVeth))],
-    ['drop the raw table the TRACE rules brought', () => void (!rawTableExisted && dropRawTableIfEmpty())],
+    ['drop the raw table the TRACE rules brought', () => void (!rawTableExisted && dropRawTableIfEmpty(4))],
+    ['drop the ip6 raw table the TRACE rules brought', () => void (!raw6TableExisted && dropRawTableIfEmpty(6))],
   ];
   const failed: string[] = [];
   for (const [what, step] of steps) {
@@ -349,7 +380,7 @@ test('a real NEW connection to published port 8080: the kernel\'s TRACE path is 
   assert.equal(kernelPackets(dnat.table, dnat.chain, dnat.position) - packetsBefore, CONNECTIONS);
 });
 
-test('a connection from outside straight to lone (published nowhere) dies at FORWARD\'s policy, as computed', async (t) => {
+test('a connection from outside straight to lone (published nowhere) dies where the engine drops it (20.10: FORWARD\'s policy; 28: the raw direct-access DROP), as computed', async (t) => {
   const snap0 = await takeSnapshot();
   const lone = snap0.docker?.containers.find((c) => c.name === 'lone')?.endpoints[0]?.ip;
   assert.ok(lone);
@@ -360,7 +391,19 @@ test('a connection from outside straight to lone (published nowhere) dies at FOR
   const snap = await takeSnapshot();
   const path = computePacketPath(snap, { protocol: 'tcp', src: outsideAddr, dst: lone, dport: 80, inInterface: hostVeth });
   assert.equal(path.finalVerdict, 'DROP');
-  assert.equal(path.steps.at(-1)?.policy, true);
+  const last = path.steps.at(-1);
+  if (engineMajor() >= 28) {
+    // Docker 28 drops packets for a container's address that arrive on any interface but its
+    // bridge before routing, in raw PREROUTING; the oracle is iptables' own listing.
+    const drop = last?.rules.filter((r) => r.result === 'matched').at(-1)?.rule;
+    assert.equal(`${last?.table} ${last?.chain}`, 'raw PREROUTING');
+    assert.notEqual(last?.policy, true);
+    assert.ok(drop && drop.spec.endsWith("-j DROP") && drop.spec.includes(`-d ${lone}/32 `), `the deciding rule: ${drop?.spec}`);
+    assert.ok(sh('iptables', '-t', 'raw', '-S', 'PREROUTING').split('\n').includes(drop.spec), `iptables -t raw -S has: ${drop.spec}`);
+  } else {
+    assert.equal(`${last?.table} ${last?.chain}`, 'filter FORWARD');
+    assert.equal(last?.policy, true);
+  }
 
   await startMonitor();
   try {
@@ -377,4 +420,36 @@ test('a connection from outside straight to lone (published nowhere) dies at FOR
     assert.deepEqual(kernelVisits(trace), computedVisits(path));
     assert.deepEqual(kernelMatches(trace), computedMatches(path));
   }
+});
+
+test('routed gateway mode (28+): a connection from outside straight to routed1 is accepted with no NAT, as computed and as TRACE shows', async (t) => {
+  if (engineMajor() < 28) {
+    // The difference between the engines, asserted: 20.10 has no gateway modes, so the lab makes no routed network there.
+    assert.equal(sh('docker', 'network', 'ls', '--filter', 'name=^lab-routed$', '--format', '{{.Name}}').trim(), '');
+    t.diagnostic('Docker 20.10 has no gateway modes: the lab has no routed network on this engine');
+    return;
+  }
+  const snap0 = await takeSnapshot();
+  const routed = snap0.docker?.containers.find((c) => c.name === 'routed1')?.endpoints[0]?.ip;
+  assert.ok(routed);
+  sh('ip', '-n', ns, 'route', 'add', `${routed}/32`, 'via', hostAddr);
+  assert.equal(routeDev(sh('ip', '-n', ns, '-j', 'route', 'get', routed)), nsVeth);
+  addTraceRule(routed, 80);
+  const snap = await takeSnapshot();
+  const path = computePacketPath(snap, { protocol: 'tcp', src: outsideAddr, dst: routed, dport: 80, inInterface: hostVeth });
+  assert.equal(path.finalVerdict, 'ACCEPT');
+  assert.equal(path.rewrittenDestination, undefined, 'no DNAT in routed mode');
+  await startMonitor();
+  try {
+    const body = sh('ip', 'netns', 'exec', ns, 'timeout', '5', 'busybox', 'wget', '-q', '-O', '-', `http://${routed}/`);
+    assert.match(body, /routed1/);
+    await waitFor(() => synTraces(monitorOutput).some((p) => p.some((e) => e.table === 'nat' && e.chain === 'POSTROUTING')), 5000);
+  } finally {
+    await stopMonitor();
+  }
+  const traces = synTraces(monitorOutput);
+  assert.ok(traces.length >= 1, `traced:\n${monitorOutput}`);
+  report(t, kernelVisits(traces[0] ?? []), path);
+  assert.deepEqual(kernelVisits(traces[0] ?? []), computedVisits(path));
+  assert.deepEqual(kernelMatches(traces[0] ?? []), computedMatches(path));
 });

@@ -6,7 +6,7 @@ import { readlinkSync } from 'node:fs';
 import type { HostSnapshot } from '../../src/host/hostSnapshot';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { buildTopology, type Topology } from '../../src/model/topology';
-import { LAB_CONTAINERS, nsenterIp, pidOf, requireLab, sh } from './lab';
+import { LAB_CONTAINERS, engineMajor, nsenterIp, pidOf, requireLab, sh } from './lab';
 
 let snap: HostSnapshot;
 let topo: Topology;
@@ -58,25 +58,49 @@ test('bridge networks map to the bridge device docker network inspect names', ()
   assert.equal(topo.networks.find((n) => n.name === 'lab-internal')?.internal, true);
 });
 
-test('each published port\'s DNAT target is the container\'s IP and port; the rule is the kernel\'s', () => {
-  const rules = sh('iptables', '-t', 'nat', '-S', 'DOCKER').split('\n');
-  let checked = 0;
-  for (const name of ['api', 'legacy']) {
-    const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name).trim();
-    const bindings = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Ports}}', name)) as Record<string, { HostIp: string; HostPort: string }[]>;
+test('every published binding, IPv4 and IPv6, is joined to the DNAT rule the kernel has (iptables -S, ip6tables -S), or to docker-proxy where the kernel has none', () => {
+  const kernel = { 4: sh('iptables', '-t', 'nat', '-S').split('\n'), 6: sh('ip6tables', '-t', 'nat', '-S').split('\n') };
+  const proxyListeners = sh('ss', '-Hltnp').split('\n');
+  const seen = { dnat4: 0, dnat6: 0, proxy6: 0 };
+  for (const name of LAB_CONTAINERS) {
+    const nets = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', name)) as Record<string, { IPAddress: string; GlobalIPv6Address: string }>;
+    const ep = Object.values(nets).find((n) => n.IPAddress);
+    const bindings = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Ports}}', name)) as Record<string, { HostIp: string; HostPort: string }[] | null>;
     for (const [key, list] of Object.entries(bindings)) {
       const [cport, proto] = key.split('/');
-      for (const b of list) {
-        const port = topo.ports.find((p) => p.containerName === name && p.hostPort === Number(b.HostPort) && p.protocol === proto);
-        assert.ok(port, `${name} ${b.HostPort}/${proto}`);
-        assert.equal(port.dnatTarget, `${ip}:${cport}`);
-        assert.ok(port.dnatRules.length > 0);
-        for (const r of port.dnatRules) assert.ok(rules.includes(r.spec), `iptables -S has: ${r.spec}`);
-        checked++;
+      for (const b of list ?? []) {
+        const family = b.HostIp.includes(':') ? 6 : 4;
+        const port = topo.ports.find((p) => p.containerName === name && p.hostIp === (b.HostIp || '0.0.0.0') && p.hostPort === Number(b.HostPort || 0) && p.protocol === proto);
+        assert.ok(port, `${name} ${b.HostIp}:${b.HostPort}/${proto} is in the topology`);
+        assert.equal(port.family, family);
+        const target = family === 6 && ep?.GlobalIPv6Address ? `[${ep.GlobalIPv6Address}]:${cport}` : `${ep?.IPAddress}:${cport}`;
+        // The oracle: the kernel's own DNAT rule for this host port and this destination.
+        const kernelRule = kernel[family].find((l) => l.includes('-j DNAT') && l.includes(`--dport ${b.HostPort} `) && l.endsWith(`--to-destination ${target}`));
+        if (kernelRule) {
+          assert.equal(port.dnatTarget, target, `${name} ${b.HostIp}:${b.HostPort}`);
+          assert.ok(port.dnatRules.length > 0, `${name} ${b.HostIp}:${b.HostPort} joined to its DNAT rule`);
+          for (const r of port.dnatRules) assert.ok(kernel[family].includes(r.spec), `${family === 6 ? 'ip6tables' : 'iptables'} -S has: ${r.spec}`);
+          seen[family === 6 ? 'dnat6' : 'dnat4']++;
+        } else {
+          assert.equal(port.dnatRules.length, 0, `${name} ${b.HostIp}:${b.HostPort}: no DNAT joined where the kernel has none`);
+          assert.deepEqual(port.flags.filter((f) => f.startsWith('no-dnat') || f.startsWith('dnat-')), [], `${name} ${b.HostIp}:${b.HostPort}: not flagged`);
+          assert.ok(port.carriedBy, `${name} ${b.HostIp}:${b.HostPort}: says what carries it (${port.carriedBy})`);
+          if (port.carriedBy === 'docker-proxy') {
+            assert.ok(proxyListeners.some((l) => l.includes(`:${b.HostPort} `) && l.includes('docker-proxy')), `ss shows docker-proxy on ${b.HostPort}`);
+            assert.equal(port.proxy?.hostPort, Number(b.HostPort));
+            if (family === 6) seen.proxy6++;
+          }
+        }
       }
     }
   }
-  assert.ok(checked >= 2);
+  assert.ok(seen.dnat4 >= 4, `IPv4 bindings joined to DNAT: ${seen.dnat4}`);
+  // v6web's [::]:8086: an ip6tables DNAT on engines that write IPv6 rules (27+), docker-proxy alone on 20.10.
+  const v6 = topo.ports.find((p) => p.containerName === 'v6web' && p.family === 6);
+  assert.ok(v6, 'v6web has an IPv6 binding');
+  if (engineMajor() >= 27) assert.equal(v6.dnatTarget, '[fd00:30:6::10]:80');
+  else assert.equal(v6.carriedBy, 'docker-proxy');
+  assert.ok(seen.dnat6 + seen.proxy6 > 0);
 });
 
 test('the default bridge has no embedded DNS, and really resolves nothing by name', () => {

@@ -146,3 +146,32 @@ test('live counters: a native rule on the path is known across reads, and moves 
   assert.equal(counterMoved(memory, again), true);
   assert.equal(counterMoved(memory, dnat), false);
 });
+
+test('IPv6: native ip6 and inet chains run for an IPv6 packet, ip chains do not; `ip` matches in inet never take it', () => {
+  const s = docker29Host();
+  const v6 = parseNftRuleset(
+    JSON.stringify({
+      nftables: [
+        { table: { family: 'ip6', name: 'v6only', handle: 1 } },
+        { chain: { family: 'ip6', table: 'v6only', name: 'pre', handle: 1, type: 'filter', hook: 'prerouting', prio: -300, policy: 'accept' } },
+        { rule: { family: 'ip6', table: 'v6only', chain: 'pre', handle: 2, expr: [{ match: { op: '==', left: { payload: { protocol: 'ip6', field: 'daddr' } }, right: { prefix: { addr: 'fd00:30::', len: 64 } } } }, { drop: null }] } },
+        { table: { family: 'inet', name: 'both', handle: 2 } },
+        { chain: { family: 'inet', table: 'both', name: 'pre', handle: 1, type: 'filter', hook: 'prerouting', prio: -400, policy: 'accept' } },
+        { rule: { family: 'inet', table: 'both', chain: 'pre', handle: 2, expr: [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '198.51.100.77' } }, { drop: null }] } },
+      ],
+    }),
+  );
+  s.nftables?.tables.push(...v6.tables);
+  s.netfilter6 = { backend: 'nf_tables', tables: [] };
+  s.hostNamespace.routes.push({ dst: 'fd00:30::/64', dev: 'bridge1', scope: 'link' });
+  const link = s.hostNamespace.links.find((l) => l.name === 'bridge1');
+  link?.addresses.push({ family: 'inet6', local: 'fd00:30::1', prefixLen: 64, scope: 'global' });
+  const path = computePacketPath(s, { protocol: 'tcp', src: '2001:db8::77', dst: 'fd00:30::2', dport: 80, sport: 40000, inInterface: 'eth0' });
+  assert.deepEqual(chains(path), ['PREROUTING inet both pre hook policy -> ACCEPT', 'PREROUTING ip6 v6only pre hook -> DROP']);
+  assert.match(path.steps[0]?.rules[0]?.reason ?? '', /the packet is IPv6/);
+  assert.equal(path.finalVerdict, 'DROP');
+  // The IPv4 flow meets the inet rule (and none of the ip6 table).
+  const v4 = computePacketPath(s, inbound(8080));
+  assert.equal(v4.finalVerdict, 'DROP');
+  assert.deepEqual(chains(v4), ['PREROUTING inet both pre hook -> DROP']);
+});

@@ -396,7 +396,8 @@ test('routing: no route is a drop at the routing decision; flows are checked', (
   assert.equal(noForwarding.routing?.kind, 'forwarding-disabled');
   assert.equal(noForwarding.finalVerdict, 'DROP');
   assert.ok(!noForwarding.steps.some((s) => s.hook === 'FORWARD'));
-  assert.throws(() => computePacketPath(snap, { protocol: 'tcp', src: 'api', dst: '1.2.3.4' }), /not an IPv4 address/);
+  assert.throws(() => computePacketPath(snap, { protocol: 'tcp', src: 'api', dst: '1.2.3.4' }), /not an IPv4 or IPv6 address/);
+  assert.throws(() => computePacketPath(snap, { protocol: 'tcp', src: '172.30.1.10', dst: 'fd00::1' }), /mixes IPv4 and IPv6/);
   assert.throws(() => containerOutboundFlow(snap, 'no-such-container', { dst: CLIENT }), /no container/);
   assert.throws(() => containerOutboundFlow(snap, 'hostnet', { dst: CLIENT }), /no address on a bridge network/);
 });

@@ -6,6 +6,7 @@ import type { ContainerNode as ContainerModel, Endpoint, PortMapping } from '../
 import { FactNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
+import { socketAddress } from '../../model/socketAddress';
 
 const STATE_ICON: Record<string, [string, string]> = {
   running: ['vm-running', 'testing.iconPassed'],
@@ -100,7 +101,7 @@ export class EndpointNode extends TreeNode {
   item(): vscode.TreeItem {
     const ep = this.ep;
     const inner = ep.containerInterface ? `${ep.containerInterface.name}@if${ep.hostVeth?.index ?? ep.overlay?.sandboxVeth?.index ?? '?'}` : '?';
-    const label = `${ep.network}: ${ep.ip || 'no IP'}`;
+    const label = `${ep.network}: ${ep.ip || 'no IP'}${ep.ipv6 ? `, ${ep.ipv6}` : ''}`;
     const path = ep.overlay
       ? `${inner} → ${ep.overlay.sandboxVeth?.name ?? '?'} → ${ep.overlay.bridge ?? '?'} → ${ep.overlay.vxlanDevice ?? '?'} (VNI ${ep.overlay.vni ?? '?'})`
       : `${inner} → ${ep.hostVeth?.name ?? '?'} → ${ep.bridge ?? '?'}`;
@@ -114,6 +115,7 @@ export class EndpointNode extends TreeNode {
         `| | |`,
         `|---|---|`,
         `| IP | ${ep.ip}/${ep.prefixLen} |`,
+        ...(ep.ipv6 ? [`| IPv6 | ${ep.ipv6} |`] : []),
         `| MAC | ${ep.mac} |`,
         `| gateway | ${ep.gateway ?? '-'} |`,
         `| in the container | ${ep.containerInterface ? `${md(ep.containerInterface.name)} (index ${ep.containerInterface.index}, MTU ${ep.containerInterface.mtu ?? '?'})` : 'not found'} |`,
@@ -163,17 +165,26 @@ export class PortNode extends TreeNode {
 
   item(): vscode.TreeItem {
     const p = this.port;
-    const item = this.base(`${p.hostIp}:${p.hostPort} → ${p.containerPort}/${p.protocol}`, false);
-    item.description = p.dnatRules[0] ? `DNAT to ${p.dnatTarget} (${p.dnatRules[0].packets} pkts)` : p.flags.length ? p.flags.join(', ') : 'DNAT not read';
+    const item = this.base(`${socketAddress(p.hostIp, p.hostPort)} → ${p.containerPort}/${p.protocol}`, false);
+    item.description = p.dnatRules[0]
+      ? `DNAT to ${p.dnatTarget} (${p.dnatRules[0].packets} pkts)`
+      : p.flags.length
+        ? p.flags.join(', ')
+        : p.carriedBy === 'routed'
+          ? 'routed: no NAT, port open to the container'
+          : p.carriedBy === 'docker-proxy'
+            ? `docker-proxy to ${socketAddress(p.containerIp, p.containerPort)}`
+            : 'DNAT not read';
     item.iconPath = new vscode.ThemeIcon(p.flags.length ? 'warning' : 'arrow-right');
     item.tooltip = new vscode.MarkdownString(
       [
-        `**Published port** ${p.hostIp}:${p.hostPort} → ${md(p.containerName)} ${p.containerIp}:${p.containerPort}/${p.protocol}`,
+        `**Published port** ${socketAddress(p.hostIp, p.hostPort)} → ${md(p.containerName)} ${socketAddress(p.containerIp, p.containerPort)}/${p.protocol}`,
         '',
         ...p.dnatRules.map((r) => `DNAT (${r.table} ${r.chain} #${r.position}, ${r.packets} pkts / ${r.bytes} bytes): ${code(r.spec)}`),
         p.filterAccept ? `Filter: ${code(p.filterAccept.spec)}` : '',
         p.masquerade ? `NAT out: ${code(p.masquerade.spec)}` : '',
-        p.proxy ? `docker-proxy pid ${p.proxy.pid} listens on ${p.proxy.hostIp}:${p.proxy.hostPort}` : '',
+        p.proxy ? `docker-proxy pid ${p.proxy.pid} listens on ${socketAddress(p.proxy.hostIp, p.proxy.hostPort)}` : '',
+        p.carriedBy === 'routed' ? 'Routed gateway mode: the container port is opened in the firewall, no DNAT.' : '',
         p.flags.length ? `Flags: ${p.flags.join(', ')}` : '',
       ].filter(Boolean).join('\n\n'),
     );

@@ -54,12 +54,16 @@ function ownerTooltip(owner: RuleOwner | undefined): string {
   return `\n\n${who}${owner.role ? ` (Docker's ${md(owner.role)})` : ''}: ${md(owner.by)}`;
 }
 
+/** Tree id prefix of iptables (`nf`, the ids diagrams reveal) and ip6tables (`nf6`) nodes. */
+type Family = 'nf' | 'nf6';
+
 export class TableNode extends TreeNode {
   constructor(
     private readonly table: NetfilterTable,
     private readonly input: TreeInput,
+    private readonly family: Family = 'nf',
   ) {
-    super(`nf/${table.name}`, 'nf-table');
+    super(`${family}/${table.name}`, 'nf-table');
   }
 
   private chains(): Chain[] {
@@ -68,14 +72,15 @@ export class TableNode extends TreeNode {
   }
 
   item(): vscode.TreeItem {
-    const item = this.base(this.table.name, true, this.table.name !== 'raw');
-    item.description = `${this.chains().length} chains`;
+    const v6 = this.family === 'nf6';
+    const item = this.base(v6 ? `${this.table.name} (IPv6)` : this.table.name, true, !v6 && this.table.name !== 'raw');
+    item.description = `${v6 ? 'ip6tables · ' : ''}${this.chains().length} chains`;
     item.iconPath = new vscode.ThemeIcon('filter');
     return item;
   }
 
   override children(): TreeNode[] {
-    return this.chains().map((c) => new ChainNode(this.table.name, c, this.input));
+    return this.chains().map((c) => new ChainNode(this.table.name, c, this.input, this.family));
   }
 }
 
@@ -84,8 +89,9 @@ export class ChainNode extends TreeNode {
     private readonly table: string,
     private readonly chain: Chain,
     private readonly input: TreeInput,
+    private readonly family: Family = 'nf',
   ) {
-    super(`nf/${table}/${chain.name}`, 'nf-chain');
+    super(`${family}/${table}/${chain.name}`, 'nf-chain');
   }
 
   item(): vscode.TreeItem {
@@ -95,12 +101,12 @@ export class ChainNode extends TreeNode {
     const stale = c.rules.filter((r) => owners.iptables.get(r)?.kind === 'stale').length;
     item.description = `${c.policy !== '-' ? `policy ${c.policy} · ` : ''}${c.rules.length} rules${c.policy !== '-' ? ` · ${c.packets} pkts` : ''}${stale ? ` · ${stale} STALE` : ''}`;
     item.iconPath = new vscode.ThemeIcon('list-ordered');
-    item.tooltip = new vscode.MarkdownString(`\`iptables -t ${this.table} -L ${md(c.name)} -n -v --line-numbers\``);
+    item.tooltip = new vscode.MarkdownString(`\`${this.family === 'nf6' ? 'ip6tables' : 'iptables'} -t ${this.table} -L ${md(c.name)} -n -v --line-numbers\``);
     return item;
   }
 
   override children(): TreeNode[] {
-    return this.chain.rules.map((r) => new RuleNode(r, this.input));
+    return this.chain.rules.map((r) => new RuleNode(r, this.input, this.family));
   }
 
   override facts() {
@@ -112,8 +118,9 @@ export class RuleNode extends TreeNode {
   constructor(
     private readonly rule: Rule,
     private readonly input: TreeInput,
+    family: Family = 'nf',
   ) {
-    super(`nf/${rule.table}/${rule.chain}/${rule.position}`, 'nf-rule');
+    super(`${family}/${rule.table}/${rule.chain}/${rule.position}`, 'nf-rule');
   }
 
   item(): vscode.TreeItem {
@@ -254,6 +261,8 @@ export function netfilterRoots(input: TreeInput): TreeNode[] {
     out.push(new GroupNode('nf/stale', 'STALE rules', 'warning', items, `${owners.stale.length}: nothing on this host uses them`));
   }
   if (nf) out.push(...nf.tables.filter((t) => t.chains.some((c) => isDockerChain(c, owners))).map((t) => new TableNode(t, input)));
+  const nf6 = snapshot.netfilter6;
+  if (nf6) out.push(...nf6.tables.filter((t) => t.chains.some((c) => isDockerChain(c, owners))).map((t) => new TableNode(t, input, 'nf6')));
   out.push(...nftablesRoots(input));
   return out;
 }

@@ -24,7 +24,7 @@ export class NetworkNode extends TreeNode {
     const n = this.info;
     const item = this.base(n.name, true);
     const where = n.bridgeName ? n.bridgeName : n.vxlanIds?.length ? `VXLAN ${n.vxlanIds.join(',')}` : '';
-    item.description = [n.driver, n.subnets.map((s) => s.subnet).join(' '), where, n.internal ? 'internal' : '', n.attachable ? 'attachable' : '']
+    item.description = [n.driver, n.subnets.map((s) => s.subnet).join(' '), where, n.internal ? 'internal' : '', n.attachable ? 'attachable' : '', n.enableIPv6 ? 'IPv6' : '', gatewayModeText(n.options)]
       .filter(Boolean)
       .join(' · ');
     item.iconPath = new vscode.ThemeIcon(DRIVER_ICON[n.driver] ?? 'symbol-namespace');
@@ -52,7 +52,7 @@ export class NetworkNode extends TreeNode {
     const eps = topology.endpoints.filter((e) => e.network === this.info.name);
     const attached = eps.map(
       (e) =>
-        new FactNode(`${this.id}/c/${e.containerId}/${e.containerInterface?.index ?? e.ip}`, e.containerName, `${e.ip}${e.hostVeth ? ` via ${e.hostVeth.name}` : ''}`, 'vm', undefined, {
+        new FactNode(`${this.id}/c/${e.containerId}/${e.containerInterface?.index ?? e.ip}`, e.containerName, `${e.ip}${e.ipv6 ? ` ${e.ipv6}` : ''}${e.hostVeth ? ` via ${e.hostVeth.name}` : ''}`, 'vm', undefined, {
           ip: e.ip,
           mac: e.mac,
           peer: { view: VIEW.containers, nodeId: containerNodeId(e.containerId) },
@@ -89,4 +89,11 @@ export class NetworkNode extends TreeNode {
   override facts() {
     return { id: this.info.id, inspect: { network: this.info, model: this.model } };
   }
+}
+
+/** The 28+ gateway modes worth showing (nat is the default). */
+function gatewayModeText(options: Record<string, string>): string {
+  const v4 = options['com.docker.network.bridge.gateway_mode_ipv4'];
+  const v6 = options['com.docker.network.bridge.gateway_mode_ipv6'];
+  return [v4 && v4 !== 'nat' ? `gateway ${v4}` : '', v6 && v6 !== 'nat' ? `IPv6 gateway ${v6}` : ''].filter(Boolean).join(' · ');
 }
