@@ -241,3 +241,24 @@ test('userland-proxy=false: DNAT without a bridge, hairpin and host-local MASQUE
   assert.deepEqual([dnat.kind, dnat.name, dnat.network], ['container', 'c1', 'bridge1']);
   assert.deepEqual(ruleOwnership(s).stale, []);
 });
+
+test('the Docker 28.5 lab capture (test/fixtures/lab28, iptables and ip6tables): nothing stale, lab-net\'s rules are lab-net\'s, IPv6 DNAT to v6web', () => {
+  const s = JSON.parse(fixture('lab28', 'snapshot.json')) as HostSnapshot;
+  assert.ok(s.netfilter6, 'the capture has ip6tables rules');
+  assert.equal(dockerRuleLayout(s).layout, 'docker28');
+  const owners = ruleOwnership(s);
+  assert.deepEqual(owners.stale, []);
+  const labNet = s.docker?.networks.find((n) => n.name === 'lab-net');
+  assert.ok(labNet?.bridgeName);
+  const members = new Set(s.docker?.containers.filter((c) => c.endpoints.some((e) => e.network === 'lab-net')).map((c) => c.name));
+  let checked = 0;
+  for (const [rule, owner] of owners.iptables) {
+    if (!rule.args.includes(labNet.bridgeName)) continue;
+    checked++;
+    assert.ok((owner.kind === 'network' && owner.name === 'lab-net') || (owner.kind === 'container' && owner.network === 'lab-net' && members.has(owner.name ?? '')), `${rule.spec}: ${owner.kind} ${owner.name}`);
+  }
+  assert.ok(checked > 10);
+  const v6dnat = [...owners.iptables].find(([r]) => s.netfilter6?.tables.some((t) => t.chains.some((c) => c.rules.includes(r))) && r.target === 'DNAT');
+  assert.ok(v6dnat);
+  assert.deepEqual([v6dnat[1].kind, v6dnat[1].name, v6dnat[1].role], ['container', 'v6web', 'published-port DNAT']);
+});
