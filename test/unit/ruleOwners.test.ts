@@ -262,3 +262,16 @@ test('the Docker 28.5 lab capture (test/fixtures/lab28, iptables and ip6tables):
   assert.ok(v6dnat);
   assert.deepEqual([v6dnat[1].kind, v6dnat[1].name, v6dnat[1].role], ['container', 'v6web', 'published-port DNAT']);
 });
+
+test('Docker 29 internal networks: DOCKER-INTERNAL and the ICC rules belong to their network by bridge name', () => {
+  const icc: Net = { name: 'icc', bridge: 'bridgeICC', subnet: '192.0.2.0/24' };
+  const noicc: Net = { name: 'noicc', bridge: 'bridgeNoICC', subnet: '198.51.100.0/24' };
+  const s = hostWith(fixture('docker29', 'usernet-internal.iptables-save'), [DOCKER0, icc, noicc], []);
+  assert.equal(dockerRuleLayout(s).layout, 'docker29');
+  assert.deepEqual(ruleOwnership(s).stale, []);
+  const internal = ownerOf(s, 'filter', '-A DOCKER-INTERNAL ! -s 198.51.100.0/24 -o bridgeNoICC -j DROP');
+  assert.deepEqual([internal.kind, internal.name, internal.role], ['network', 'noicc', 'internal network DROP']);
+  assert.equal(ownerOf(s, 'filter', '-A DOCKER-INTERNAL ! -d 192.0.2.0/24 -i bridgeICC -j DROP').name, 'icc');
+  assert.equal(ownerOf(s, 'filter', '-A DOCKER-FORWARD -i bridgeNoICC -o bridgeNoICC -j DROP').role, 'inter-container DROP (icc=false)');
+  assert.equal(ownerOf(s, 'filter', '-A DOCKER-FORWARD -i bridgeICC -o bridgeICC -j ACCEPT').role, 'inter-container ACCEPT (ICC)');
+});
