@@ -22,9 +22,10 @@ import {
 import { IP6TABLES_SAVE_ARGS, IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';
+import { NFT_RULESET_ARGS, nftAllowed, nftMissingStatus, nftNotAllowedStatus, parseNftRuleset } from './nftRuleset';
 import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandboxes } from './overlaySandboxes';
 import { ParseError } from './parseError';
-import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
+import { DEFAULT_PRIVILEGE_COMMAND, Privilege, findExecutable } from './privilege';
 import { IP6_ROUTE_ARGS, IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
 import { readSysctls } from './sysctls';
 
@@ -69,6 +70,7 @@ const PACKAGE_OF: Record<string, string> = {
   'ip6tables-save': 'iptables',
   conntrack: 'conntrack',
   nsenter: 'util-linux',
+  nft: 'nftables',
 };
 
 class SourceRecorder {
@@ -162,6 +164,12 @@ function sameNamespace(a: ContainerNamespace, b: ContainerNamespace): boolean {
 export async function readNetfilterCounters(privilege: Privilege, timeoutMs = 10_000): Promise<HostSnapshot['netfilter']> {
   if (!privilege.usable) throw new Error(`netfilter needs privilege (${privilege.via})`);
   return parseIptablesSave((await privilege.runPrivileged(IPTABLES_SAVE_ARGS, { timeoutMs })).stdout);
+}
+
+/** Only the native nftables rules and counters (one `nft -j list ruleset`), beside readNetfilterCounters. */
+export async function readNftablesCounters(privilege: Privilege, timeoutMs = 10_000): Promise<HostSnapshot['nftables']> {
+  if (!privilege.usable) throw new Error(`nftables needs privilege (${privilege.via})`);
+  return parseNftRuleset((await privilege.runPrivileged(NFT_RULESET_ARGS, { timeoutMs })).stdout);
 }
 
 export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostSnapshot> {
@@ -373,11 +381,20 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         }) as [undefined, undefined, undefined, undefined],
       );
 
-  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces] = await Promise.all([privilegedReads, dockerPart, namespacesPart]);
+  // Many hosts have no nft at all: that is recorded as information, not as a failure.
+  const nftablesPart = (async () => {
+    const nft = findExecutable('nft');
+    if (nft === undefined) return void recorder.record(nftMissingStatus());
+    if (!privilege.usable) return void recorder.needsPrivilege('nftables');
+    if (!(await nftAllowed(privilege, run, nft, timeoutMs))) return void recorder.record(nftNotAllowedStatus(privilege, nft));
+    return recorder.read('nftables', privilege.via, ['nft'], async () => parseNftRuleset((await runPrivileged(NFT_RULESET_ARGS)).stdout));
+  })();
+
+  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([privilegedReads, dockerPart, namespacesPart, nftablesPart]);
 
   const order: SourceName[] = [
     'docker', 'hostLinks', 'hostRoutes', 'bridgePorts', 'bridgeFdb', 'sysctls', 'containerNamespaces',
-    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'netfilter6', 'conntrack', 'dockerProxy',
+    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'netfilter6', 'nftables', 'conntrack', 'dockerProxy',
   ];
   const snapshot: HostSnapshot = {
     schema: SNAPSHOT_SCHEMA,
@@ -400,6 +417,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   if (docker) snapshot.docker = docker;
   if (netfilter) snapshot.netfilter = netfilter;
   if (netfilter6) snapshot.netfilter6 = netfilter6;
+  if (nftables) snapshot.nftables = nftables;
   if (conntrack) snapshot.conntrack = conntrack;
   snapshot.tookMs = Math.round(performance.now() - started);
   return snapshot;

@@ -8,7 +8,7 @@ import { createDockerClient } from './dockerEngine';
 import { DockerEventStream, type DockerEvent } from './dockerEvents';
 import { runCommand } from './commandRunner';
 import type { HostSnapshot } from './hostSnapshot';
-import { readNetfilterCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
+import { readNetfilterCounters, readNftablesCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
 /** Reasons kept for the next read (they are only logged). */
@@ -158,9 +158,10 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
 
   /**
    * Re-reads only the netfilter rules and counters into the current snapshot (one
-   * iptables-save, whatever the number of containers), for views that follow counters.
-   * Callers at the same time share that one read. Skipped while a full read runs (it brings
-   * fresh counters itself) or when there is no snapshot or no privilege yet.
+   * iptables-save, and one nft -j list ruleset when native tables were read, whatever the
+   * number of containers), for views that follow counters. Callers at the same time share
+   * that one read. Skipped while a full read runs (it brings fresh counters itself) or when
+   * there is no snapshot or no privilege yet.
    */
   refreshCounters(): Promise<HostSnapshot | undefined> {
     this.countersRead ??= this.readCounters().finally(() => {
@@ -172,10 +173,15 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private async readCounters(): Promise<HostSnapshot | undefined> {
     const current = this.current;
     if (!current || this.running || !this.privilege.usable || !current.netfilter) return undefined;
-    const netfilter = await readNetfilterCounters(this.privilege, this.options.snapshot?.timeoutMs);
+    const timeoutMs = this.options.snapshot?.timeoutMs;
+    // Native nftables counters too, when the snapshot has them (a failed re-read keeps the last ones).
+    const [netfilter, nftables] = await Promise.all([
+      readNetfilterCounters(this.privilege, timeoutMs),
+      current.nftables ? readNftablesCounters(this.privilege, timeoutMs).catch(() => current.nftables) : Promise.resolve(undefined),
+    ]);
     // A full read that finished meanwhile is newer than this one: keep it.
     if (this.current !== current || !netfilter) return undefined;
-    const next: HostSnapshot = { ...current, netfilter, countersReadAt: new Date().toISOString() };
+    const next: HostSnapshot = { ...current, netfilter, ...(nftables ? { nftables } : {}), countersReadAt: new Date().toISOString() };
     this.current = next;
     this.emit('counters', next);
     return next;
