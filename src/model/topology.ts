@@ -14,7 +14,7 @@ import type {
   Rule,
 } from '../host/hostSnapshot';
 import { findChain } from '../host/iptablesSave';
-import { sourceStatus } from '../host/hostSnapshot';
+import { sourceFailed, sourceStatus } from '../host/hostSnapshot';
 import { findContainer } from './containerLookup';
 
 export interface RuleRef {
@@ -248,7 +248,8 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
   const hostLinks = snapshot.hostNamespace.links;
   const topo: Topology = { containers: [], networks: [], endpoints: [], ports: [], uplinks: [], unmatched: [], limits: [] };
   for (const s of snapshot.sources) {
-    if (s.state !== 'ok' && s.state !== 'partial') topo.limits.push(`${s.name}: ${s.reason ?? s.state}`);
+    // A source that is absent for a reason that is only information (no nft on this host) limits nothing.
+    if (sourceFailed(s)) topo.limits.push(`${s.name}: ${s.reason ?? s.state}`);
   }
   const uplinkNames = [...new Set(snapshot.hostNamespace.routes.filter((r) => r.dst === 'default' && r.dev).map((r) => r.dev as string))];
   topo.uplinks = uplinkNames.map((n) => hostLinks.find((l) => l.name === n)).filter((l): l is Link => !!l).map(ifRef);
