@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { createDockerClient } from './dockerEngine';
 import { DockerEventStream, type DockerEvent } from './dockerEvents';
 import { runCommand } from './commandRunner';
-import type { HostSnapshot } from './hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { readNetfilterCounters, readNftablesCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
@@ -79,7 +79,9 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.events = new DockerEventStream(options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint, 0));
     this.events.on('event', (e) => {
       this.emit('dockerEvent', e);
-      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, e.type === 'container');
+      // A `create` is followed by a `start` within moments (docker run): it waits the normal
+      // debounce, so the two make one read, and the `start` then shortens the wait.
+      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, e.type === 'container', e.type === 'container' && e.action === 'create');
     });
     // Both edges matter: a drop shows "engine not reachable", a reconnect shows it back.
     this.events.on('connected', () => this.requestRefresh('Docker event stream connected'));
@@ -108,13 +110,13 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * A re-read soon, coalescing bursts (a `docker compose up` emits dozens of events); a
    * steady stream of events still gets a read at least every `maxWaitMs`.
    */
-  requestRefresh(reason: string, containerEvent = false): void {
+  requestRefresh(reason: string, containerEvent = false, slow = false): void {
     this.addReason(reason);
     if (!containerEvent) this.pendingLight = false;
     const now = Date.now();
     this.firstPendingAt ??= now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    const debounce = this.pendingLight ? (this.options.eventDebounceMs ?? 60) : (this.options.debounceMs ?? 300);
+    const debounce = this.pendingLight && !slow ? (this.options.eventDebounceMs ?? 60) : (this.options.debounceMs ?? 300);
     const maxWait = Math.max(debounce, this.options.maxWaitMs ?? 2000);
     const delay = Math.max(0, Math.min(debounce, this.firstPendingAt + maxWait - now));
     this.debounceTimer = setTimeout(() => {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { containerFromInspect, createDockerClient } from '../../src/host/dockerEngine';
 import { hasControlCharacters } from '../../src/host/displayText';
-import type { ContainerInfo } from '../../src/host/hostSnapshot';
+import type { ContainerInfo } from '../../src/snapshot/hostSnapshot';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { hostTools, planNamespaceTerminal, type TerminalAction, type TerminalPlan } from '../../src/host/namespaceTerminal';
 import { PtyProcess } from '../../src/host/ptyProcess';
