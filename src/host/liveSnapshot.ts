@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { createDockerClient } from './dockerEngine';
 import { DockerEventStream, type DockerEvent } from './dockerEvents';
 import { runCommand } from './commandRunner';
-import type { HostSnapshot } from '../snapshot/hostSnapshot';
+import type { HostSnapshot, SourceName } from '../snapshot/hostSnapshot';
 import { readNetfilterCounters, readNftablesCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
@@ -51,8 +51,16 @@ export interface LiveSnapshotEvents {
   counters: [HostSnapshot];
 }
 
-/** What a container event cannot change, kept on reads that follow container events alone. */
+/**
+ * What a container event cannot change, kept on reads that follow container events alone;
+ * after a network connect or disconnect (an overlay's sandbox may have appeared) the overlay
+ * sandboxes are re-read too.
+ */
 const LIGHT_REUSE = ['sysctls', 'overlaySandboxes', 'conntrack'] as const;
+const LIGHT_REUSE_NETWORK = ['sysctls', 'conntrack'] as const;
+
+/** Events about one container's endpoints: a light read covers them. */
+const LIGHT_EVENT = (e: DockerEvent): boolean => e.type === 'container' || (e.type === 'network' && (e.action === 'connect' || e.action === 'disconnect'));
 
 export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   current: HostSnapshot | undefined;
@@ -64,6 +72,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private pendingReasons: string[] = [];
   /** Every pending reason is a container event: the next read may keep what those cannot change. */
   private pendingLight = true;
+  /** A network connect or disconnect is among the pending reasons. */
+  private pendingNetwork = false;
   private started = false;
   /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
   private readonly privilege: Privilege;
@@ -81,7 +91,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
       this.emit('dockerEvent', e);
       // A `create` is followed by a `start` within moments (docker run): it waits the normal
       // debounce, so the two make one read, and the `start` then shortens the wait.
-      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, e.type === 'container', e.type === 'container' && e.action === 'create');
+      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, LIGHT_EVENT(e), e.type === 'container' && e.action === 'create');
+      if (e.type === 'network') this.pendingNetwork = true;
     });
     // Both edges matter: a drop shows "engine not reachable", a reconnect shows it back.
     this.events.on('connected', () => this.requestRefresh('Docker event stream connected'));
@@ -147,7 +158,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     while (this.running) await this.running;
     if (this.pendingReasons.length === 0 && this.current) return;
     const reasons = this.pendingReasons;
-    const light = this.pendingLight;
+    const light = this.pendingLight ? (this.pendingNetwork ? LIGHT_REUSE_NETWORK : LIGHT_REUSE) : undefined;
+    this.pendingNetwork = false;
     this.pendingReasons = [];
     this.pendingLight = true;
     this.running = this.readOnce(reasons, light);
@@ -193,7 +205,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * One read. After container events alone (`light`), what a container cannot change is kept
    * from the previous read (sysctls, overlay sandboxes, conntrack): the poll re-reads them.
    */
-  private async readOnce(reasons: string[], light: boolean): Promise<void> {
+  private async readOnce(reasons: string[], light: readonly SourceName[] | undefined): Promise<void> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
@@ -202,7 +214,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
         docker: this.docker,
         privilege: this.privilege,
         ...(this.current ? { previous: this.current } : {}),
-        ...(light && this.current ? { reuse: LIGHT_REUSE } : {}),
+        ...(light && this.current ? { reuse: light } : {}),
       });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);
