@@ -1,15 +1,12 @@
 // Where a diagram node lives in the sidebar: a NodeTarget (what the node stands for) ->
 // the view and tree node ids reveal() can find, most specific first. Pure: no vscode.
 //
-// The ids follow the tree nodes' own (src/ui/trees): containers `c/<id>`, their published
-// ports `c/<id>/port/<hostIp>:<hostPort>/<proto>`, networks `n/<id>`, host links
-// `h/link/<ifindex>`, uplinks `h/uplink/<ifindex>`, chains `nf/<table>/<chain>` and rules
-// `nf/<table>/<chain>/<position>`, native nftables chains `nft/<family>/<table>/<chain>` and
-// rules `nft/<family>/<table>/<chain>/<handle>`. test/unit/diagramTargets.test.ts pins them; the e2e test
-// reveals through them for real.
+// The ids are the tree nodes' own, from one module (src/ui/trees/nodeIds.ts).
+// test/unit/diagramTargets.test.ts pins them; the e2e test reveals through them for real.
 import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { Topology } from '../model/topology';
 import type { NodeTarget } from '../protocol';
+import { containerNodeId, hostLinkNodeId, netfilterChainNodeId, netfilterRuleNodeId, networkNodeId, nftChainNodeId, nftRuleNodeId, portNodeId, uplinkNodeId } from './trees/nodeIds';
 import { VIEW, type ViewId } from './trees/viewIds';
 
 export interface SidebarLocation {
@@ -23,56 +20,58 @@ function nftTable(snapshot: HostSnapshot | undefined, table: string) {
   return name === undefined ? undefined : snapshot?.nftables?.tables.find((t) => t.family === family && t.name === name);
 }
 
-/** Tree id prefix of a table: `nf/<iptables table>` or `nft/<family>/<name>`. */
-function netfilterPrefix(table: string): string {
+/** The tree id of a chain of an iptables table (`nat`) or a native nftables one (`ip docker-bridges`). */
+function chainNodeId(table: string, chain: string): string {
   const [family, name] = table.split(' ');
-  return name === undefined ? `nf/${table}` : `nft/${family}/${name}`;
+  return name === undefined ? netfilterChainNodeId(table, chain) : nftChainNodeId(family as string, name, chain);
 }
 
 export function sidebarLocations(target: NodeTarget, snapshot: HostSnapshot | undefined, topology: Topology | undefined): SidebarLocation[] {
   switch (target.kind) {
     case 'container': {
       const id = target.id || snapshot?.docker?.containers.find((c) => c.name === target.name)?.id;
-      return id ? [{ view: VIEW.containers, nodeId: `c/${id}` }] : [];
+      return id ? [{ view: VIEW.containers, nodeId: containerNodeId(id) }] : [];
     }
     case 'network': {
       const id = target.id || snapshot?.docker?.networks.find((n) => n.name === target.name)?.id;
-      return id ? [{ view: VIEW.networks, nodeId: `n/${id}` }] : [];
+      return id ? [{ view: VIEW.networks, nodeId: networkNodeId(id) }] : [];
     }
     case 'hostInterface': {
       const link = snapshot?.hostNamespace.links.find((l) => l.name === target.name);
       if (!link) return [];
       const uplink = topology?.uplinks.some((u) => u.index === link.index);
       return [
-        ...(uplink ? [{ view: VIEW.host, nodeId: `h/uplink/${link.index}` }] : []),
-        { view: VIEW.host, nodeId: `h/link/${link.index}` },
+        ...(uplink ? [{ view: VIEW.host, nodeId: uplinkNodeId(link.index) }] : []),
+        { view: VIEW.host, nodeId: hostLinkNodeId(link.index) },
       ];
     }
     case 'chain':
-      return [{ view: VIEW.netfilter, nodeId: `${netfilterPrefix(target.table)}/${target.chain}` }];
+      return [{ view: VIEW.netfilter, nodeId: chainNodeId(target.table, target.chain) }];
     case 'rule': {
       const nft = nftTable(snapshot, target.table);
       if (nft) {
         // Native nftables rules are known by their handle, which stays while the rule exists.
         const handle = nft.chains.find((c) => c.name === target.chain)?.rules.find((r) => r.text === target.spec)?.handle;
-        const chainId = `nft/${nft.family}/${nft.name}/${target.chain}`;
-        return [...(handle !== undefined ? [{ view: VIEW.netfilter, nodeId: `${chainId}/${handle}` }] : []), { view: VIEW.netfilter, nodeId: chainId }];
+        return [
+          ...(handle !== undefined ? [{ view: VIEW.netfilter, nodeId: nftRuleNodeId(nft.family, nft.name, target.chain, handle) }] : []),
+          { view: VIEW.netfilter, nodeId: nftChainNodeId(nft.family, nft.name, target.chain) },
+        ];
       }
       // Positions shift when rules are inserted: the rule's place in the current read, by its spec.
       const chain = snapshot?.netfilter?.tables.find((t) => t.name === target.table)?.chains.find((c) => c.name === target.chain);
       const now = chain?.rules.find((r) => r.spec === target.spec)?.position;
       const positions = now !== undefined && now !== target.position ? [now, target.position] : [target.position];
       return [
-        ...positions.map((p) => ({ view: VIEW.netfilter, nodeId: `nf/${target.table}/${target.chain}/${p}` })),
-        { view: VIEW.netfilter, nodeId: `nf/${target.table}/${target.chain}` },
+        ...positions.map((p) => ({ view: VIEW.netfilter, nodeId: netfilterRuleNodeId(target.table, target.chain, p) })),
+        { view: VIEW.netfilter, nodeId: netfilterChainNodeId(target.table, target.chain) },
       ];
     }
     case 'port': {
       const ports = (topology?.ports ?? []).filter((p) => p.containerName === target.containerName && p.hostPort === target.hostPort && p.protocol === target.protocol);
       const container = snapshot?.docker?.containers.find((c) => c.name === target.containerName);
       return [
-        ...ports.map((p) => ({ view: VIEW.containers, nodeId: `c/${p.containerId}/port/${p.hostIp}:${p.hostPort}/${p.protocol}` })),
-        ...(container ? [{ view: VIEW.containers, nodeId: `c/${container.id}` }] : []),
+        ...ports.map((p) => ({ view: VIEW.containers, nodeId: portNodeId(p) })),
+        ...(container ? [{ view: VIEW.containers, nodeId: containerNodeId(container.id) }] : []),
       ];
     }
   }

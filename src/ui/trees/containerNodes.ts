@@ -7,6 +7,7 @@ import { FactNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
 import { socketAddress } from '../../model/socketAddress';
+import { containerNodeId, endpointNodeId, hostLinkNodeId, portNodeId } from './nodeIds';
 
 const STATE_ICON: Record<string, [string, string]> = {
   running: ['vm-running', 'testing.iconPassed'],
@@ -17,15 +18,6 @@ const STATE_ICON: Record<string, [string, string]> = {
   dead: ['error', 'problemsErrorIcon.foreground'],
 };
 
-export function containerNodeId(containerId: string): string {
-  return `c/${containerId}`;
-}
-
-/** An endpoint's node id: by network, and by interface for those Docker's inspect does not list. */
-export function endpointNodeId(ep: Endpoint): string {
-  const extra = ep.flags.includes('not-in-docker-inspect') ? `/if${ep.containerInterface?.index ?? '?'}` : '';
-  return `c/${ep.containerId}/ep/${ep.network}${extra}`;
-}
 
 export class ContainerNode extends TreeNode {
   constructor(
@@ -139,7 +131,7 @@ export class EndpointNode extends TreeNode {
       new FactNode(`${this.id}/if`, 'container interface', ep.containerInterface ? `${ep.containerInterface.name} (index ${ep.containerInterface.index})` : 'not found', 'symbol-interface'),
     ];
     if (ep.hostVeth) {
-      out.push(new FactNode(`${this.id}/veth`, 'host veth', `${ep.hostVeth.name} (index ${ep.hostVeth.index})`, 'arrow-swap', undefined, { peer: { view: VIEW.host, nodeId: `h/link/${ep.hostVeth.index}` } }, 'veth-ref'));
+      out.push(new FactNode(`${this.id}/veth`, 'host veth', `${ep.hostVeth.name} (index ${ep.hostVeth.index})`, 'arrow-swap', undefined, { peer: { view: VIEW.host, nodeId: hostLinkNodeId(ep.hostVeth.index) } }, 'veth-ref'));
     }
     if (ep.bridge) out.push(new FactNode(`${this.id}/bridge`, 'bridge', ep.bridge, 'type-hierarchy'));
     if (ep.overlay) {
@@ -154,13 +146,13 @@ export class EndpointNode extends TreeNode {
   }
 
   override facts() {
-    return { ip: this.ep.ip, mac: this.ep.mac, inspect: this.ep, ...(this.ep.hostVeth ? { peer: { view: VIEW.host, nodeId: `h/link/${this.ep.hostVeth.index}` } } : {}) };
+    return { ip: this.ep.ip, mac: this.ep.mac, inspect: this.ep, ...(this.ep.hostVeth ? { peer: { view: VIEW.host, nodeId: hostLinkNodeId(this.ep.hostVeth.index) } } : {}) };
   }
 }
 
 export class PortNode extends TreeNode {
   constructor(private readonly port: PortMapping) {
-    super(`c/${port.containerId}/port/${port.hostIp}:${port.hostPort}/${port.protocol}`, 'port');
+    super(portNodeId(port), 'port');
   }
 
   item(): vscode.TreeItem {

@@ -2,14 +2,10 @@
 // uplinks, their MTU and state, and the sysctls that matter.
 import * as vscode from 'vscode';
 import type { Link } from '../../snapshot/hostSnapshot';
-import { endpointNodeId } from './containerNodes';
+import { endpointNodeId, hostLinkNodeId, uplinkNodeId } from './nodeIds';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
-
-export function hostLinkNodeId(index: number): string {
-  return `h/link/${index}`;
-}
 
 export class LinkNode extends TreeNode {
   constructor(
@@ -80,7 +76,7 @@ export function hostRoots(input: TreeInput): TreeNode[] {
   const uplinks = topology.uplinks.map((u) => {
     const l = links.find((x) => x.index === u.index);
     const addrs = (l?.addresses ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixLen}`);
-    return new FactNode(`h/uplink/${u.index}`, u.name, [`default route`, ...addrs, `MTU ${u.mtu ?? '?'}`, l?.operState.toLowerCase() ?? ''].filter(Boolean).join(' · '), 'cloud');
+    return new FactNode(uplinkNodeId(u.index), u.name, [`default route`, ...addrs, `MTU ${u.mtu ?? '?'}`, l?.operState.toLowerCase() ?? ''].filter(Boolean).join(' · '), 'cloud');
   });
   const sysctls = Object.entries(snapshot.hostNamespace.sysctls).map(
     ([k, v]) => new FactNode(`h/sysctl/${k}`, k, v, k === 'net.ipv4.ip_forward' && v !== '1' ? 'warning' : 'settings-gear', k === 'net.ipv4.ip_forward' && v !== '1' ? 'IP forwarding is off: containers cannot reach beyond the host. Fix: `sysctl -w net.ipv4.ip_forward=1`' : undefined),

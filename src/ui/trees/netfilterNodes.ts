@@ -11,6 +11,7 @@ import { SourceProblemNode } from './sourceProblemNode';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
+import { netfilterChainNodeId, netfilterRuleNodeId, netfilterTableNodeId, nftChainNodeId, nftRuleNodeId, nftTableNodeId, type NetfilterFamily } from './nodeIds';
 
 const BUILT_IN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
@@ -54,8 +55,7 @@ function ownerTooltip(owner: RuleOwner | undefined): string {
   return `\n\n${who}${owner.role ? ` (Docker's ${md(owner.role)})` : ''}: ${md(owner.by)}`;
 }
 
-/** Tree id prefix of iptables (`nf`, the ids diagrams reveal) and ip6tables (`nf6`) nodes. */
-type Family = 'nf' | 'nf6';
+type Family = NetfilterFamily;
 
 export class TableNode extends TreeNode {
   constructor(
@@ -63,7 +63,7 @@ export class TableNode extends TreeNode {
     private readonly input: TreeInput,
     private readonly family: Family = 'nf',
   ) {
-    super(`${family}/${table.name}`, 'nf-table');
+    super(netfilterTableNodeId(table.name, family), 'nf-table');
   }
 
   private chains(): Chain[] {
@@ -91,7 +91,7 @@ export class ChainNode extends TreeNode {
     private readonly input: TreeInput,
     private readonly family: Family = 'nf',
   ) {
-    super(`${family}/${table}/${chain.name}`, 'nf-chain');
+    super(netfilterChainNodeId(table, chain.name, family), 'nf-chain');
   }
 
   item(): vscode.TreeItem {
@@ -120,7 +120,7 @@ export class RuleNode extends TreeNode {
     private readonly input: TreeInput,
     family: Family = 'nf',
   ) {
-    super(`${family}/${rule.table}/${rule.chain}/${rule.position}`, 'nf-rule');
+    super(netfilterRuleNodeId(rule.table, rule.chain, rule.position, family), 'nf-rule');
   }
 
   item(): vscode.TreeItem {
@@ -140,7 +140,7 @@ export class RuleNode extends TreeNode {
 
 // ------------------------------------------------------------------ native nftables
 
-const nftId = (t: NftTable) => `nft/${t.family}/${t.name}`;
+const nftId = (t: NftTable) => nftTableNodeId(t.family, t.name);
 
 export class NftTableNode extends TreeNode {
   constructor(
@@ -176,7 +176,7 @@ export class NftChainNode extends TreeNode {
     private readonly chain: NftChain,
     private readonly input: TreeInput,
   ) {
-    super(`${nftId(table)}/${chain.name}`, 'nf-chain');
+    super(nftChainNodeId(table.family, table.name, chain.name), 'nf-chain');
   }
 
   item(): vscode.TreeItem {
@@ -206,7 +206,7 @@ export class NftRuleNode extends TreeNode {
     private readonly rule: NftRule,
     private readonly input: TreeInput,
   ) {
-    super(`${nftId(table)}/${rule.chain}/${rule.handle}`, 'nf-rule');
+    super(nftRuleNodeId(table.family, table.name, rule.chain, rule.handle), 'nf-rule');
   }
 
   item(): vscode.TreeItem {

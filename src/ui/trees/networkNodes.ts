@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { NetworkInfo } from '../../snapshot/hostSnapshot';
 import type { NetworkNode as NetworkModel } from '../../model/topology';
-import { containerNodeId } from './containerNodes';
+import { containerNodeId, networkNodeId } from './nodeIds';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
@@ -17,7 +17,7 @@ export class NetworkNode extends TreeNode {
     private readonly model: NetworkModel | undefined,
     private readonly input: TreeInput,
   ) {
-    super(`n/${info.id}`, `network-${info.driver}`);
+    super(networkNodeId(info.id), `network-${info.driver}`);
   }
 
   item(): vscode.TreeItem {
