@@ -74,6 +74,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private pendingLight = true;
   /** A network connect or disconnect is among the pending reasons. */
   private pendingNetwork = false;
+  /** The last container event was a `create`: its `start` is most likely on its way. */
+  private awaitingStart = false;
   private started = false;
   /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
   private readonly privilege: Privilege;
@@ -89,10 +91,12 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.events = new DockerEventStream(options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint, 0));
     this.events.on('event', (e) => {
       this.emit('dockerEvent', e);
-      // A `create` is followed by a `start` within moments (docker run): it waits the normal
-      // debounce, so the two make one read, and the `start` then shortens the wait.
-      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, LIGHT_EVENT(e), e.type === 'container' && e.action === 'create');
+      // A `create` is followed by a network `connect` and a `start` within moments (docker
+      // run): until another container event comes, the wait is the normal debounce, so they
+      // make one read; the `start` then shortens the wait.
+      if (e.type === 'container') this.awaitingStart = e.action === 'create';
       if (e.type === 'network') this.pendingNetwork = true;
+      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, LIGHT_EVENT(e), this.awaitingStart);
     });
     // Both edges matter: a drop shows "engine not reachable", a reconnect shows it back.
     this.events.on('connected', () => this.requestRefresh('Docker event stream connected'));
