@@ -1,7 +1,7 @@
 // IPv4 routes of one namespace from `ip -j route show` (host) or /proc/<pid>/net/route
 // (a container's namespace, readable by any user).
 import type { Route } from '../snapshot/hostSnapshot';
-import { ParseError, expectArray, parseJsonOutput, str } from './parseError';
+import { ParseError, expectArray, num, parseJsonOutput, str } from './parseError';
 
 export const IP_ROUTE_ARGS = ['ip', '-j', 'route', 'show'];
 export const IP6_ROUTE_ARGS = ['ip', '-j', '-6', 'route', 'show'];
@@ -15,6 +15,9 @@ export function parseIpRouteJson(text: string, source = 'ip -j route', family?: 
       const v = str(row[key]);
       if (v !== undefined) route[key] = v;
     }
+    const metric = num(row.metric);
+    if (metric !== undefined) route.metric = metric;
+    if (Array.isArray(row.flags) && row.flags.length > 0) route.flags = row.flags.filter((f): f is string => typeof f === 'string');
     return route;
   });
 }

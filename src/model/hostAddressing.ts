@@ -78,14 +78,19 @@ export class HostAddressing {
     return 'UNICAST';
   }
 
-  /** Longest-prefix match in the main table of the address's family. */
+  /**
+   * Longest-prefix match in the main table of the address's family; of routes with the same
+   * prefix, the lowest metric, then the first the kernel lists (a route whose device is down
+   * still counts: the kernel ignores `linkdown` routes only when told to).
+   */
   lookup(ip: string): Route | undefined {
     const family = ipFamily(ip);
     let best: { route: Route; len: number } | undefined;
     for (const r of this.routes) {
       if (routeFamily(r) !== family) continue;
       const c = parseCidr(r.dst, family);
-      if (c && cidrContains(c, ip) && (!best || c.prefixLen > best.len)) best = { route: r, len: c.prefixLen };
+      if (!c || !cidrContains(c, ip)) continue;
+      if (!best || c.prefixLen > best.len || (c.prefixLen === best.len && (r.metric ?? 0) < (best.route.metric ?? 0))) best = { route: r, len: c.prefixLen };
     }
     return best?.route;
   }

@@ -16,6 +16,7 @@ import type {
 import { findChain } from '../snapshot/chainLookup';
 import { sourceFailed, sourceStatus } from '../snapshot/hostSnapshot';
 import { findContainer } from './containerLookup';
+import { hostLeftovers, type HostLeftovers } from './leftovers';
 
 export interface RuleRef {
   table: string;
@@ -160,6 +161,8 @@ export interface Topology {
   unmatched: Unmatched[];
   /** Sources whose absence limits what could be joined (e.g. netfilter needs privilege). */
   limits: string[];
+  /** Bridges no network owns or that collide with a network's subnet; where each subnet is really routed. */
+  leftovers: HostLeftovers;
 }
 
 export function ruleRef(rule: Rule): RuleRef {
@@ -246,7 +249,7 @@ export function topologyOf(snapshot: HostSnapshot): Topology {
 export function buildTopology(snapshot: HostSnapshot): Topology {
   const docker = snapshot.docker;
   const hostLinks = snapshot.hostNamespace.links;
-  const topo: Topology = { containers: [], networks: [], endpoints: [], ports: [], uplinks: [], unmatched: [], limits: [] };
+  const topo: Topology = { containers: [], networks: [], endpoints: [], ports: [], uplinks: [], unmatched: [], limits: [], leftovers: hostLeftovers(snapshot) };
   for (const s of snapshot.sources) {
     // A source that is absent for a reason that is only information (no nft on this host) limits nothing.
     if (sourceFailed(s)) topo.limits.push(`${s.name}: ${s.reason ?? s.state}`);

@@ -2,6 +2,7 @@
 import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { Endpoint, Topology } from '../model/topology';
 import { socketAddress } from '../model/socketAddress';
+import { leftoverLines } from '../model/leftovers';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -80,6 +81,11 @@ export function renderTopologyText(topo: Topology): string {
         `    port ${socketAddress(p.hostIp, p.hostPort)} -> ${p.containerPort}/${p.protocol}: ${dnat}${p.proxy ? `, docker-proxy pid ${p.proxy.pid}` : ''}${p.flags.length ? `  [${p.flags.join(', ')}]` : ''}`,
       );
     }
+  }
+  const leftovers = leftoverLines(topo.leftovers);
+  if (leftovers.length) {
+    lines.push('', 'Leftovers (state no Docker network owns, and where it sends traffic):');
+    for (const l of leftovers) lines.push(`  ${l}`);
   }
   if (topo.unmatched.length) {
     lines.push('', 'Unmatched:');

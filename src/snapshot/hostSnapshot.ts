@@ -194,6 +194,10 @@ export interface Route {
   prefsrc?: string;
   table?: string;
   type?: string;
+  /** The route's metric (priority): of routes with the same prefix, the lowest wins. */
+  metric?: number;
+  /** `ip route` flags, e.g. `linkdown` (the device is down; the route still counts unless the kernel is told to ignore it). */
+  flags?: string[];
 }
 
 export interface BridgePortState {

@@ -1,0 +1,47 @@
+// Leftover host state on the lab fixtures: none on the healthy captures; a dead bridge of an
+// earlier engine holding lab-net's gateway address, with its route listed first, is flagged
+// and misroutes lab-net's subnet, as `ip route get` would pick it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostLeftovers, leftoverLines } from '../../src/model/leftovers';
+import { buildTopology } from '../../src/model/topology';
+import { renderTopologyText } from '../../src/render/topologyText';
+import { labSnapshot } from '../fixtures';
+
+test('the healthy lab captures (20.10 and 28) have no leftover bridge and every Docker subnet routed to its own bridge', () => {
+  for (const engine of ['lab', 'lab28'] as const) {
+    const l = hostLeftovers(labSnapshot(engine));
+    assert.deepEqual(l.bridges, [], engine);
+    assert.ok(l.subnetRoutes.length >= 3, `${engine}: subnets checked`);
+    assert.deepEqual(l.subnetRoutes.filter((r) => !r.ok).map((r) => r.reason), [], engine);
+  }
+});
+
+test('a dead bridge holding lab-net\'s address: flagged with what it collides with, and lab-net misrouted through it', () => {
+  const snap = labSnapshot('lab28');
+  const labNet = snap.docker?.networks.find((n) => n.name === 'lab-net');
+  assert.ok(labNet?.bridgeName);
+  const dead = 'br-0000deadbeef';
+  snap.hostNamespace.links.push({ index: 9999, name: dead, kind: 'bridge', mtu: 1500, operState: 'DOWN', flags: ['BROADCAST', 'MULTICAST'], addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }] });
+  // The kernel lists the dead bridge's connected route first (it was there first): `ip route get` picks it.
+  const at = snap.hostNamespace.routes.findIndex((r) => r.dst === '172.30.1.0/24');
+  snap.hostNamespace.routes.splice(at, 0, { dst: '172.30.1.0/24', dev: dead, protocol: 'kernel', scope: 'link', prefsrc: '172.30.1.1', flags: ['linkdown'] });
+  const l = hostLeftovers(snap);
+  assert.equal(l.bridges.length, 1);
+  assert.equal(l.bridges[0]?.name, dead);
+  assert.equal(l.bridges[0]?.unowned, true);
+  assert.deepEqual(l.bridges[0]?.collidesWith, ['lab-net (172.30.1.0/24)']);
+  const route = l.subnetRoutes.find((r) => r.network === 'lab-net');
+  assert.equal(route?.ok, false);
+  assert.equal(route?.picked, dead);
+  assert.match(route?.reason ?? '', new RegExp(`routed to ${dead}, which no Docker network owns \\(down\\), not to ${labNet.bridgeName}`));
+  const lines = leftoverLines(l);
+  assert.match(lines[0] ?? '', /^STALE bridge br-0000deadbeef \(down\): no Docker network owns it; holds 172\.30\.1\.1\/24; collides with lab-net/);
+  assert.ok(lines.some((x) => x.startsWith('MISROUTED lab-net 172.30.1.0/24')));
+  assert.match(renderTopologyText(buildTopology(snap)), /Leftovers .*\n {2}STALE bridge br-0000deadbeef/);
+  // A lower metric on lab-net's own route wins back the subnet.
+  const own = snap.hostNamespace.routes.find((r) => r.dst === '172.30.1.0/24' && r.dev === labNet.bridgeName);
+  assert.ok(own);
+  (snap.hostNamespace.routes[at] as { metric?: number }).metric = 100;
+  assert.equal(hostLeftovers(snap).subnetRoutes.find((r) => r.network === 'lab-net')?.ok, true);
+});
