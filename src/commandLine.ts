@@ -4,6 +4,7 @@
 //   container-net topology [--from FILE] [--json | --mermaid [--network N | --container C] [--filter T]]
 //   container-net path (--port N [--udp] [--ipv6] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
 //   container-net watch [--json] [--counters]
+//   container-net rules [--stale] [--from FILE]
 // Exit codes: 0 ok, 1 failure, 2 usage error.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './host/hostSnapshot';
@@ -12,6 +13,7 @@ import { displayBlock, displayJson } from './host/displayText';
 import { takeSnapshot, type SnapshotOptions } from './host/hostSnapshotReader';
 import { watch } from './watchCommand';
 import { buildTopology } from './model/topology';
+import { renderRuleOwnersText } from './render/ruleOwnersText';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
 import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/diagram';
 import { pathForRequest } from './model/pathRequests';
@@ -36,11 +38,15 @@ Usage:
   container-net watch [--json] [--counters]      the host's state, then one line per change (containers,
                                                  endpoints, ports, sources; --counters: rule counters that
                                                  moved, re-read every 2 s) until Ctrl+C
+  container-net rules [--stale]                  who each netfilter rule (iptables and native nftables)
+                                                 belongs to: container or network by the bridge it names,
+                                                 Docker's role for it, and the STALE ones with why
   container-net --help
 
 Options:
   --json                  print JSON instead of text (path: the computed path itself; watch: one
                           object per line)
+  --stale                 rules: only the Docker rule layout and the STALE rules
   --mermaid               print Mermaid flowchart text
   --out FILE              write the snapshot JSON to FILE
   --from FILE             use a saved snapshot instead of reading the host
@@ -73,6 +79,7 @@ interface Args {
   dport?: number;
   dns?: string;
   counters?: boolean;
+  stale: boolean;
 }
 
 function portValue(name: string, v: string): number {
@@ -84,7 +91,7 @@ function portValue(name: string, v: string): number {
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, mermaid: false, udp: false };
+  const args: Args = { json: false, mermaid: false, udp: false, stale: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = (): string => {
@@ -104,6 +111,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--filter') args.filter = value();
     else if (a === '--port') args.port = portValue(a, value());
     else if (a === '--udp') args.udp = true;
+    else if (a === '--stale') args.stale = true;
     else if (a === '--ipv6') args.ipv6 = true;
     else if (a === '--counters') args.counters = true;
     else if (a === '--outbound') args.outbound = value();
@@ -227,6 +235,11 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGINT', end);
       process.once('SIGTERM', end);
       return watch({ json: args.json, counters: args.counters === true, snapshot: readOptions(args), signal: stop.signal });
+    }
+    case 'rules': {
+      const snapshot = await snapshotFor(args);
+      print(`${renderRuleOwnersText(snapshot, { staleOnly: args.stale })}\n`);
+      return 0;
     }
     default:
       printError(`unknown command ${args.command}\n\n${HELP}\n`);

@@ -18,6 +18,7 @@ export type SourceName =
   | 'overlaySandboxes'
   | 'netfilter'
   | 'netfilter6'
+  | 'nftables'
   | 'conntrack'
   | 'dockerProxy';
 
@@ -314,6 +315,79 @@ export interface NetfilterState {
   tables: NetfilterTable[];
 }
 
+// ---------------------------------------------------------------- nftables (`nft -j list ruleset`)
+
+/** A JSON value as `nft -j` prints it: expressions are kept in this form, untouched. */
+export type NftJson = null | boolean | number | string | NftJson[] | { [key: string]: NftJson };
+
+export interface NftRule {
+  family: string;
+  table: string;
+  chain: string;
+  handle: number;
+  /** Position within the chain, from 1. */
+  position: number;
+  /** The rule's expressions exactly as `nft -j` gives them. */
+  expr: NftJson[];
+  /** The same, readable: close to what `nft list ruleset` prints; `counter` without its values, so it stays put. */
+  text: string;
+  comment?: string;
+  /** Sums of the rule's anonymous `counter` expressions; absent when it has none. */
+  packets?: number;
+  bytes?: number;
+}
+
+export interface NftChain {
+  name: string;
+  handle: number;
+  /** Base chains (attached to a hook) have type, hook, priority and policy. */
+  base: boolean;
+  type?: string;
+  hook?: string;
+  priority?: number;
+  policy?: string;
+  /** For netdev/ingress chains. */
+  device?: string;
+  rules: NftRule[];
+}
+
+export interface NftSet {
+  name: string;
+  kind: 'set' | 'map';
+  /** Key type, e.g. "ifname" or ["ipv4_addr", "inet_service"]. */
+  type: NftJson;
+  /** For maps: what the elements map to ("verdict", "ipv4_addr", ...). */
+  map?: NftJson;
+  elements: NftJson[];
+}
+
+/**
+ * - iptables-nft: made by iptables-nft (the xtables tables filter/nat/raw/mangle/security of
+ *   family ip/ip6, and any table whose rules carry `xt` expressions); `iptables-save` shows the
+ *   same rules, which the netfilter source already has;
+ * - native: written with nft or libnftables (firewalld, Docker 29's nftables backend, ...).
+ */
+export type NftTableOrigin = 'iptables-nft' | 'native';
+
+export interface NftTable {
+  family: string;
+  name: string;
+  handle: number;
+  origin: NftTableOrigin;
+  /** Why the origin was decided so, in words. */
+  originReason: string;
+  /** Who programs it, when the names say so: 'docker', 'firewalld', 'ufw'. */
+  managers: string[];
+  chains: NftChain[];
+  sets: NftSet[];
+}
+
+export interface NftablesState {
+  /** nft's version from the output's metainfo. */
+  version?: string;
+  tables: NftTable[];
+}
+
 // ---------------------------------------------------------------- conntrack, docker-proxy
 
 export interface ConntrackTuple {
@@ -369,10 +443,21 @@ export interface HostSnapshot {
   netfilter?: NetfilterState;
   /** `ip6tables-save -c`: the IPv6 rules (Docker programs them by default since 27). */
   netfilter6?: NetfilterState;
+  /** `nft -j list ruleset` (privileged), when nft is installed. */
+  nftables?: NftablesState;
   conntrack?: ConntrackState;
   dockerProxies: DockerProxyListener[];
 }
 
 export function sourceStatus(snapshot: HostSnapshot, name: SourceName): SourceStatus | undefined {
   return snapshot.sources.find((s) => s.name === name);
+}
+
+/**
+ * Whether a source was not read in a way that is a problem. A source not read only for a
+ * reason marked as information (every note starts with "info:", e.g. a host without nft) is not.
+ */
+export function sourceFailed(s: SourceStatus): boolean {
+  if (s.state === 'ok' || s.state === 'partial') return false;
+  return !(s.notes !== undefined && s.notes.length > 0 && s.notes.every((n) => n.startsWith('info:')));
 }

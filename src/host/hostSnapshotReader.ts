@@ -22,9 +22,10 @@ import {
 import { IP6TABLES_SAVE_ARGS, IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';
+import { NFT_RULESET_ARGS, nftAllowed, nftMissingStatus, nftNotAllowedStatus, parseNftRuleset } from './nftRuleset';
 import { DOCKER_NETNS_DIR, listNetworkSandboxes, readOverlaySandboxes } from './overlaySandboxes';
 import { ParseError } from './parseError';
-import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
+import { DEFAULT_PRIVILEGE_COMMAND, Privilege, findExecutable } from './privilege';
 import { IP6_ROUTE_ARGS, IP_ROUTE_ARGS, parseIpRouteJson } from './routes';
 import { readSysctls } from './sysctls';
 
@@ -53,6 +54,12 @@ export interface SnapshotOptions {
    * container joins its first user-defined network). The sidebar passes it on refreshes.
    */
   previous?: HostSnapshot;
+  /**
+   * Sources taken from `previous` instead of re-read (when it read them): what a container
+   * event cannot change (sysctls, overlay sandboxes) or what is only shown, not joined
+   * (conntrack). The snapshot notes which were kept, and from when.
+   */
+  reuse?: readonly SourceName[];
 }
 
 /** The Debian package that brings each tool, for "missing tool" fixes. */
@@ -63,6 +70,7 @@ const PACKAGE_OF: Record<string, string> = {
   'ip6tables-save': 'iptables',
   conntrack: 'conntrack',
   nsenter: 'util-linux',
+  nft: 'nftables',
 };
 
 class SourceRecorder {
@@ -110,6 +118,15 @@ class SourceRecorder {
     return { state: 'error', reason: e?.message ?? String(err) };
   }
 
+  /** The previous read's value and status of a source, noted as kept; undefined when there is none to keep. */
+  kept<T>(name: SourceName, previous: HostSnapshot | undefined, value: (p: HostSnapshot) => T | undefined): T | undefined {
+    const before = previous?.sources.find((s) => s.name === name);
+    const v = previous ? value(previous) : undefined;
+    if (!previous || !before || (before.state !== 'ok' && before.state !== 'partial') || v === undefined) return undefined;
+    this.sources.push({ ...before, ms: 0, notes: [...(before.notes ?? []), `info: kept from the read at ${previous.takenAt} (not re-read after a container event)`] });
+    return v;
+  }
+
   needsPrivilege(name: SourceName): void {
     this.sources.push({
       name,
@@ -149,6 +166,12 @@ export async function readNetfilterCounters(privilege: Privilege, timeoutMs = 10
   return parseIptablesSave((await privilege.runPrivileged(IPTABLES_SAVE_ARGS, { timeoutMs })).stdout);
 }
 
+/** Only the native nftables rules and counters (one `nft -j list ruleset`), beside readNetfilterCounters. */
+export async function readNftablesCounters(privilege: Privilege, timeoutMs = 10_000): Promise<HostSnapshot['nftables']> {
+  if (!privilege.usable) throw new Error(`nftables needs privilege (${privilege.via})`);
+  return parseNftRuleset((await privilege.runPrivileged(NFT_RULESET_ARGS, { timeoutMs })).stdout);
+}
+
 export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostSnapshot> {
   const started = performance.now();
   const takenAt = new Date().toISOString();
@@ -159,6 +182,12 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   const recorder = new SourceRecorder(privilege);
   const endpoint = describeEndpoint(options.dockerEndpoint);
   const runPrivileged = (argv: string[]) => privilege.runPrivileged(argv, { timeoutMs });
+  /** A source kept from the previous read (options.reuse), as a settled promise; undefined to read it. */
+  const reuse = <T>(name: SourceName, value: (p: HostSnapshot) => T | undefined): Promise<T | undefined> | undefined => {
+    if (!options.reuse?.includes(name)) return undefined;
+    const v = recorder.kept(name, options.previous, value);
+    return v === undefined ? undefined : Promise.resolve(v);
+  };
 
   const dockerPart = (async () => {
     const started = performance.now();
@@ -309,7 +338,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       .then((v) => v ?? []),
     hostRead('bridgePorts', 2, BRIDGE_LINK_ARGS, (t) => parseBridgeLinkJson(t)),
     hostRead('bridgeFdb', 3, BRIDGE_FDB_ARGS, (t) => parseBridgeFdbJson(t)),
-    recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot)).then((s) => s ?? {}),
+    (reuse('sysctls', (p) => p.hostNamespace.sysctls) ?? recorder.read('sysctls', 'unprivileged', [], () => readSysctls(procRoot))).then((s) => s ?? {}),
     recorder.read('dockerProxy', privilege.isRoot ? 'root' : 'unprivileged', [], (notes) => readDockerProxies(procRoot, notes)).then((p) => p ?? []),
   ]);
 
@@ -319,13 +348,15 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         recorder.read('netfilter6', privilege.via, ['ip6tables-save'], async () =>
           parseIptablesSave((await runPrivileged(IP6TABLES_SAVE_ARGS)).stdout, 'ip6tables-save'),
         ),
-        recorder.read('conntrack', privilege.via, ['conntrack'], async (notes) => {
-          const state = await readConntrack(privilege, { limit: options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT, timeoutMs, procRoot });
-          const note = conntrackNote(state);
-          if (note) notes.push(note);
-          return state;
-        }),
-        recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
+        reuse('conntrack', (p) => p.conntrack) ??
+          recorder.read('conntrack', privilege.via, ['conntrack'], async (notes) => {
+            const state = await readConntrack(privilege, { limit: options.conntrackLimit ?? DEFAULT_CONNTRACK_LIMIT, timeoutMs, procRoot });
+            const note = conntrackNote(state);
+            if (note) notes.push(note);
+            return state;
+          }),
+        reuse('overlaySandboxes', (p) => p.overlaySandboxes) ??
+          recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
           const dir = options.dockerNetnsDir ?? DOCKER_NETNS_DIR;
           let names: string[];
           try {
@@ -350,11 +381,20 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         }) as [undefined, undefined, undefined, undefined],
       );
 
-  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces] = await Promise.all([privilegedReads, dockerPart, namespacesPart]);
+  // Many hosts have no nft at all: that is recorded as information, not as a failure.
+  const nftablesPart = (async () => {
+    const nft = findExecutable('nft');
+    if (nft === undefined) return void recorder.record(nftMissingStatus());
+    if (!privilege.usable) return void recorder.needsPrivilege('nftables');
+    if (!(await nftAllowed(privilege, run, nft, timeoutMs))) return void recorder.record(nftNotAllowedStatus(privilege, nft));
+    return recorder.read('nftables', privilege.via, ['nft'], async () => parseNftRuleset((await runPrivileged(NFT_RULESET_ARGS)).stdout));
+  })();
+
+  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([privilegedReads, dockerPart, namespacesPart, nftablesPart]);
 
   const order: SourceName[] = [
     'docker', 'hostLinks', 'hostRoutes', 'bridgePorts', 'bridgeFdb', 'sysctls', 'containerNamespaces',
-    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'netfilter6', 'conntrack', 'dockerProxy',
+    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'netfilter6', 'nftables', 'conntrack', 'dockerProxy',
   ];
   const snapshot: HostSnapshot = {
     schema: SNAPSHOT_SCHEMA,
@@ -377,6 +417,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   if (docker) snapshot.docker = docker;
   if (netfilter) snapshot.netfilter = netfilter;
   if (netfilter6) snapshot.netfilter6 = netfilter6;
+  if (nftables) snapshot.nftables = nftables;
   if (conntrack) snapshot.conntrack = conntrack;
   snapshot.tookMs = Math.round(performance.now() - started);
   return snapshot;

@@ -8,7 +8,7 @@ import { createDockerClient } from './dockerEngine';
 import { DockerEventStream, type DockerEvent } from './dockerEvents';
 import { runCommand } from './commandRunner';
 import type { HostSnapshot } from './hostSnapshot';
-import { readNetfilterCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
+import { readNetfilterCounters, readNftablesCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
 /** Reasons kept for the next read (they are only logged). */
@@ -27,6 +27,8 @@ export function clampInterval(value: unknown, min: number): number {
 export interface LiveSnapshotOptions {
   snapshot?: SnapshotOptions;
   debounceMs?: number;
+  /** Debounce for container events alone (a container started, stopped, went): shorter, the read is lighter. */
+  eventDebounceMs?: number;
   /** Longest a requested refresh waits while requests keep coming (default 2 s). */
   maxWaitMs?: number;
   /** Safety-net re-read interval; 0 turns it off; less than MIN_REFRESH_SECONDS counts as that. */
@@ -49,6 +51,9 @@ export interface LiveSnapshotEvents {
   counters: [HostSnapshot];
 }
 
+/** What a container event cannot change, kept on reads that follow container events alone. */
+const LIGHT_REUSE = ['sysctls', 'overlaySandboxes', 'conntrack'] as const;
+
 export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   current: HostSnapshot | undefined;
   private readonly events: DockerEventStream;
@@ -57,6 +62,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private pollTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private pendingReasons: string[] = [];
+  /** Every pending reason is a container event: the next read may keep what those cannot change. */
+  private pendingLight = true;
   private started = false;
   /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
   private readonly privilege: Privilege;
@@ -72,7 +79,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.events = new DockerEventStream(options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint, 0));
     this.events.on('event', (e) => {
       this.emit('dockerEvent', e);
-      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`);
+      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, e.type === 'container');
     });
     // Both edges matter: a drop shows "engine not reachable", a reconnect shows it back.
     this.events.on('connected', () => this.requestRefresh('Docker event stream connected'));
@@ -101,12 +108,13 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * A re-read soon, coalescing bursts (a `docker compose up` emits dozens of events); a
    * steady stream of events still gets a read at least every `maxWaitMs`.
    */
-  requestRefresh(reason: string): void {
+  requestRefresh(reason: string, containerEvent = false): void {
     this.addReason(reason);
+    if (!containerEvent) this.pendingLight = false;
     const now = Date.now();
     this.firstPendingAt ??= now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    const debounce = this.options.debounceMs ?? 300;
+    const debounce = this.pendingLight ? (this.options.eventDebounceMs ?? 60) : (this.options.debounceMs ?? 300);
     const maxWait = Math.max(debounce, this.options.maxWaitMs ?? 2000);
     const delay = Math.max(0, Math.min(debounce, this.firstPendingAt + maxWait - now));
     this.debounceTimer = setTimeout(() => {
@@ -130,12 +138,17 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
 
   /** Reads now (or right after the read in progress) and resolves when the new snapshot is out. */
   async refresh(reason?: string): Promise<void> {
-    if (reason) this.addReason(reason);
+    if (reason) {
+      this.addReason(reason);
+      this.pendingLight = false;
+    }
     while (this.running) await this.running;
     if (this.pendingReasons.length === 0 && this.current) return;
     const reasons = this.pendingReasons;
+    const light = this.pendingLight;
     this.pendingReasons = [];
-    this.running = this.readOnce(reasons);
+    this.pendingLight = true;
+    this.running = this.readOnce(reasons, light);
     try {
       await this.running;
     } finally {
@@ -145,9 +158,10 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
 
   /**
    * Re-reads only the netfilter rules and counters into the current snapshot (one
-   * iptables-save, whatever the number of containers), for views that follow counters.
-   * Callers at the same time share that one read. Skipped while a full read runs (it brings
-   * fresh counters itself) or when there is no snapshot or no privilege yet.
+   * iptables-save, and one nft -j list ruleset when native tables were read, whatever the
+   * number of containers), for views that follow counters. Callers at the same time share
+   * that one read. Skipped while a full read runs (it brings fresh counters itself) or when
+   * there is no snapshot or no privilege yet.
    */
   refreshCounters(): Promise<HostSnapshot | undefined> {
     this.countersRead ??= this.readCounters().finally(() => {
@@ -159,20 +173,35 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private async readCounters(): Promise<HostSnapshot | undefined> {
     const current = this.current;
     if (!current || this.running || !this.privilege.usable || !current.netfilter) return undefined;
-    const netfilter = await readNetfilterCounters(this.privilege, this.options.snapshot?.timeoutMs);
+    const timeoutMs = this.options.snapshot?.timeoutMs;
+    // Native nftables counters too, when the snapshot has them (a failed re-read keeps the last ones).
+    const [netfilter, nftables] = await Promise.all([
+      readNetfilterCounters(this.privilege, timeoutMs),
+      current.nftables ? readNftablesCounters(this.privilege, timeoutMs).catch(() => current.nftables) : Promise.resolve(undefined),
+    ]);
     // A full read that finished meanwhile is newer than this one: keep it.
     if (this.current !== current || !netfilter) return undefined;
-    const next: HostSnapshot = { ...current, netfilter, countersReadAt: new Date().toISOString() };
+    const next: HostSnapshot = { ...current, netfilter, ...(nftables ? { nftables } : {}), countersReadAt: new Date().toISOString() };
     this.current = next;
     this.emit('counters', next);
     return next;
   }
 
-  private async readOnce(reasons: string[]): Promise<void> {
+  /**
+   * One read. After container events alone (`light`), what a container cannot change is kept
+   * from the previous read (sysctls, overlay sandboxes, conntrack): the poll re-reads them.
+   */
+  private async readOnce(reasons: string[], light: boolean): Promise<void> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
-      const snapshot = await read({ ...this.options.snapshot, docker: this.docker, privilege: this.privilege, ...(this.current ? { previous: this.current } : {}) });
+      const snapshot = await read({
+        ...this.options.snapshot,
+        docker: this.docker,
+        privilege: this.privilege,
+        ...(this.current ? { previous: this.current } : {}),
+        ...(light && this.current ? { reuse: LIGHT_REUSE } : {}),
+      });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);
     } catch (err) {

@@ -4,6 +4,7 @@ import type { HostSnapshot, Link } from '../host/hostSnapshot';
 import { ipFamily } from '../host/ipAddress';
 import { firstAddress } from './hostAddressing';
 import type { Flow, FlowProtocol } from './packetPath';
+import { findContainer } from './containerLookup';
 
 
 /** The host's uplink: the interface of its default route. */
@@ -56,7 +57,7 @@ interface BridgeEndpoint {
 function bridgeEndpoints(snapshot: HostSnapshot, container: string): BridgeEndpoint[] {
   const docker = snapshot.docker;
   if (!docker) throw new Error('the snapshot has no Docker state');
-  const c = docker.containers.find((x) => x.name === container || x.id === container || (container.length >= 4 && x.id.startsWith(container)));
+  const c = findContainer(docker.containers, container);
   if (!c) throw new Error(`no container ${container} in the snapshot`);
   const out: BridgeEndpoint[] = [];
   for (const e of c.endpoints) {

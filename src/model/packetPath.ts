@@ -14,9 +14,11 @@
 // `--ctstate`, options it does not know (which must become "unknown", not be skipped).
 // Decoding and evaluating one rule: ruleMatch.ts; addresses and routes: hostAddressing.ts;
 // building the flows users ask about: packetFlows.ts. This file: the walk through the hooks.
-import type { Chain, HostSnapshot, NetfilterTable, Rule } from '../host/hostSnapshot';
+import type { Chain, HostSnapshot, NetfilterTable, NftablesState, NftChain, NftRule, NftTable, Rule } from '../host/hostSnapshot';
 import { sourceStatus } from '../host/hostSnapshot';
 import { ipFamily, type IpFamily } from '../host/ipAddress';
+import { findNftSet } from '../host/nftRuleset';
+import { evalNftRule } from './nftRuleMatch';
 import { socketAddress } from './socketAddress';
 import { ruleRef, type RuleRef } from './topology';
 import { firstAddress, HostAddressing } from './hostAddressing';
@@ -153,6 +155,9 @@ const MAX_DEPTH = 64;
 
 type TableOutcome = 'accept' | 'drop' | 'reject' | 'stop';
 
+/** What one rule does to the walk: on to the next rule, back to the caller, into a chain, or an end. */
+type RuleDecision<C> = 'next' | 'return' | { outcome: TableOutcome } | { to: C; goto: boolean; position: number };
+
 class PathBuilder {
   readonly steps: PathStep[] = [];
   readonly uncertain: string[] = [];
@@ -167,6 +172,7 @@ class PathBuilder {
     readonly tables: NetfilterTable[],
     readonly host: HostAddressing,
     readonly packet: Packet,
+    readonly nftables?: NftablesState,
   ) {}
 
   decode(rule: Rule): DecodedRule {
@@ -192,87 +198,177 @@ class PathBuilder {
     if (step) step.uncertain = true;
   }
 
-  /** Runs one table's built-in chain for a hook, following jumps, gotos and returns. */
-  runTable(tableName: string, hook: Hook): TableOutcome | 'absent' {
-    const table = this.tables.find((t) => t.name === tableName);
-    const base = table?.chains.find((c) => c.name === hook);
-    if (!table || !base) return 'absent';
-    const stack: { chain: Chain; index: number }[] = [];
+  /**
+   * The walk both rule engines share: from a base chain, rule by rule, following jumps (a
+   * frame kept to come back to), gotos (none kept) and returns, until a verdict ends it or the
+   * base chain's policy does. `decide` evaluates one rule against the packet.
+   */
+  private walk<C extends { name: string; rules: R[] }, R>(
+    label: string,
+    base: C,
+    hook: Hook,
+    policyOf: () => { verdict: 'ACCEPT' | 'DROP' | 'UNKNOWN'; doubt?: string },
+    decide: (rule: R, step: PathStep, chain: C) => RuleDecision<C>,
+  ): TableOutcome {
+    const stack: { chain: C; index: number }[] = [];
     let chain = base;
     let index = 0;
-    let step = this.open(tableName, chain.name, hook, 'hook');
+    let step = this.open(label, chain.name, hook, 'hook');
     const policy = (): TableOutcome => {
       if (chain !== base) {
         chain = base;
-        step = this.open(tableName, base.name, hook, 'return');
+        step = this.open(label, base.name, hook, 'return');
       }
       step.policy = true;
-      step.verdict = base.policy === 'DROP' ? 'DROP' : base.policy === 'ACCEPT' ? 'ACCEPT' : 'UNKNOWN';
-      if (step.verdict === 'UNKNOWN') this.doubt(step, `${tableName} ${base.name}: policy '${base.policy}' not understood`);
-      return step.verdict === 'DROP' ? 'drop' : step.verdict === 'ACCEPT' ? 'accept' : 'stop';
+      const { verdict, doubt } = policyOf();
+      step.verdict = verdict;
+      if (doubt) this.doubt(step, doubt);
+      return verdict === 'DROP' ? 'drop' : verdict === 'ACCEPT' ? 'accept' : 'stop';
     };
     const returnFromChain = (): TableOutcome | undefined => {
+      if (chain === base) return policy();
       step.verdict = 'RETURN';
       const frame = stack.pop();
       if (!frame) return policy();
       chain = frame.chain;
       index = frame.index;
-      step = this.open(tableName, chain.name, hook, 'return');
+      step = this.open(label, chain.name, hook, 'return');
       return undefined;
     };
     for (let evaluated = 0; ; evaluated++) {
       if (evaluated > MAX_RULES_PER_TABLE) {
-        this.doubt(step, `${tableName} ${hook}: gave up after ${MAX_RULES_PER_TABLE} rules (a loop?)`);
+        this.doubt(step, `${label} ${hook}: gave up after ${MAX_RULES_PER_TABLE} rules (a loop?)`);
         return 'stop';
       }
       const rule = chain.rules[index++];
-      if (!rule) {
-        if (chain === base) return policy();
+      const decision = rule === undefined ? 'return' : decide(rule, step, chain);
+      if (decision === 'next') continue;
+      if (decision === 'return') {
         const r = returnFromChain();
         if (r) return r;
         continue;
       }
+      if ('outcome' in decision) return decision.outcome;
+      if (stack.length >= MAX_DEPTH) {
+        this.doubt(step, `${label}: jumps nest deeper than ${MAX_DEPTH}`);
+        return 'stop';
+      }
+      step.verdict = decision.goto ? 'GOTO' : 'JUMP';
+      step.next = decision.to.name;
+      if (!decision.goto) stack.push({ chain, index });
+      const from = { table: label, chain: chain.name, position: decision.position };
+      chain = decision.to;
+      index = 0;
+      step = this.open(label, chain.name, hook, decision.goto ? 'goto' : 'jump', from);
+    }
+  }
+
+  /** Runs one iptables table's built-in chain for a hook, following jumps, gotos and returns. */
+  runTable(tableName: string, hook: Hook): TableOutcome | 'absent' {
+    const table = this.tables.find((t) => t.name === tableName);
+    const base = table?.chains.find((c) => c.name === hook);
+    if (!table || !base) return 'absent';
+    const policyOf = (): { verdict: 'ACCEPT' | 'DROP' | 'UNKNOWN'; doubt?: string } =>
+      base.policy === 'DROP' || base.policy === 'ACCEPT'
+        ? { verdict: base.policy }
+        : { verdict: 'UNKNOWN', doubt: `${tableName} ${base.name}: policy '${base.policy}' not understood` };
+    return this.walk(tableName, base, hook, policyOf, (rule: Rule, step, chain): RuleDecision<Chain> => {
       const decoded = this.decode(rule);
       const evaluation = evalRule(decoded, this.packet, this.host);
       const entry: EvaluatedRule = { rule: ruleRef(rule), result: evaluation.kind === 'yes' ? 'matched' : evaluation.kind === 'no' ? 'not-matched' : 'unknown' };
       step.rules.push(entry);
       if (evaluation.kind === 'no') {
         entry.reason = evaluation.why;
-        continue;
+        return 'next';
       }
       const targetName = decoded.target?.name;
       if (evaluation.kind === 'unknown') {
         entry.unknown = evaluation.unknowns;
         // An undecided rule whose target cannot change the packet's fate changes nothing.
-        if (!targetName || HARMLESS_TARGETS.has(targetName)) continue;
-        this.doubt(step, `${tableName} ${chain.name} rule ${rule.position} (-j ${targetName}): ${evaluation.unknowns.join('; ')}; from here on the path assumes it did not match`);
-        continue;
+        if (targetName && !HARMLESS_TARGETS.has(targetName)) {
+          this.doubt(step, `${tableName} ${chain.name} rule ${rule.position} (-j ${targetName}): ${evaluation.unknowns.join('; ')}; from here on the path assumes it did not match`);
+        }
+        return 'next';
       }
-      if (!decoded.target || !targetName) continue;
-      if (targetName === 'RETURN') {
-        if (chain === base) return policy();
-        const r = returnFromChain();
-        if (r) return r;
-        continue;
-      }
+      if (!decoded.target || !targetName) return 'next';
+      if (targetName === 'RETURN') return 'return';
       // User chains have no policy ('-'; '?' when only seen in a rule); built-in chains cannot be jumped to.
       const userChain = table.chains.find((c) => c.name === targetName && (c.policy === '-' || c.policy === '?'));
-      if (userChain) {
-        if (stack.length >= MAX_DEPTH) {
-          this.doubt(step, `${tableName}: jumps nest deeper than ${MAX_DEPTH}`);
-          return 'stop';
-        }
-        step.verdict = decoded.target.goto ? 'GOTO' : 'JUMP';
-        step.next = userChain.name;
-        if (!decoded.target.goto) stack.push({ chain, index });
-        const from = { table: tableName, chain: chain.name, position: rule.position };
-        chain = userChain;
-        index = 0;
-        step = this.open(tableName, chain.name, hook, decoded.target.goto ? 'goto' : 'jump', from);
-        continue;
-      }
+      if (userChain) return { to: userChain, goto: decoded.target.goto, position: rule.position };
       const outcome = this.applyTarget(step, entry, rule, decoded, hook);
-      if (outcome !== 'continue') return outcome;
+      return outcome === 'continue' ? 'next' : { outcome };
+    });
+  }
+
+  /**
+   * Runs one native nftables base chain on a hook, following jumps, gotos, returns and verdict
+   * maps. Its policy (accept) lets the packet on to the next base chain, as in the kernel.
+   */
+  runNftChain(table: NftTable, base: NftChain, hook: Hook): TableOutcome {
+    const label = `${table.family} ${table.name}`;
+    const sets = (name: string) => findNftSet(this.nftables, table.family, table.name, name);
+    const policyOf = () => ({ verdict: base.policy === 'drop' ? ('DROP' as const) : ('ACCEPT' as const) });
+    return this.walk(label, base, hook, policyOf, (rule: NftRule, step, chain): RuleDecision<NftChain> => {
+      const out = evalNftRule(rule.expr, this.packet, this.host, sets);
+      const entry: EvaluatedRule = { rule: nftRuleRef(label, rule), result: out.kind === 'yes' ? 'matched' : out.kind === 'no' ? 'not-matched' : 'unknown' };
+      step.rules.push(entry);
+      if (out.kind === 'no') {
+        entry.reason = out.why;
+        return 'next';
+      }
+      const action = out.action;
+      if (out.kind === 'unknown') {
+        entry.unknown = out.unknowns;
+        // Not understood and able to change the packet's fate: drawn as such, never guessed.
+        if (action || out.effects.length > 0) {
+          this.doubt(step, `${label} ${chain.name} rule ${rule.position} (${action?.kind ?? out.effects.join(', ')}): ${out.unknowns.join('; ')}; from here on the path assumes it did not match`);
+        }
+        return 'next';
+      }
+      for (const effect of out.effects) this.applyNftEffect(step, entry, rule, effect);
+      if (!action || action.kind === 'continue') return 'next';
+      switch (action.kind) {
+        case 'accept':
+          step.verdict = 'ACCEPT';
+          return { outcome: 'accept' };
+        case 'drop':
+          step.verdict = 'DROP';
+          return { outcome: 'drop' };
+        case 'reject':
+          step.verdict = 'REJECT';
+          entry.effect = action.detail;
+          return { outcome: 'reject' };
+        case 'return':
+          return 'return';
+        case 'jump':
+        case 'goto': {
+          const target = table.chains.find((c) => c.name === action.target && !c.base);
+          if (target) return { to: target, goto: action.kind === 'goto', position: rule.position };
+          this.doubt(step, `${label} ${chain.name} rule ${rule.position}: ${action.kind} to ${action.target}, which is not a regular chain of ${label}`);
+          return { outcome: 'stop' };
+        }
+      }
+      // NAT statements, in the options form the iptables targets use.
+      const to = [`${action.addr ?? ''}${action.port !== undefined ? `:${action.port}` : ''}`];
+      const ports: Record<string, string[]> = action.port !== undefined ? { '--to-ports': [String(action.port)] } : {};
+      if (action.kind === 'dnat') return { outcome: this.rewriteDestination(step, entry, 'DNAT', { '--to-destination': to }, hook) };
+      if (action.kind === 'redirect') return { outcome: this.rewriteDestination(step, entry, 'REDIRECT', ports, hook) };
+      return { outcome: action.kind === 'snat' ? this.rewriteSource(step, entry, 'SNAT', { '--to-source': to }) : this.rewriteSource(step, entry, 'MASQUERADE', ports) };
+    });
+  }
+
+  /** A matched nft rule's side effect on the packet: notrack, a mark, or a rewrite not followed. */
+  private applyNftEffect(step: PathStep, entry: EvaluatedRule, rule: NftRule, effect: string): void {
+    const p = this.packet;
+    if (effect === 'notrack') {
+      p.tracked = false;
+      entry.effect = 'connection not tracked: no NAT, state untracked';
+    } else if (effect.startsWith('mark=')) {
+      const value = Number(effect.slice(5));
+      p.mark = Number.isFinite(value) ? value >>> 0 : undefined;
+      if (p.mark !== undefined) entry.effect = `mark set to 0x${p.mark.toString(16)}`;
+    } else {
+      this.doubt(step, `${rule.family} ${rule.table} ${rule.chain} rule ${rule.position}: ${effect.replace(/^unfollowed /, '')} changes the packet in a way not followed`);
     }
   }
 
@@ -391,7 +487,11 @@ class PathBuilder {
 
 // ------------------------------------------------------------------ hooks, routing, the whole path
 
-/** Tables on each hook, in the kernel's priority order (raw -300, mangle -150, nat DNAT -100, filter 0, security 50, nat SNAT 100). */
+function nftRuleRef(table: string, rule: NftRule): RuleRef {
+  return { table, chain: rule.chain, position: rule.position, spec: rule.text, packets: rule.packets ?? 0, bytes: rule.bytes ?? 0 };
+}
+
+/** iptables tables on each hook, in the kernel's priority order. */
 const HOOK_TABLES: Record<Hook, string[]> = {
   PREROUTING: ['raw', 'mangle', 'nat'],
   INPUT: ['mangle', 'filter', 'security', 'nat'],
@@ -399,6 +499,54 @@ const HOOK_TABLES: Record<Hook, string[]> = {
   OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
   POSTROUTING: ['mangle', 'nat'],
 };
+
+/** The priority iptables registers each table's chains at: raw -300, mangle -150, nat -100 (DNAT) or 100 (SNAT), filter 0, security 50. */
+function iptablesPriority(table: string, hook: Hook): number {
+  switch (table) {
+    case 'raw':
+      return -300;
+    case 'mangle':
+      return -150;
+    case 'nat':
+      return hook === 'PREROUTING' || hook === 'OUTPUT' ? -100 : 100;
+    case 'security':
+      return 50;
+  }
+  return 0;
+}
+
+/** One base chain on a hook: an iptables table's built-in chain, or a native nftables base chain. */
+type HookChain = { kind: 'iptables'; table: string; priority: number; nat: boolean } | { kind: 'nft'; table: NftTable; chain: NftChain; priority: number; nat: boolean };
+
+/**
+ * Every base chain on a hook in the kernel's order: by priority, iptables (from iptables-save,
+ * iptables-nft's tables included) and native nftables tables of the packet's family (ip or
+ * ip6) and inet together.
+ * At equal priority the kernel's order is registration order, which is not known: iptables is
+ * put first and a note says so.
+ */
+function hookChains(b: PathBuilder, hook: Hook): HookChain[] {
+  const out: HookChain[] = HOOK_TABLES[hook].map((table) => ({ kind: 'iptables' as const, table, priority: iptablesPriority(table, hook), nat: table === 'nat' }));
+  const nftHook = hook.toLowerCase();
+  const nftFamily = ipFamily(b.packet.dst) === 6 ? 'ip6' : 'ip';
+  for (const table of b.nftables?.tables ?? []) {
+    if (table.origin !== 'native' || (table.family !== nftFamily && table.family !== 'inet')) continue;
+    for (const chain of table.chains) {
+      if (!chain.base || chain.hook !== nftHook) continue;
+      out.push({ kind: 'nft', table, chain, priority: chain.priority ?? 0, nat: chain.type === 'nat' });
+    }
+  }
+  const sorted = out.map((c, i) => ({ c, i })).sort((x, y) => x.c.priority - y.c.priority || (x.c.kind === y.c.kind ? x.i - y.i : x.c.kind === 'iptables' ? -1 : 1)).map((x) => x.c);
+  for (let i = 1; i < sorted.length; i++) {
+    const [x, y] = [sorted[i - 1] as HookChain, sorted[i] as HookChain];
+    if (x.priority === y.priority && x.kind !== y.kind && (x.kind === 'nft' || b.tables.some((t) => t.name === (x as { table: string }).table))) {
+      const name = (c: HookChain) => (c.kind === 'nft' ? `${c.table.family} ${c.table.name} ${c.chain.name}` : `iptables ${c.table}`);
+      const note = `${hook}: ${name(x)} and ${name(y)} share priority ${x.priority}; the kernel runs them in registration order, here assumed iptables first`;
+      if (!b.notes.includes(note)) b.notes.push(note);
+    }
+  }
+  return sorted;
+}
 
 function decideRoute(host: HostAddressing, snapshot: HostSnapshot, dst: string, inIf: string, locallyGenerated: boolean): RoutingDecision {
   if (host.isLocal(dst)) {
@@ -512,10 +660,13 @@ function runHooks(b: PathBuilder, hook: Hook, skip: string[] = []): FinalVerdict
   if (hook === 'PREROUTING' || hook === 'INPUT') p.outIf = '';
   if (hook === 'OUTPUT' || hook === 'POSTROUTING') p.inIf = '';
   try {
-    for (const table of HOOK_TABLES[hook]) {
-      if (skip.includes(table)) continue;
-      if (table === 'nat' && !p.tracked) continue;
-      const outcome = b.runTable(table, hook);
+    for (const entry of hookChains(b, hook)) {
+      if (entry.nat && (skip.includes('nat') || !p.tracked)) continue;
+      if (entry.kind === 'iptables' && skip.includes(entry.table)) continue;
+      // On POSTROUTING the kernel passes the in device too (ip_output): nft's iifname sees it,
+      // iptables forbids -i there. Docker's nftables chains dispatch on it.
+      if (hook === 'POSTROUTING') p.inIf = entry.kind === 'nft' ? saved.inIf : '';
+      const outcome = entry.kind === 'iptables' ? b.runTable(entry.table, hook) : b.runNftChain(entry.table, entry.chain, hook);
       if (outcome === 'drop') return 'DROP';
       if (outcome === 'reject') return 'REJECT';
       if (outcome === 'stop') return 'UNKNOWN';
@@ -540,7 +691,7 @@ export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPat
   const inIf = flow.locallyGenerated ? '' : flow.inInterface ?? defaultInInterface(host, flow, notes);
   const original = { src: flow.src, dst: flow.dst, ...(flow.sport !== undefined ? { sport: flow.sport } : {}), ...(flow.dport !== undefined ? { dport: flow.dport } : {}) };
   const packet: Packet = { protocol: flow.protocol, ...original, inIf, outIf: '', mark: 0, tracked: true, dnat: false, snat: false, original };
-  const b = new PathBuilder(netfilter?.tables ?? [], host, packet);
+  const b = new PathBuilder(netfilter?.tables ?? [], host, packet, snapshot.nftables);
   b.notes.push(...notes);
   if (flow.sport === undefined && flow.protocol !== 'icmp') b.notes.push(EPHEMERAL_NOTE);
   if (flow.protocol === 'icmp') b.notes.push('an ICMP flow is taken to be an echo request (ping), type 8');
@@ -548,6 +699,8 @@ export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPat
     const status = sourceStatus(snapshot, family === 6 ? 'netfilter6' : 'netfilter');
     b.doubt(undefined, `${family === 6 ? 'ip6tables' : 'netfilter'} rules were not read (${status?.reason ?? status?.state ?? 'absent'}): no chain can be evaluated`);
   }
+  const nftStatus = sourceStatus(snapshot, 'nftables');
+  if (!snapshot.nftables && nftStatus) b.notes.push(`native nftables tables were not evaluated: ${nftStatus.reason ?? nftStatus.state}`);
   const { routing, verdict } = flow.locallyGenerated ? generatedPath(b, snapshot) : receivedPath(b, snapshot);
   const result: PacketPath = { flow, steps: b.steps, routing, finalVerdict: verdict, uncertain: b.uncertain, notes: b.notes };
   if (b.assuming && verdict !== 'UNKNOWN') {

@@ -6,6 +6,7 @@ import type { PathRequest } from '../protocol';
 import { computePacketPath, containerOutboundFlow, inboundFlow, type PacketPath } from './packetPath';
 import { outsideInterface } from './packetFlows';
 import { socketAddress } from './socketAddress';
+import { findContainer } from './containerLookup';
 
 /** A request that names something the snapshot does not have (no such container, port...); `fix` says what to do. */
 export class DiagramRequestError extends Error {
@@ -28,7 +29,7 @@ export interface RequestedPath {
 }
 
 function containerByName(snapshot: HostSnapshot, name: string) {
-  const c = snapshot.docker?.containers.find((x) => x.name === name || x.id === name);
+  const c = findContainer(snapshot.docker?.containers, name);
   if (!c) throw new DiagramRequestError(`There is no container ${name} on this host.`, 'Pick another container: it may have been removed or renamed.');
   if (c.state !== 'running') throw new DiagramRequestError(`Container ${name} is not running (state: ${c.state}).`, `Start it (docker start ${name}) or pick another container.`);
   return c;
@@ -93,7 +94,7 @@ function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>)
   const c = containerByName(snapshot, req.container);
   let owner = c;
   if (c.modeKind === 'container' && c.modeTarget) {
-    const t = snapshot.docker?.containers.find((x) => x.id === c.modeTarget || x.name === c.modeTarget || x.id.startsWith(c.modeTarget ?? '-'));
+    const t = findContainer(snapshot.docker?.containers, c.modeTarget);
     if (t) owner = t;
   }
   if (owner.modeKind === 'host' || owner.modeKind === 'none') {

@@ -9,7 +9,7 @@ export function ruleKey(rule: { table: string; chain: string; spec: string }): s
   return `${rule.table}\u0000${rule.chain}\u0000${rule.spec}`;
 }
 
-/** Every rule's packet counter in the snapshot's host netfilter (of identical rules in one chain, the first). */
+/** Every rule's packet counter in the snapshot's host netfilter and native nftables tables (of identical rules in one chain, the first). */
 export function countersOf(snapshot: HostSnapshot): CounterMemory {
   const out: CounterMemory = {};
   for (const table of snapshot.netfilter?.tables ?? []) {
@@ -17,6 +17,16 @@ export function countersOf(snapshot: HostSnapshot): CounterMemory {
       for (const rule of chain.rules) {
         const key = ruleKey(rule);
         if (!(key in out)) out[key] = rule.packets;
+      }
+    }
+  }
+  // Native nftables rules, as the packet path names them: table "family name", spec = the rule's text.
+  for (const table of snapshot.nftables?.tables ?? []) {
+    if (table.origin !== 'native') continue;
+    for (const chain of table.chains) {
+      for (const rule of chain.rules) {
+        const key = ruleKey({ table: `${table.family} ${table.name}`, chain: chain.name, spec: rule.text });
+        if (!(key in out)) out[key] = rule.packets ?? 0;
       }
     }
   }

@@ -14,7 +14,8 @@ import type {
   Rule,
 } from '../host/hostSnapshot';
 import { findChain } from '../host/iptablesSave';
-import { sourceStatus } from '../host/hostSnapshot';
+import { sourceFailed, sourceStatus } from '../host/hostSnapshot';
+import { findContainer } from './containerLookup';
 
 export interface RuleRef {
   table: string;
@@ -247,7 +248,8 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
   const hostLinks = snapshot.hostNamespace.links;
   const topo: Topology = { containers: [], networks: [], endpoints: [], ports: [], uplinks: [], unmatched: [], limits: [] };
   for (const s of snapshot.sources) {
-    if (s.state !== 'ok' && s.state !== 'partial') topo.limits.push(`${s.name}: ${s.reason ?? s.state}`);
+    // A source that is absent for a reason that is only information (no nft on this host) limits nothing.
+    if (sourceFailed(s)) topo.limits.push(`${s.name}: ${s.reason ?? s.state}`);
   }
   const uplinkNames = [...new Set(snapshot.hostNamespace.routes.filter((r) => r.dst === 'default' && r.dev).map((r) => r.dev as string))];
   topo.uplinks = uplinkNames.map((n) => hostLinks.find((l) => l.name === n)).filter((l): l is Link => !!l).map(ifRef);
@@ -308,7 +310,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     };
     if (ns?.netnsInode) node.netnsInode = ns.netnsInode;
     if (c.modeKind === 'container') {
-      const target = docker.containers.find((x) => x.id === c.modeTarget || x.id.startsWith(c.modeTarget ?? '\0') || x.name === c.modeTarget);
+      const target = findContainer(docker.containers, c.modeTarget);
       node.sharesNamespaceWith = target?.name ?? c.modeTarget ?? '';
       const targetNode = target ? docker.containers.find((x) => x.id === target.id) : undefined;
       if (targetNode && targetNode.endpoints.some((e) => !BUILT_IN_NETWORKS.has(e.network))) node.dns = 'embedded';

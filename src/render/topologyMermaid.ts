@@ -16,6 +16,7 @@ import { outsideInterface } from '../model/packetFlows';
 import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';
 import { formatBytes } from './packetPathMermaid';
 import { socketAddress } from '../model/socketAddress';
+import { findContainer } from '../model/containerLookup';
 
 export interface TopologyRenderOptions {
   /** Case-insensitive text matched against container names, images, IPs and network names. */
@@ -49,11 +50,11 @@ function select(topo: Topology, scope: TopologyScope, rawFilter: string): Select
     endpoints = topo.endpoints.filter((e) => e.networkId === net.id);
     containers = running.filter((c) => endpoints.some((e) => e.containerId === c.id));
   } else if (scope.kind === 'container') {
-    const c = topo.containers.find((x) => x.name === scope.container || x.id === scope.container);
+    const c = findContainer(topo.containers, scope.container);
     if (!c) throw new DiagramRequestError(`There is no container ${scope.container} on this host.`, 'Pick another container: it may have been removed or renamed.');
     if (c.state !== 'running') throw new DiagramRequestError(`Container ${c.name} is not running (state: ${c.state}).`, `Start it (docker start ${c.name}) or pick another container.`);
     // The namespace it really uses, and every container sharing it.
-    const owner = c.sharesNamespaceWith ? (topo.containers.find((x) => x.name === c.sharesNamespaceWith || x.id === c.sharesNamespaceWith) ?? c) : c;
+    const owner = findContainer(topo.containers, c.sharesNamespaceWith) ?? c;
     containers = running.filter((x) => x.id === owner.id || x.id === c.id || x.sharesNamespaceWith === owner.name || x.sharesNamespaceWith === owner.id);
     endpoints = topo.endpoints.filter((e) => e.containerId === owner.id);
     networks = topo.networks.filter((n) => endpoints.some((e) => e.networkId === n.id));
@@ -166,7 +167,7 @@ class TopologyDrawing {
     }
     // A container in another's namespace is drawn inside that one's box, or counted in its group.
     for (const c of this.sel.containers.filter((x) => x.sharesNamespaceWith)) {
-      const owner = this.sel.containers.find((o) => o.name === c.sharesNamespaceWith || o.id === c.sharesNamespaceWith);
+      const owner = findContainer(this.sel.containers, c.sharesNamespaceWith);
       if (!owner || drawn.has(owner.id)) {
         drawn.add(c.id);
         continue;

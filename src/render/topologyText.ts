@@ -27,6 +27,7 @@ export function renderSourcesText(snapshot: HostSnapshot): string {
     `Host: ${snapshot.hostNamespace.links.length} links, ${snapshot.hostNamespace.routes.length} routes, ${snapshot.hostNamespace.fdb.length} FDB entries; ` +
       `${snapshot.containerNamespaces.length} container namespaces, ${snapshot.overlaySandboxes.length} overlay sandboxes` +
       (snapshot.netfilter ? `, netfilter (${snapshot.netfilter.backend}) ${snapshot.netfilter.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0)} rules` : '') +
+      (snapshot.nftables ? `, nftables ${snapshot.nftables.tables.length} tables (${snapshot.nftables.tables.filter((t) => t.origin === 'native').length} native)` : '') +
       (snapshot.conntrack ? `, ${snapshot.conntrack.entries.length}${snapshot.conntrack.truncated ? '+' : ''} conntrack entries` : ''),
   );
   return lines.join('\n');

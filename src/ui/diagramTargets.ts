@@ -4,7 +4,8 @@
 // The ids follow the tree nodes' own (src/ui/trees): containers `c/<id>`, their published
 // ports `c/<id>/port/<hostIp>:<hostPort>/<proto>`, networks `n/<id>`, host links
 // `h/link/<ifindex>`, uplinks `h/uplink/<ifindex>`, chains `nf/<table>/<chain>` and rules
-// `nf/<table>/<chain>/<position>`. test/unit/diagramTargets.test.ts pins them; the e2e test
+// `nf/<table>/<chain>/<position>`, native nftables chains `nft/<family>/<table>/<chain>` and
+// rules `nft/<family>/<table>/<chain>/<handle>`. test/unit/diagramTargets.test.ts pins them; the e2e test
 // reveals through them for real.
 import type { HostSnapshot } from '../host/hostSnapshot';
 import type { Topology } from '../model/topology';
@@ -14,6 +15,18 @@ import { VIEW, type ViewId } from './trees/viewIds';
 export interface SidebarLocation {
   view: ViewId;
   nodeId: string;
+}
+
+/** A native nftables table named "family name" in a packet path, as the snapshot has it. */
+function nftTable(snapshot: HostSnapshot | undefined, table: string) {
+  const [family, name] = table.split(' ');
+  return name === undefined ? undefined : snapshot?.nftables?.tables.find((t) => t.family === family && t.name === name);
+}
+
+/** Tree id prefix of a table: `nf/<iptables table>` or `nft/<family>/<name>`. */
+function netfilterPrefix(table: string): string {
+  const [family, name] = table.split(' ');
+  return name === undefined ? `nf/${table}` : `nft/${family}/${name}`;
 }
 
 export function sidebarLocations(target: NodeTarget, snapshot: HostSnapshot | undefined, topology: Topology | undefined): SidebarLocation[] {
@@ -36,8 +49,15 @@ export function sidebarLocations(target: NodeTarget, snapshot: HostSnapshot | un
       ];
     }
     case 'chain':
-      return [{ view: VIEW.netfilter, nodeId: `nf/${target.table}/${target.chain}` }];
+      return [{ view: VIEW.netfilter, nodeId: `${netfilterPrefix(target.table)}/${target.chain}` }];
     case 'rule': {
+      const nft = nftTable(snapshot, target.table);
+      if (nft) {
+        // Native nftables rules are known by their handle, which stays while the rule exists.
+        const handle = nft.chains.find((c) => c.name === target.chain)?.rules.find((r) => r.text === target.spec)?.handle;
+        const chainId = `nft/${nft.family}/${nft.name}/${target.chain}`;
+        return [...(handle !== undefined ? [{ view: VIEW.netfilter, nodeId: `${chainId}/${handle}` }] : []), { view: VIEW.netfilter, nodeId: chainId }];
+      }
       // Positions shift when rules are inserted: the rule's place in the current read, by its spec.
       const chain = snapshot?.netfilter?.tables.find((t) => t.name === target.table)?.chains.find((c) => c.name === target.chain);
       const now = chain?.rules.find((r) => r.spec === target.spec)?.position;

@@ -2,6 +2,7 @@
 // host runs: the Docker host under Remote-SSH) and opens it as a JSON document the user can
 // save, diff or attach to a bug report.
 import * as vscode from 'vscode';
+import { sourceFailed } from '../host/hostSnapshot';
 import { takeSnapshot } from '../host/hostSnapshotReader';
 import { readSettings } from './settings';
 
@@ -15,7 +16,7 @@ export async function openHostSnapshot(): Promise<void> {
   );
   const document = await vscode.workspace.openTextDocument({ language: 'json', content: `${JSON.stringify(snapshot, null, 2)}\n` });
   await vscode.window.showTextDocument(document, { preview: false });
-  const failed = snapshot.sources.filter((s) => s.state !== 'ok' && s.state !== 'partial');
+  const failed = snapshot.sources.filter(sourceFailed);
   if (failed.length > 0) {
     const detail = failed.map((s) => `${s.name}: ${s.reason ?? s.state}`).join('; ');
     void vscode.window.showWarningMessage(`Some sources could not be read: ${detail}. The snapshot's "sources" say how to fix each.`);

@@ -10,7 +10,7 @@ import { FIXTURES } from '../fixtures';
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 
 test('argument parsing', () => {
-  assert.deepEqual(parseArgs(['snapshot', '--json', '--out', 'x.json']), { command: 'snapshot', json: true, out: 'x.json', mermaid: false, udp: false });
+  assert.deepEqual(parseArgs(['snapshot', '--json', '--out', 'x.json']), { command: 'snapshot', json: true, out: 'x.json', mermaid: false, udp: false, stale: false });
   assert.equal(parseArgs(['path', '--port', '8080']).port, 8080);
   assert.throws(() => parseArgs(['path', '--port', '0']), /--port needs a port number/);
   assert.deepEqual(parseArgs(['topology', '--privilege-command', 'doas -n']).privilegeCommand, ['doas', '-n']);

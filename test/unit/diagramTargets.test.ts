@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { buildTopology } from '../../src/model/topology';
 import { describeTarget, sidebarLocations } from '../../src/ui/diagramTargets';
 import { VIEW } from '../../src/ui/trees/viewIds';
-import { labSnapshot } from '../fixtures';
+import { parseNftRuleset } from '../../src/host/nftRuleset';
+import { fixture, labSnapshot } from '../fixtures';
 
 const snap = labSnapshot();
 const topo = buildTopology(snap);
@@ -42,4 +43,16 @@ test('ports: the published-port items of the container, then the container', () 
   assert.ok(locs.includes(`c/${api.id}/port/0.0.0.0:8080/tcp`), locs.join(' '));
   assert.equal(locs.at(-1), `c/${api.id}`);
   assert.equal(describeTarget({ kind: 'port', containerName: 'api', hostPort: 8080, protocol: 'tcp' }), 'port 8080/tcp of api');
+});
+
+test('native nftables chains and rules: nft/<family>/<table>/<chain>[/<handle>], the rule found by its text', () => {
+  const s = labSnapshot();
+  const nft = parseNftRuleset(fixture('docker29', 'nftables-usernet-portmap.json'));
+  s.nftables = nft;
+  const rule = nft.tables[0]?.chains.find((c) => c.name === 'nat-prerouting-and-output')?.rules[0];
+  assert.ok(rule);
+  const chainId = 'nft/ip/docker-bridges/nat-prerouting-and-output';
+  assert.deepEqual(sidebarLocations({ kind: 'chain', table: 'ip docker-bridges', chain: 'nat-prerouting-and-output' }, s, topo), [{ view: VIEW.netfilter, nodeId: chainId }]);
+  const target = { kind: 'rule' as const, table: 'ip docker-bridges', chain: 'nat-prerouting-and-output', position: 1, spec: rule.text };
+  assert.deepEqual(sidebarLocations(target, s, topo).map((l) => l.nodeId), [`${chainId}/${rule.handle}`, chainId]);
 });

@@ -1,7 +1,7 @@
 // One item per source that could not be read: what failed and what to do. Never an empty
 // tree that looks like an empty host.
 import * as vscode from 'vscode';
-import type { SourceStatus } from '../../host/hostSnapshot';
+import { sourceFailed, type SourceStatus } from '../../host/hostSnapshot';
 import { TreeNode, md } from './treeNode';
 
 const TITLES: Record<string, string> = {
@@ -38,5 +38,5 @@ export class SourceProblemNode extends TreeNode {
 
 /** Problem nodes for the given sources, in order, for those not read. */
 export function problemNodes(view: string, sources: SourceStatus[], names: string[]): SourceProblemNode[] {
-  return sources.filter((s) => names.includes(s.name) && s.state !== 'ok' && s.state !== 'partial').map((s) => new SourceProblemNode(view, s));
+  return sources.filter((s) => names.includes(s.name) && sourceFailed(s)).map((s) => new SourceProblemNode(view, s));
 }

@@ -1,0 +1,102 @@
+// Benchmark: the reasoning side of the live host state, from the fixtures (no root, no lab).
+//   npm run bench:state
+// - joins: building the topology of the lab plus one container publishing P ports, each with
+//   its DNAT rule in nat DOCKER and its ACCEPT in filter DOCKER (P = 100, 1,000, 10,000);
+//   medians of ROUNDS builds. Joining ports to rules is indexed by protocol and port.
+// - heap: 1,000 refreshes of a host of the lab plus 300 containers (a new snapshot object each
+//   time, as a live read gives), each with its topology (topologyOf) and the changes since the
+//   previous one (stateChanges), as the extension and `watch` do; heap used after a forced GC,
+//   every 250 refreshes. Run with --expose-gc (the npm script does).
+// Results go into BENCHMARKS.md between the state-bench markers.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { HostSnapshot, Rule } from '../src/host/hostSnapshot';
+import { stateChanges } from '../src/model/stateChanges';
+import { buildTopology, topologyOf } from '../src/model/topology';
+import { labSnapshot } from '../test/fixtures';
+import { scaledLabSnapshot } from '../test/scaledSnapshot';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROOT = process.cwd();
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function rule(table: string, chain: string, position: number, spec: string, target: string, match: Rule['match'], targetOptions: Record<string, string> = {}): Rule {
+  return { table, chain, position, spec, args: spec.split(' '), match, target, targetOptions, modules: ['tcp'], packets: 0, bytes: 0 };
+}
+
+/** The lab with api publishing `ports` more TCP ports, each with its DNAT and filter ACCEPT, as Docker writes them. */
+function withPorts(ports: number): HostSnapshot {
+  const s = labSnapshot();
+  const api = s.docker?.containers.find((c) => c.name === 'api');
+  const ip = api?.endpoints[0]?.ip;
+  const nat = s.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'DOCKER');
+  const filter = s.netfilter?.tables.find((t) => t.name === 'filter')?.chains.find((c) => c.name === 'DOCKER');
+  if (!api || !ip || !nat || !filter) throw new Error('lab fixture: api, nat DOCKER or filter DOCKER missing');
+  for (let i = 0; i < ports; i++) {
+    const hostPort = 20_000 + i;
+    const containerPort = 10_000 + i;
+    api.ports.push({ containerPort, protocol: 'tcp', hostIp: '0.0.0.0', hostPort });
+    nat.rules.push(rule('nat', 'DOCKER', nat.rules.length + 1, `-A DOCKER ! -i br-x -p tcp -m tcp --dport ${hostPort} -j DNAT --to-destination ${ip}:${containerPort}`, 'DNAT', { protocol: 'tcp', dport: String(hostPort), inInterface: 'br-x', inInterfaceNegated: true }, { 'to-destination': `${ip}:${containerPort}` }));
+    filter.rules.push(rule('filter', 'DOCKER', filter.rules.length + 1, `-A DOCKER -d ${ip}/32 ! -i br-x -o br-x -p tcp -m tcp --dport ${containerPort} -j ACCEPT`, 'ACCEPT', { protocol: 'tcp', dport: String(containerPort), destination: `${ip}/32` }));
+  }
+  return s;
+}
+
+function joins(): string[] {
+  const lines = ['| published ports | topology ms (median) | ports joined to their DNAT |', '|---:|---:|---:|'];
+  for (const p of [100, 1_000, 10_000]) {
+    const snap = withPorts(p);
+    const times: number[] = [];
+    let joined = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      const started = performance.now();
+      const topo = buildTopology(snap);
+      times.push(performance.now() - started);
+      joined = topo.ports.filter((x) => x.containerName === 'api' && x.dnatRules.length > 0).length;
+    }
+    lines.push(`| ${p.toLocaleString('en')} | ${median(times).toFixed(1)} | ${joined.toLocaleString('en')} |`);
+  }
+  return lines;
+}
+
+function heap(): string[] {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc (npm run bench:state)');
+  const base = scaledLabSnapshot(300);
+  const text = JSON.stringify(base);
+  const lines = ['| refreshes | heap used MiB (after GC) |', '|---:|---:|'];
+  let previous: HostSnapshot | undefined;
+  let changes = 0;
+  for (let i = 0; i <= 1000; i++) {
+    const snap = JSON.parse(text) as HostSnapshot;
+    snap.takenAt = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+    topologyOf(snap);
+    if (previous) changes += stateChanges(previous, snap).length;
+    previous = snap;
+    if (i % 250 === 0) {
+      gc();
+      lines.push(`| ${i} | ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} |`);
+    }
+  }
+  if (changes !== 0) throw new Error(`identical reads reported ${changes} changes`);
+  return lines;
+}
+
+function main(): void {
+  const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${ROUNDS} rounds, medians.`;
+  const section = `<!-- state-bench:start -->\n${stamp}\n\nJoining published ports to their rules:\n\n${joins().join('\n')}\n\nHeap over 1,000 refreshes of a host of ${14 + 300} containers:\n\n${heap().join('\n')}\n<!-- state-bench:end -->`;
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const current = readFileSync(file, 'utf8');
+  const updated = current.replace(/<!-- state-bench:start -->[\s\S]*<!-- state-bench:end -->/, section);
+  if (updated === current && !current.includes(section)) throw new Error('BENCHMARKS.md has no state-bench markers');
+  writeFileSync(file, updated);
+  process.stdout.write(`${section}\n`);
+}
+
+main();
