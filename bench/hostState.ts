@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { HostSnapshot, Rule } from '../src/host/hostSnapshot';
+import type { HostSnapshot, Rule } from '../src/snapshot/hostSnapshot';
 import { stateChanges } from '../src/model/stateChanges';
 import { buildTopology, topologyOf } from '../src/model/topology';
 import { labSnapshot } from '../test/fixtures';

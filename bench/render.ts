@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { HostSnapshot } from '../src/host/hostSnapshot';
+import type { HostSnapshot } from '../src/snapshot/hostSnapshot';
 import type { DiagramRequest, ToWebview } from '../src/protocol';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram } from '../src/render/diagram';
 import { scaledLabSnapshot } from '../test/scaledSnapshot';

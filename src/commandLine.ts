@@ -7,8 +7,8 @@
 //   container-net rules [--stale] [--from FILE]
 // Exit codes: 0 ok, 1 failure, 2 usage error.
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { HostSnapshot } from './host/hostSnapshot';
-import { SNAPSHOT_SCHEMA } from './host/hostSnapshot';
+import type { HostSnapshot } from './snapshot/hostSnapshot';
+import { SNAPSHOT_SCHEMA } from './snapshot/hostSnapshot';
 import { displayBlock, displayJson } from './host/displayText';
 import { takeSnapshot, type SnapshotOptions } from './host/hostSnapshotReader';
 import { watch } from './watchCommand';

@@ -8,60 +8,10 @@
 /** The webview panel type (also the serializer's key in package.json `onWebviewPanel:`). */
 export const DIAGRAM_VIEW_TYPE = 'containerNet.diagram';
 
-/** Which part of the host a topology diagram shows. Names, not ids: they survive a container's re-creation. */
-export type TopologyScope =
-  | { kind: 'host' }
-  | { kind: 'network'; network: string }
-  | { kind: 'container'; container: string };
-
-/** Which flow a packet-path diagram follows. */
-export type PathRequest =
-  /** A new connection from outside to a published host port (arriving on the uplink). */
-  | { kind: 'inbound'; hostPort: number; protocol: 'tcp' | 'udp'; ipv6?: boolean }
-  /** A container's new connection to an address outside its networks (its MASQUERADE). */
-  | { kind: 'outbound'; container: string; dst: string; dport: number; protocol: 'tcp' | 'udp' }
-  /** A container's DNS query to Docker's embedded resolver at 127.0.0.11 (the redirect inside its namespace). */
-  | { kind: 'dns'; container: string };
-
-export type DiagramRequest =
-  | { kind: 'topology'; scope: TopologyScope; filter: string }
-  | { kind: 'path'; path: PathRequest };
-
-/** What a node of a rendered diagram stands for: what a click on it can act on. */
-export type NodeTarget =
-  | { kind: 'container'; id: string; name: string; running: boolean }
-  | { kind: 'network'; id: string; name: string }
-  | { kind: 'hostInterface'; name: string }
-  | { kind: 'rule'; table: string; chain: string; position: number; spec: string }
-  | { kind: 'chain'; table: string; chain: string }
-  | { kind: 'port'; containerName: string; hostPort: number; protocol: string };
-
-/** A diagram as src/render produces it: Mermaid text plus what its nodes mean. */
-export interface RenderedDiagram {
-  title: string;
-  /** Mermaid flowchart source; every label escaped. */
-  mermaid: string;
-  /** Mermaid node id -> what it stands for (nodes without an entry are not clickable). */
-  nodes: Record<string, NodeTarget>;
-  /** Node ids whose rule counters moved since the previous read (drawn highlighted, class `moved`). */
-  moved: string[];
-  stats: { nodes: number; edges: number; chars: number };
-  /** What the reader should know: grouping of large hosts, the filter, an uncertain path. */
-  notes: string[];
-}
-
-/** One entry of the scope / flow picker. */
-export interface DiagramChoice {
-  label: string;
-  description?: string;
-  request: DiagramRequest;
-}
-
-/** Mermaid limits the host rendered within; the webview initialises Mermaid with them. */
-export interface RenderLimits {
-  maxTextSize: number;
-  maxEdges: number;
-}
+export type { DiagramChoice, DiagramRequest, NodeTarget, PathRequest, TopologyScope } from './model/diagramRequest';
+export type { RenderLimits, RenderedDiagram } from './render/renderedDiagram';
+import type { DiagramChoice, DiagramRequest, PathRequest, TopologyScope } from './model/diagramRequest';
+import type { RenderLimits, RenderedDiagram } from './render/renderedDiagram';
 
 /** Kept by the webview (vscode.setState) and handed back to the serializer after a reload. */
 export interface DiagramPanelState {

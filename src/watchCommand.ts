@@ -5,7 +5,7 @@
 // extension: Docker's event stream, a slow poll as a net, counters re-read on request.
 // Names come from containers: every line is printed with control characters replaced.
 import { displayBlock, displayJson } from './host/displayText';
-import type { HostSnapshot } from './host/hostSnapshot';
+import type { HostSnapshot } from './snapshot/hostSnapshot';
 import type { SnapshotOptions } from './host/hostSnapshotReader';
 import { LiveSnapshot } from './host/liveSnapshot';
 import { stateChanges, type StateChange } from './model/stateChanges';

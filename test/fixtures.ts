@@ -1,7 +1,7 @@
 // Locates the fixtures captured from the lab (see test/fixtures/capture.sh for the commands).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostSnapshot } from '../src/host/hostSnapshot';
+import type { HostSnapshot } from '../src/snapshot/hostSnapshot';
 
 export const FIXTURES = join(process.cwd(), 'test', 'fixtures');
 

@@ -4,7 +4,7 @@
 // redirect rules) and its own host-side veth on the network's bridge. Nothing else of the lab
 // changes, so the picture is the lab plus many ordinary containers.
 import { createHash } from 'node:crypto';
-import type { ContainerInfo, ContainerNamespace, HostSnapshot, Link } from '../src/host/hostSnapshot';
+import type { ContainerInfo, ContainerNamespace, HostSnapshot, Link } from '../src/snapshot/hostSnapshot';
 import { labSnapshot } from './fixtures';
 
 const TEMPLATES = ['web1', 'lone', 'vault'];

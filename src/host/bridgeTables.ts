@@ -1,6 +1,6 @@
 // Bridge ports (state, STP cost/priority) and forwarding databases (learned MACs, VXLAN
 // remote VTEPs) from `bridge -j link show` and `bridge -j fdb show`.
-import type { BridgePortState, FdbEntry } from './hostSnapshot';
+import type { BridgePortState, FdbEntry } from '../snapshot/hostSnapshot';
 import { expectArray, num, parseJsonOutput, str } from './parseError';
 
 export const BRIDGE_LINK_ARGS = ['bridge', '-j', 'link', 'show'];

@@ -4,7 +4,7 @@
 // limit the process group is ended, so neither time nor memory grows with the table.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConntrackEntry, ConntrackState, ConntrackTuple } from './hostSnapshot';
+import type { ConntrackEntry, ConntrackState, ConntrackTuple } from '../snapshot/hostSnapshot';
 import { ParseError } from './parseError';
 import type { Privilege } from './privilege';
 

@@ -11,8 +11,8 @@
 // The nat table inside the namespace (Docker's DNS redirect) needs nsenter and root.
 import { closeSync, openSync, readSync, readlinkSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerInfo, ContainerNamespace, Link, NetfilterTable, Route } from './hostSnapshot';
-import { cidrContains } from './ipAddress';
+import type { ContainerInfo, ContainerNamespace, Link, NetfilterTable, Route } from '../snapshot/hostSnapshot';
+import { cidrContains } from '../snapshot/ipAddress';
 import { parseIpAddrJson } from './links';
 import type { Privilege } from './privilege';
 import { parseDevMcast, parseFibTrieLocal, parseIfInet6, parseIgmp, parseProcNetDev } from './procNet';

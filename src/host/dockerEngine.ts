@@ -3,7 +3,7 @@
 // dockerode does not read `docker context`: a user of contexts sets DOCKER_HOST (or the
 // containerNet.dockerEndpoint setting) to the context's endpoint.
 import Docker from 'dockerode';
-import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, PublishedPort } from './hostSnapshot';
+import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, PublishedPort } from '../snapshot/hostSnapshot';
 import { mapLimit } from './mapLimit';
 import { pidBelongsToContainerSync } from './containerPid';
 

@@ -3,7 +3,7 @@
 // nothing, so each is checked to be Docker's own binary (dockerProxyDoubt).
 import { readFile, readdir, readlink, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DockerProxyListener } from './hostSnapshot';
+import type { DockerProxyListener } from '../snapshot/hostSnapshot';
 
 /** Parses docker-proxy's argument vector (`-proto tcp -host-ip 0.0.0.0 -host-port 8080 ...`). */
 export function parseDockerProxyArgs(pid: number, argv: readonly string[]): DockerProxyListener | undefined {

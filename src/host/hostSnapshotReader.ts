@@ -18,7 +18,7 @@ import {
   type Link,
   type SourceName,
   type SourceStatus,
-} from './hostSnapshot';
+} from '../snapshot/hostSnapshot';
 import { IP6TABLES_SAVE_ARGS, IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';

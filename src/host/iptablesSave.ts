@@ -1,7 +1,7 @@
 // Parser for `iptables-save -c`: tables, chains with policies and counters, and each rule in
 // `iptables -S` form with its matches, target and packet/byte counters. iptables has no JSON
 // output, so this is hand-parsed; it refuses garbled input with a clear ParseError.
-import type { Chain, NetfilterState, NetfilterTable, Rule, RuleMatch } from './hostSnapshot';
+import type { Chain, NetfilterState, NetfilterTable, Rule, RuleMatch } from '../snapshot/hostSnapshot';
 import { ParseError } from './parseError';
 
 export const IPTABLES_SAVE_ARGS = ['iptables-save', '-c'];
@@ -203,7 +203,3 @@ function buildRule(tableName: string, chain: Chain, args: string[], packets: num
   return rule;
 }
 
-export function findChain(state: NetfilterState | NetfilterTable[] | undefined, table: string, chain: string): Chain | undefined {
-  const tables = Array.isArray(state) ? state : state?.tables;
-  return tables?.find((t) => t.name === table)?.chains.find((c) => c.name === chain);
-}

@@ -1,6 +1,6 @@
 // Network interfaces of one namespace from `ip -j -d addr show` (iproute2's own JSON):
 // kind, MTU, state, bridge master, veth peer index and namespace id, addresses, VXLAN details.
-import type { Link, LinkAddress, VxlanInfo } from './hostSnapshot';
+import type { Link, LinkAddress, VxlanInfo } from '../snapshot/hostSnapshot';
 import { ParseError, expectArray, num, obj, parseJsonOutput, str } from './parseError';
 
 export const IP_ADDR_ARGS = ['ip', '-j', '-d', 'addr', 'show'];

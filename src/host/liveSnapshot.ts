@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import { createDockerClient } from './dockerEngine';
 import { DockerEventStream, type DockerEvent } from './dockerEvents';
 import { runCommand } from './commandRunner';
-import type { HostSnapshot } from './hostSnapshot';
+import type { HostSnapshot, SourceName } from '../snapshot/hostSnapshot';
 import { readNetfilterCounters, readNftablesCounters, takeSnapshot, type SnapshotOptions } from './hostSnapshotReader';
 import { DEFAULT_PRIVILEGE_COMMAND, Privilege } from './privilege';
 
@@ -51,8 +51,16 @@ export interface LiveSnapshotEvents {
   counters: [HostSnapshot];
 }
 
-/** What a container event cannot change, kept on reads that follow container events alone. */
+/**
+ * What a container event cannot change, kept on reads that follow container events alone;
+ * after a network connect or disconnect (an overlay's sandbox may have appeared) the overlay
+ * sandboxes are re-read too.
+ */
 const LIGHT_REUSE = ['sysctls', 'overlaySandboxes', 'conntrack'] as const;
+const LIGHT_REUSE_NETWORK = ['sysctls', 'conntrack'] as const;
+
+/** Events about one container's endpoints: a light read covers them. */
+const LIGHT_EVENT = (e: DockerEvent): boolean => e.type === 'container' || (e.type === 'network' && (e.action === 'connect' || e.action === 'disconnect'));
 
 export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   current: HostSnapshot | undefined;
@@ -64,6 +72,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private pendingReasons: string[] = [];
   /** Every pending reason is a container event: the next read may keep what those cannot change. */
   private pendingLight = true;
+  /** A network connect or disconnect is among the pending reasons. */
+  private pendingNetwork = false;
   private started = false;
   /** One for the watcher's life: a refused `sudo -n` is not retried on every refresh. */
   private readonly privilege: Privilege;
@@ -79,7 +89,10 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.events = new DockerEventStream(options.docker ?? createDockerClient(options.snapshot?.dockerEndpoint, 0));
     this.events.on('event', (e) => {
       this.emit('dockerEvent', e);
-      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, e.type === 'container');
+      // A `create` is followed by a `start` within moments (docker run): it waits the normal
+      // debounce, so the two make one read, and the `start` then shortens the wait.
+      this.requestRefresh(`${e.type} ${e.name ?? e.id.slice(0, 12)} ${e.action}`, LIGHT_EVENT(e), e.type === 'container' && e.action === 'create');
+      if (e.type === 'network') this.pendingNetwork = true;
     });
     // Both edges matter: a drop shows "engine not reachable", a reconnect shows it back.
     this.events.on('connected', () => this.requestRefresh('Docker event stream connected'));
@@ -108,13 +121,13 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * A re-read soon, coalescing bursts (a `docker compose up` emits dozens of events); a
    * steady stream of events still gets a read at least every `maxWaitMs`.
    */
-  requestRefresh(reason: string, containerEvent = false): void {
+  requestRefresh(reason: string, containerEvent = false, slow = false): void {
     this.addReason(reason);
     if (!containerEvent) this.pendingLight = false;
     const now = Date.now();
     this.firstPendingAt ??= now;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    const debounce = this.pendingLight ? (this.options.eventDebounceMs ?? 60) : (this.options.debounceMs ?? 300);
+    const debounce = this.pendingLight && !slow ? (this.options.eventDebounceMs ?? 60) : (this.options.debounceMs ?? 300);
     const maxWait = Math.max(debounce, this.options.maxWaitMs ?? 2000);
     const delay = Math.max(0, Math.min(debounce, this.firstPendingAt + maxWait - now));
     this.debounceTimer = setTimeout(() => {
@@ -145,7 +158,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     while (this.running) await this.running;
     if (this.pendingReasons.length === 0 && this.current) return;
     const reasons = this.pendingReasons;
-    const light = this.pendingLight;
+    const light = this.pendingLight ? (this.pendingNetwork ? LIGHT_REUSE_NETWORK : LIGHT_REUSE) : undefined;
+    this.pendingNetwork = false;
     this.pendingReasons = [];
     this.pendingLight = true;
     this.running = this.readOnce(reasons, light);
@@ -191,7 +205,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * One read. After container events alone (`light`), what a container cannot change is kept
    * from the previous read (sysctls, overlay sandboxes, conntrack): the poll re-reads them.
    */
-  private async readOnce(reasons: string[], light: boolean): Promise<void> {
+  private async readOnce(reasons: string[], light: readonly SourceName[] | undefined): Promise<void> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
@@ -200,7 +214,7 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
         docker: this.docker,
         privilege: this.privilege,
         ...(this.current ? { previous: this.current } : {}),
-        ...(light && this.current ? { reuse: LIGHT_REUSE } : {}),
+        ...(light && this.current ? { reuse: light } : {}),
       });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);

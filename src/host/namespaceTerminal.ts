@@ -5,7 +5,7 @@
 // pty module cannot load. Names never reach a shell: they are separate argv elements, titles,
 // or (sanitised) environment values.
 import { basename } from 'node:path';
-import type { ContainerInfo } from './hostSnapshot';
+import type { ContainerInfo } from '../snapshot/hostSnapshot';
 import { CAPTURE_LIMITS, type CaptureStop } from './captureFile';
 import { displayText } from './displayText';
 import { findExecutable } from './privilege';

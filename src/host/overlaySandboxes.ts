@@ -3,7 +3,7 @@
 // Inside: the br0 bridge, the vxlan device (VNI, MTU) and its FDB of remote VTEPs. Root only.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OverlaySandbox } from './hostSnapshot';
+import type { OverlaySandbox } from '../snapshot/hostSnapshot';
 import { BRIDGE_FDB_ARGS, parseBridgeFdbJson } from './bridgeTables';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { CommandError } from './commandRunner';

@@ -8,7 +8,7 @@ import { batchError, runPerItemBatch } from './commandBatch';
 import { CommandError, streamCommand, type CommandResult, type RunCommand, type RunOptions, type StreamOptions, type StreamResult } from './commandRunner';
 import { mapLimit } from './mapLimit';
 import { sudoersLine } from './sudoersRule';
-import type { PrivilegeMode } from './hostSnapshot';
+import type { PrivilegeMode } from '../snapshot/hostSnapshot';
 
 export const DEFAULT_PRIVILEGE_COMMAND = ['sudo', '-n'];
 

@@ -1,6 +1,6 @@
 // IPv4 routes of one namespace from `ip -j route show` (host) or /proc/<pid>/net/route
 // (a container's namespace, readable by any user).
-import type { Route } from './hostSnapshot';
+import type { Route } from '../snapshot/hostSnapshot';
 import { ParseError, expectArray, parseJsonOutput, str } from './parseError';
 
 export const IP_ROUTE_ARGS = ['ip', '-j', 'route', 'show'];

@@ -2,8 +2,8 @@
 // address type of one (addrtype), the route to one (longest prefix of the main table, or the
 // connected subnets when the snapshot has no routes). IPv4 and IPv6 alike: an address is only
 // ever looked up among the routes and addresses of its own family. Pure.
-import type { HostSnapshot, Link, Route } from '../host/hostSnapshot';
-import { addressInBlock, cidrContains, formatIp, ipFamily, lastAddress, parseCidr, parseIp, type IpFamily } from '../host/ipAddress';
+import type { HostSnapshot, Link, Route } from '../snapshot/hostSnapshot';
+import { addressInBlock, cidrContains, formatIp, ipFamily, lastAddress, parseCidr, parseIp, type IpFamily } from '../snapshot/ipAddress';
 
 /** The first IPv4 address of a link. */
 export function firstIpv4(link: Link | undefined): string | undefined {

@@ -5,9 +5,9 @@
 // tcp/udp/th ports, ct state/status, fib daddr type, anonymous and named sets, verdict maps,
 // dnat/snat/masquerade/redirect, reject, notrack, meta mark set. Anything else is an unknown
 // outcome, never guessed. Pure.
-import type { NftJson, NftSet } from '../host/hostSnapshot';
-import { cidrContains, ipFamily, parseIp } from '../host/ipAddress';
-import { exprKind, statementText, valueText } from '../host/nftRuleset';
+import type { NftJson, NftSet } from '../snapshot/hostSnapshot';
+import { cidrContains, ipFamily, parseIp } from '../snapshot/ipAddress';
+import { exprKind, statementText, valueText } from '../snapshot/nftExpressions';
 import type { HostAddressing } from './hostAddressing';
 import type { Packet } from './ruleMatch';
 

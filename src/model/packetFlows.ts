@@ -1,7 +1,7 @@
 // The flows a user asks about, built from a snapshot: a connection from outside to a
 // published port, a container's connection out, one container to another. Pure.
-import type { HostSnapshot, Link } from '../host/hostSnapshot';
-import { ipFamily } from '../host/ipAddress';
+import type { HostSnapshot, Link } from '../snapshot/hostSnapshot';
+import { ipFamily } from '../snapshot/ipAddress';
 import { firstAddress } from './hostAddressing';
 import type { Flow, FlowProtocol } from './packetPath';
 import { findContainer } from './containerLookup';

@@ -14,10 +14,10 @@
 // `--ctstate`, options it does not know (which must become "unknown", not be skipped).
 // Decoding and evaluating one rule: ruleMatch.ts; addresses and routes: hostAddressing.ts;
 // building the flows users ask about: packetFlows.ts. This file: the walk through the hooks.
-import type { Chain, HostSnapshot, NetfilterTable, NftablesState, NftChain, NftRule, NftTable, Rule } from '../host/hostSnapshot';
-import { sourceStatus } from '../host/hostSnapshot';
-import { ipFamily, type IpFamily } from '../host/ipAddress';
-import { findNftSet } from '../host/nftRuleset';
+import type { Chain, HostSnapshot, NetfilterTable, NftablesState, NftChain, NftRule, NftTable, Rule } from '../snapshot/hostSnapshot';
+import { sourceStatus } from '../snapshot/hostSnapshot';
+import { ipFamily, type IpFamily } from '../snapshot/ipAddress';
+import { findNftSet } from '../snapshot/chainLookup';
 import { evalNftRule } from './nftRuleMatch';
 import { socketAddress } from './socketAddress';
 import { ruleRef, type RuleRef } from './topology';

@@ -1,8 +1,8 @@
 // From what a user asks ("the path of :8080", "api's outbound path", "api's DNS") to a flow
 // and its computed packet path. The outside client and outside server of those flows are
 // documentation addresses (RFC 5737): they are only evaluated against the rules, never contacted.
-import type { HostSnapshot } from '../host/hostSnapshot';
-import type { PathRequest } from '../protocol';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
+import type { PathRequest } from './diagramRequest';
 import { computePacketPath, containerOutboundFlow, inboundFlow, type PacketPath } from './packetPath';
 import { outsideInterface } from './packetFlows';
 import { socketAddress } from './socketAddress';

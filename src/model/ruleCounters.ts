@@ -1,6 +1,6 @@
 // Rule counters between two reads: which rules saw packets since the last look. A rule is
 // known by table, chain and its spec (not its position: inserting a rule shifts positions).
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 
 /** Packet counters by rule key. */
 export type CounterMemory = Record<string, number>;

@@ -3,7 +3,7 @@
 // each condition evaluated against the packet as the evaluator sees it (addresses,
 // interfaces, ports, conntrack state, marks, address types). A condition it does not know
 // is an unknown outcome, never skipped. Pure.
-import { cidrContains, parseCidr, parseIp } from '../host/ipAddress';
+import { cidrContains, parseCidr, parseIp } from '../snapshot/ipAddress';
 import type { HostAddressing } from './hostAddressing';
 import type { FlowProtocol } from './packetPath';
 

@@ -12,9 +12,9 @@
 // 20.10 <-> 28 in place, or 28 -> 29) are stale too: real hosts upgraded in place look so.
 //
 // Pure: a HostSnapshot in, plain objects out.
-import type { ContainerInfo, HostSnapshot, NetfilterState, NetworkInfo, NftJson, NftRule, NftTable, Rule } from '../host/hostSnapshot';
-import { cidrContains } from '../host/ipAddress';
-import { exprKind } from '../host/nftRuleset';
+import type { ContainerInfo, HostSnapshot, NetfilterState, NetworkInfo, NftJson, NftRule, NftTable, Rule } from '../snapshot/hostSnapshot';
+import { cidrContains } from '../snapshot/ipAddress';
+import { exprKind } from '../snapshot/nftExpressions';
 
 export type OwnerKind = 'container' | 'network' | 'host' | 'stale' | 'none';
 

@@ -2,7 +2,7 @@
 // a container started, stopped, appeared, went or was renamed; an endpoint's address or veth
 // changed; a port was published or unpublished; a source became readable or stopped being
 // so (the engine lost or back); and, on request, rule counters that moved. Pure.
-import type { HostSnapshot, SourceName } from '../host/hostSnapshot';
+import type { HostSnapshot, SourceName } from '../snapshot/hostSnapshot';
 import { socketAddress } from './socketAddress';
 import { countersOf, ruleKey } from './ruleCounters';
 import { topologyOf, type Endpoint, type PortMapping } from './topology';

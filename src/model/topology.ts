@@ -12,9 +12,9 @@ import type {
   NetworkInfo,
   OverlaySandbox,
   Rule,
-} from '../host/hostSnapshot';
-import { findChain } from '../host/iptablesSave';
-import { sourceFailed, sourceStatus } from '../host/hostSnapshot';
+} from '../snapshot/hostSnapshot';
+import { findChain } from '../snapshot/chainLookup';
+import { sourceFailed, sourceStatus } from '../snapshot/hostSnapshot';
 import { findContainer } from './containerLookup';
 
 export interface RuleRef {

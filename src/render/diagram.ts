@@ -1,9 +1,10 @@
 // One entry for every diagram the panel and the CLI draw: a request (topology scope or a
 // flow) against a snapshot gives Mermaid text plus what each node stands for. Pure.
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { buildTopology } from '../model/topology';
 import type { CounterMemory } from '../model/ruleCounters';
-import type { DiagramChoice, DiagramRequest, RenderLimits, RenderedDiagram } from '../protocol';
+import type { DiagramChoice, DiagramRequest } from '../model/diagramRequest';
+import type { RenderLimits, RenderedDiagram } from './renderedDiagram';
 import { renderTopologyMermaid } from './topologyMermaid';
 import { renderPacketPathMermaid } from './packetPathMermaid';
 import { pathForRequest } from '../model/pathRequests';

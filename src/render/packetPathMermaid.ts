@@ -5,7 +5,8 @@
 import type { EvaluatedRule, PathStep } from '../model/packetPath';
 import type { RequestedPath } from '../model/pathRequests';
 import { counterMoved, type CounterMemory } from '../model/ruleCounters';
-import type { NodeTarget, RenderedDiagram } from '../protocol';
+import type { NodeTarget } from '../model/diagramRequest';
+import type { RenderedDiagram } from './renderedDiagram';
 import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';
 
 export function formatBytes(n: number): string {

@@ -1,7 +1,7 @@
 // Plain text of who each netfilter rule belongs to (src/model/ruleOwners.ts), for the CLI's
 // `rules` command: the Docker rule layout, the STALE rules with why, then every rule Docker
 // made or that names a container or network, with its role and owner.
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { describeOwner, dockerRuleLayout, ruleOwnership, type RuleOwner } from '../model/ruleOwners';
 
 function line(where: string, text: string, owner: RuleOwner): string {

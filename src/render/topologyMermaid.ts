@@ -8,9 +8,10 @@
 // (those with published ports first); the rest of that network becomes one group node. If the
 // text still exceeds Mermaid's limits the cap is halved until it fits, so a host with hundreds
 // of containers still gives a diagram, never a Mermaid error.
-import type { HostSnapshot, Link } from '../host/hostSnapshot';
+import type { HostSnapshot, Link } from '../snapshot/hostSnapshot';
 import type { ContainerNode, Endpoint, NetworkNode, PortMapping, Topology } from '../model/topology';
-import type { NodeTarget, RenderLimits, RenderedDiagram, TopologyScope } from '../protocol';
+import type { NodeTarget, TopologyScope } from '../model/diagramRequest';
+import type { RenderLimits, RenderedDiagram } from './renderedDiagram';
 import { DiagramRequestError } from '../model/pathRequests';
 import { outsideInterface } from '../model/packetFlows';
 import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';

@@ -1,5 +1,5 @@
 // Plain-text views of a snapshot and its topology, for the CLI and bug reports.
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { Endpoint, Topology } from '../model/topology';
 import { socketAddress } from '../model/socketAddress';
 

@@ -2,7 +2,7 @@
 // pick of what this host has), from a tree item (its container, network or published port),
 // and the whole-host button in the Containers and Networks view titles.
 import * as vscode from 'vscode';
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { DiagramChoice, DiagramRequest } from '../protocol';
 import { diagramChoices } from '../render/diagram';
 import type { DiagramPanels } from './diagramPanel';

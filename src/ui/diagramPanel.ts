@@ -8,7 +8,7 @@
 // says `ready` again when shown: it is then drawn afresh.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { countersOf, type CounterMemory } from '../model/ruleCounters';
 import { topologyOf } from '../model/topology';
 import { DIAGRAM_VIEW_TYPE, parseDiagramRequest, parseFromWebview, type DiagramChoice, type DiagramRequest, type FromWebview, type RenderedDiagram, type ToWebview } from '../protocol';

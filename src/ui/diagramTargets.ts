@@ -7,7 +7,7 @@
 // `nf/<table>/<chain>/<position>`, native nftables chains `nft/<family>/<table>/<chain>` and
 // rules `nft/<family>/<table>/<chain>/<handle>`. test/unit/diagramTargets.test.ts pins them; the e2e test
 // reveals through them for real.
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { Topology } from '../model/topology';
 import type { NodeTarget } from '../protocol';
 import { VIEW, type ViewId } from './trees/viewIds';

@@ -4,7 +4,7 @@
 // host is read changes, and keeps one Topology per snapshot. The sidebar, the diagram panels,
 // the diagram commands and the terminals all subscribe here; none reaches through another.
 import * as vscode from 'vscode';
-import type { ContainerInfo, HostSnapshot } from '../host/hostSnapshot';
+import type { ContainerInfo, HostSnapshot } from '../snapshot/hostSnapshot';
 import { LiveSnapshot } from '../host/liveSnapshot';
 import { topologyOf, type Topology } from '../model/topology';
 import { readSettings, type Settings } from './settings';

@@ -4,7 +4,7 @@
 // argument array planned in src/host/namespaceTerminal.ts; node-pty drives it, or, if the
 // native module cannot load, a plain terminal with the same argv.
 import * as vscode from 'vscode';
-import type { ContainerInfo } from '../host/hostSnapshot';
+import type { ContainerInfo } from '../snapshot/hostSnapshot';
 import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type TerminalAction, type TerminalTarget } from '../host/namespaceTerminal';
 import { ptyAvailable } from '../host/ptyProcess';
 import { takeSnapshot } from '../host/hostSnapshotReader';

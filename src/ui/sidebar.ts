@@ -2,7 +2,7 @@
 // one of the views is first shown (or anything else first needs the host); the views follow
 // every new snapshot, with progress shown in them while a read runs.
 import * as vscode from 'vscode';
-import type { HostSnapshot } from '../host/hostSnapshot';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { pidFeaturesOffReason } from '../host/containerPid';
 import { displayText } from '../host/displayText';
 import { describeEndpoint } from '../host/dockerEngine';

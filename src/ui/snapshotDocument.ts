@@ -2,7 +2,7 @@
 // host runs: the Docker host under Remote-SSH) and opens it as a JSON document the user can
 // save, diff or attach to a bug report.
 import * as vscode from 'vscode';
-import { sourceFailed } from '../host/hostSnapshot';
+import { sourceFailed } from '../snapshot/hostSnapshot';
 import { takeSnapshot } from '../host/hostSnapshotReader';
 import { readSettings } from './settings';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { countersOf, ruleKey, type CounterMemory } from '../../src/model/ruleCounters';
 import type { DiagramRequest, FromWebview, NodeTarget, ToWebview } from '../../src/protocol';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, type DiagramOptions } from '../../src/render/diagram';

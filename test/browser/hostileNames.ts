@@ -3,7 +3,7 @@
 // Mermaid keywords and directives, entity codes, backticks (Mermaid's markdown strings), emoji
 // and CJK. A snapshot is untrusted input (a file can be opened from anywhere), so the panel must
 // draw it with every name shown literally and nothing run.
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { labSnapshot } from '../fixtures';
 
 export const HOSTILE_CONTAINER_NAMES: Record<string, string> = {

@@ -19,7 +19,7 @@ import type Docker from 'dockerode';
 import { checkContainerPid } from '../../src/host/containerPid';
 import { containerFromInspect, createDockerClient } from '../../src/host/dockerEngine';
 import { hasControlCharacters } from '../../src/host/displayText';
-import type { ContainerInfo } from '../../src/host/hostSnapshot';
+import type { ContainerInfo } from '../../src/snapshot/hostSnapshot';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { hostTools, planNamespaceTerminal, type TerminalAction, type TerminalPlan } from '../../src/host/namespaceTerminal';
 import { PtyProcess } from '../../src/host/ptyProcess';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { LiveSnapshot } from '../../src/host/liveSnapshot';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { requireLab, sh } from './lab';
 
 test('docker run and docker rm -f reach the snapshot through the event stream', async () => {

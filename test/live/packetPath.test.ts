@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { splitRuleArgs } from '../../src/host/iptablesSave';
-import { addressInBlock, cidrsOverlap, parseCidr } from '../../src/host/ipAddress';
+import { addressInBlock, cidrsOverlap, parseCidr } from '../../src/snapshot/ipAddress';
 import { computePacketPath, inboundFlow, type PacketPath, type PathStep } from '../../src/model/packetPath';
 import { engineMajor, requireLab, sh } from './lab';
 

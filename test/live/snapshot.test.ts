@@ -3,7 +3,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { buildTopology, type Topology } from '../../src/model/topology';
 import { LAB_CONTAINERS, engineMajor, nsenterIp, pidOf, requireLab, sh } from './lab';

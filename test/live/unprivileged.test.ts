@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { buildTopology } from '../../src/model/topology';
 import { requireLab, sh } from './lab';

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerGoneError, readContainerNamespace } from '../../src/host/containerNamespaces';
-import type { ContainerInfo } from '../../src/host/hostSnapshot';
+import type { ContainerInfo } from '../../src/snapshot/hostSnapshot';
 import { FIXTURES, fixture } from '../fixtures';
 
 const container: ContainerInfo = {

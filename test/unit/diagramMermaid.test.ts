@@ -9,7 +9,7 @@ import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, DiagramRequestErr
 import { escapeLabel } from '../../src/render/mermaidText';
 import { buildTopology } from '../../src/model/topology';
 import { countersOf, ruleKey } from '../../src/model/ruleCounters';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import type { DiagramRequest } from '../../src/protocol';
 
 const HOST: DiagramRequest = { kind: 'topology', scope: { kind: 'host' }, filter: '' };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressInBlock, cidrContains, cidrsOverlap, formatIp, lastAddress, parseCidr, parseIp } from '../../src/host/ipAddress';
+import { addressInBlock, cidrContains, cidrsOverlap, formatIp, lastAddress, parseCidr, parseIp } from '../../src/snapshot/ipAddress';
 
 test('IPv4 and IPv6 addresses parse, print canonically, and reject garbage', () => {
   assert.deepEqual(parseIp('172.30.1.10'), { family: 4, value: 0xac1e010an });

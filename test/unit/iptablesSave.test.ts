@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findChain, parseIptablesSave, splitRuleArgs } from '../../src/host/iptablesSave';
+import { parseIptablesSave, splitRuleArgs } from '../../src/host/iptablesSave';
+import { findChain } from '../../src/snapshot/chainLookup';
 import { ParseError } from '../../src/host/parseError';
 import { fixture } from '../fixtures';
 

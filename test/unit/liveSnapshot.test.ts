@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseDockerEvent } from '../../src/host/dockerEvents';
 import { clampInterval, LiveSnapshot, MIN_REFRESH_SECONDS } from '../../src/host/liveSnapshot';
 import { createDockerClient } from '../../src/host/dockerEngine';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { labSnapshot } from '../fixtures';
 import { Privilege } from '../../src/host/privilege';
 

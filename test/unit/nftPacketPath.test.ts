@@ -4,7 +4,7 @@
 import '../mermaidParser';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HostSnapshot, NftJson } from '../../src/host/hostSnapshot';
+import type { HostSnapshot, NftJson } from '../../src/snapshot/hostSnapshot';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { parseNftRuleset } from '../../src/host/nftRuleset';
 import { computePacketPath, type Flow, type PacketPath } from '../../src/model/packetPath';

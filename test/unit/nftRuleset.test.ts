@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sourceFailed } from '../../src/host/hostSnapshot';
+import { sourceFailed } from '../../src/snapshot/hostSnapshot';
 import { CommandError, type RunCommand } from '../../src/host/commandRunner';
-import { NFT_RULESET_ARGS, findNftSet, nftAllowed, nftMissingStatus, nftNotAllowedStatus, parseNftRuleset } from '../../src/host/nftRuleset';
+import { NFT_RULESET_ARGS, nftAllowed, nftMissingStatus, nftNotAllowedStatus, parseNftRuleset } from '../../src/host/nftRuleset';
+import { findNftSet } from '../../src/snapshot/chainLookup';
 import { Privilege } from '../../src/host/privilege';
 import { ParseError } from '../../src/host/parseError';
 import { fixture } from '../fixtures';

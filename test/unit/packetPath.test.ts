@@ -3,7 +3,7 @@
 // a re-capture of the lab does not break the tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import {
   computePacketPath,

@@ -2,7 +2,7 @@
 // docker29): by exact interface name, refined by address, stale when the bridge or address is gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerInfo, HostSnapshot, NetworkInfo, Rule } from '../../src/host/hostSnapshot';
+import type { ContainerInfo, HostSnapshot, NetworkInfo, Rule } from '../../src/snapshot/hostSnapshot';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { parseNftRuleset } from '../../src/host/nftRuleset';
 import { describeOwner, dockerRuleLayout, ruleOwnership, type RuleOwner } from '../../src/model/ruleOwners';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stateChanges } from '../../src/model/stateChanges';
-import type { HostSnapshot } from '../../src/host/hostSnapshot';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { labSnapshot } from '../fixtures';
 
 const kinds = (before: HostSnapshot, after: HostSnapshot, counters = false) => stateChanges(before, after, { counters }).map((c) => `${c.kind} ${c.subject}`);

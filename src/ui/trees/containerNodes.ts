@@ -1,7 +1,7 @@
 // Containers view: each container, its network endpoints (eth0@ifN -> host vethX -> bridge),
 // its published ports (with the DNAT rule) and its network mode.
 import * as vscode from 'vscode';
-import type { ContainerInfo } from '../../host/hostSnapshot';
+import type { ContainerInfo } from '../../snapshot/hostSnapshot';
 import type { ContainerNode as ContainerModel, Endpoint, PortMapping } from '../../model/topology';
 import { FactNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';

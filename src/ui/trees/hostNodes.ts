@@ -1,7 +1,7 @@
 // Host view: bridges, veth pairs (with the container on the other end), vxlan devices,
 // uplinks, their MTU and state, and the sysctls that matter.
 import * as vscode from 'vscode';
-import type { Link } from '../../host/hostSnapshot';
+import type { Link } from '../../snapshot/hostSnapshot';
 import { endpointNodeId } from './containerNodes';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';

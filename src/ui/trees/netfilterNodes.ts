@@ -4,8 +4,8 @@
 // chain with hook, priority and policy > rule with counters. Who owns a rule is decided in
 // src/model/ruleOwners.ts; this file only displays it.
 import * as vscode from 'vscode';
-import type { Chain, HostSnapshot, NetfilterTable, NftChain, NftRule, NftTable, Rule } from '../../host/hostSnapshot';
-import { sourceStatus } from '../../host/hostSnapshot';
+import type { Chain, HostSnapshot, NetfilterTable, NftChain, NftRule, NftTable, Rule } from '../../snapshot/hostSnapshot';
+import { sourceStatus } from '../../snapshot/hostSnapshot';
 import { describeOwner, dockerRuleLayout, ruleOwnership, type RuleOwner, type RuleOwnership } from '../../model/ruleOwners';
 import { SourceProblemNode } from './sourceProblemNode';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';

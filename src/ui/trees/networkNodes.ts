@@ -2,7 +2,7 @@
 // flags; its attached containers; for bridges the MAC table (FDB) with MACs resolved to
 // container names; for overlays the VXLAN device, VNI and MTU.
 import * as vscode from 'vscode';
-import type { NetworkInfo } from '../../host/hostSnapshot';
+import type { NetworkInfo } from '../../snapshot/hostSnapshot';
 import type { NetworkNode as NetworkModel } from '../../model/topology';
 import { containerNodeId } from './containerNodes';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';

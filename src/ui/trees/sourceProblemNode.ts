@@ -1,7 +1,7 @@
 // One item per source that could not be read: what failed and what to do. Never an empty
 // tree that looks like an empty host.
 import * as vscode from 'vscode';
-import { sourceFailed, type SourceStatus } from '../../host/hostSnapshot';
+import { sourceFailed, type SourceStatus } from '../../snapshot/hostSnapshot';
 import { TreeNode, md } from './treeNode';
 
 const TITLES: Record<string, string> = {

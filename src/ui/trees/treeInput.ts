@@ -1,5 +1,5 @@
 // What every tree is built from: the latest snapshot, its topology and the user's settings.
-import type { HostSnapshot } from '../../host/hostSnapshot';
+import type { HostSnapshot } from '../../snapshot/hostSnapshot';
 import type { Topology } from '../../model/topology';
 
 export interface TreeSettings {

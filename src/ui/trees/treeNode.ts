@@ -2,7 +2,7 @@
 // and reveal() can find it), a context value menus match on, children, and the data that
 // "Inspect" shows and "Copy" copies.
 import * as vscode from 'vscode';
-import type { ContainerInfo } from '../../host/hostSnapshot';
+import type { ContainerInfo } from '../../snapshot/hostSnapshot';
 import { displayBlock, displayText } from '../../host/displayText';
 
 export interface NodeFacts {

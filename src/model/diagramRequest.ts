@@ -1,0 +1,37 @@
+// What a user asks to see: a topology scope or a packet-path flow, and what a drawn node stands
+// for. The model and the renderers work from these; src/protocol.ts carries them to the webview.
+
+/** Which part of the host a topology diagram shows. Names, not ids: they survive a container's re-creation. */
+export type TopologyScope =
+  | { kind: 'host' }
+  | { kind: 'network'; network: string }
+  | { kind: 'container'; container: string };
+
+/** Which flow a packet-path diagram follows. */
+export type PathRequest =
+  /** A new connection from outside to a published host port (arriving on the uplink). */
+  | { kind: 'inbound'; hostPort: number; protocol: 'tcp' | 'udp'; ipv6?: boolean }
+  /** A container's new connection to an address outside its networks (its MASQUERADE). */
+  | { kind: 'outbound'; container: string; dst: string; dport: number; protocol: 'tcp' | 'udp' }
+  /** A container's DNS query to Docker's embedded resolver at 127.0.0.11 (the redirect inside its namespace). */
+  | { kind: 'dns'; container: string };
+
+export type DiagramRequest =
+  | { kind: 'topology'; scope: TopologyScope; filter: string }
+  | { kind: 'path'; path: PathRequest };
+
+/** What a node of a rendered diagram stands for: what a click on it can act on. */
+export type NodeTarget =
+  | { kind: 'container'; id: string; name: string; running: boolean }
+  | { kind: 'network'; id: string; name: string }
+  | { kind: 'hostInterface'; name: string }
+  | { kind: 'rule'; table: string; chain: string; position: number; spec: string }
+  | { kind: 'chain'; table: string; chain: string }
+  | { kind: 'port'; containerName: string; hostPort: number; protocol: string };
+
+/** One entry of the scope / flow picker. */
+export interface DiagramChoice {
+  label: string;
+  description?: string;
+  request: DiagramRequest;
+}
