@@ -75,3 +75,29 @@ export async function checkContainerPid(container: { id: string; name: string; p
     reason: `pid ${container.pid} is no longer container ${displayText(container.name)}'s process (it stopped or restarted since the last read): refresh and try again`,
   };
 }
+
+/**
+ * The container with a pid that is its own right now: the one known if it still is (see
+ * checkContainerPid), else the pid of a fresh inspect (`reinspect`) if that one is, else why
+ * not. So a terminal opened on a container that restarted since the last read enters its new
+ * process, never whatever reused the old pid.
+ */
+export async function currentContainerPid<T extends { id: string; name: string; pid: number }>(
+  container: T,
+  endpoint: string,
+  reinspect: () => Promise<T | undefined>,
+  procRoot = '/proc',
+): Promise<{ ok: true; container: T } | { ok: false; reason: string }> {
+  const first = await checkContainerPid(container, endpoint, procRoot);
+  if (first.ok) return { ok: true, container };
+  if (pidFeaturesOffReason(endpoint)) return first;
+  let fresh: T | undefined;
+  try {
+    fresh = await reinspect();
+  } catch {
+    fresh = undefined;
+  }
+  if (!fresh || !(fresh.pid > 0)) return { ok: false, reason: `container ${displayText(container.name)} is not running any more: refresh and try again` };
+  const second = await checkContainerPid(fresh, endpoint, procRoot);
+  return second.ok ? { ok: true, container: fresh } : second;
+}

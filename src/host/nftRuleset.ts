@@ -180,13 +180,14 @@ export function nftMissingStatus(): SourceStatus {
 /**
  * Whether the privilege command may run nft, asked without running it. Through sudo a refused
  * command makes the privilege layer treat every later read as refused, and sudoers lines
- * written for the other reading tools often lack nft: `sudo -n -l PATH` answers without that
+ * written for the other reading tools often lack nft: `sudo -n -l PATH ARGS` answers without that
  * cost. Root, and privilege commands other than sudo, are not asked.
  */
 export async function nftAllowed(privilege: Privilege, run: RunCommand, nftPath: string, timeoutMs: number): Promise<boolean> {
   if (privilege.mode !== 'sudo' || !/(^|\/)sudo$/.test(privilege.command[0] ?? '')) return true;
   try {
-    await run([...privilege.command, '-l', nftPath], { timeoutMs });
+    // With the exact arguments: a sudoers rule pinned to them (the remedy's) allows only those.
+    await run([...privilege.command, '-l', nftPath, ...NFT_RULESET_ARGS.slice(1)], { timeoutMs });
     return true;
   } catch {
     return false;
@@ -201,6 +202,6 @@ export function nftNotAllowedStatus(privilege: Privilege, nftPath: string): Sour
     ms: 0,
     via: privilege.via,
     reason: `${privilege.command.join(' ')} does not allow ${nftPath} (asked with -l, without running it): native nftables tables were not read`,
-    fix: `${privilege.remedy()} Add ${nftPath} to that line to read nftables too.`,
+    fix: `${privilege.remedy()} (An existing line without ${nftPath} ${NFT_RULESET_ARGS.slice(1).join(' ')} reads everything but nftables.)`,
   };
 }

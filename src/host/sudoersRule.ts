@@ -1,7 +1,7 @@
 // The sudoers line offered when a privileged read is refused: every command the extension runs
 // through the privilege command, pinned to the exact arguments it runs with, so the rule
 // grants those reads and nothing else where sudoers can say so.
-// - iptables-save and conntrack: exact argument lists.
+// - iptables-save, ip6tables-save, nft and conntrack: exact argument lists.
 // - nsenter: its arguments hold a pid or a sandbox path, which a fixed list cannot name. sudo
 //   1.9.10 and later take a regular expression (^...$) as the arguments: the pid is pinned to
 //   digits, the path to Docker's netns folder, the command after it to the exact read. What
@@ -12,6 +12,7 @@ import { CONNTRACK_ARGS } from './conntrack';
 import { NAMESPACE_NAT_ARGS } from './containerNamespaces';
 import { IP6TABLES_SAVE_ARGS, IPTABLES_SAVE_ARGS } from './iptablesSave';
 import { IP_ADDR_ARGS } from './links';
+import { NFT_RULESET_ARGS } from './nftRuleset';
 import { DOCKER_NETNS_DIR } from './overlaySandboxes';
 
 /**
@@ -21,6 +22,7 @@ import { DOCKER_NETNS_DIR } from './overlaySandboxes';
 export const PRIVILEGED_COMMANDS: readonly (readonly string[])[] = [
   IPTABLES_SAVE_ARGS,
   IP6TABLES_SAVE_ARGS,
+  NFT_RULESET_ARGS,
   CONNTRACK_ARGS,
   // (NAMESPACE_LINK_ARGS runs only as root, never through the privilege command.)
   NAMESPACE_NAT_ARGS,

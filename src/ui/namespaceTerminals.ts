@@ -9,9 +9,9 @@ import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type Ter
 import { ptyAvailable } from '../host/ptyProcess';
 import { takeSnapshot } from '../host/hostSnapshotReader';
 import { createCaptureFile } from '../host/captureFile';
-import { checkContainerPid } from '../host/containerPid';
+import { currentContainerPid } from '../host/containerPid';
 import { displayText } from '../host/displayText';
-import { createDockerClient, describeEndpoint } from '../host/dockerEngine';
+import { containerFromInspect, createDockerClient, describeEndpoint } from '../host/dockerEngine';
 import { readContainerResolvConf, resolvConfText } from '../host/resolvConf';
 import { TextPseudoterminal } from './textPseudoterminal';
 import { NamespacePseudoterminal } from './namespacePseudoterminal';
@@ -75,11 +75,14 @@ export class NamespaceTerminals {
     // A pid is used only for a local engine, and only while it is still the container's
     // (checked here, just before use). resolv.conf uses no pid: Docker's file or its API.
     if (target.kind === 'container' && action.kind !== 'resolv-conf') {
-      const check = await checkContainerPid(target.container, endpoint);
+      const known = target.container;
+      const docker = createDockerClient(settings.dockerEndpoint || undefined);
+      const check = await currentContainerPid(known, endpoint, async () => containerFromInspect(await docker.getContainer(known.id).inspect()));
       if (!check.ok) {
         void vscode.window.showErrorMessage(check.reason);
         return undefined;
       }
+      target = { kind: 'container', container: check.container };
     }
     const tools = hostTools(interactivePrivilegeCommand(settings.privilegeCommand));
     const planned = planNamespaceTerminal(target, action, tools);

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { checkContainerPid } from '../../src/host/containerPid';
 import { containerFromInspect, createDockerClient } from '../../src/host/dockerEngine';
 import { hasControlCharacters } from '../../src/host/displayText';
 import type { ContainerInfo } from '../../src/snapshot/hostSnapshot';
@@ -224,4 +225,14 @@ test('snapshot and CLI: the look-alike docker-proxy is left out; names, labels a
   assert.ok(!outputs.mermaid.includes('<img'), 'HTML in aliases and labels is escaped in Mermaid');
   const fromJson = (JSON.parse(outputs.json) as { docker: { containers: ContainerInfo[] } }).docker.containers.find((c) => c.name === NAME);
   assert.deepEqual(fromJson?.endpoints[0]?.aliases.filter((a) => a.startsWith('alias')), [`alias${ESC}`], 'JSON keeps the data exactly');
+});
+
+test('pid check against the kernel: the hostile container\'s pid is its own, not another container\'s; a remote endpoint turns it off', async () => {
+  const local = 'unix:///var/run/docker.sock';
+  assert.deepEqual(await checkContainerPid(container, local), { ok: true });
+  const other = sh('docker', 'ps', '-q', '--no-trunc', '--filter', 'label=containernet.lab=1').split('\n').find((id) => id && id !== container.id);
+  if (other) assert.equal((await checkContainerPid({ ...container, id: other }, local)).ok, false, 'its pid does not pass for another container');
+  assert.equal((await checkContainerPid({ ...container, pid: process.pid }, local)).ok, false, 'an unrelated local process does not pass for it');
+  const remote = await checkContainerPid(container, 'tcp://127.0.0.1:2375');
+  assert.ok(!remote.ok && /not this host's local socket/.test(remote.reason));
 });

@@ -2,13 +2,13 @@
 // opens a symlink someone put there), and a running capture ended at its size and time limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createCaptureFile, watchCaptureLimits } from '../../src/host/captureFile';
+import { tempDir } from '../tempDir';
 
-test('createCaptureFile: a new empty regular file in a new 0700 folder', async () => {
-  const ws = mkdtempSync(join(tmpdir(), 'cnd-ws-'));
+test('createCaptureFile: a new empty regular file in a new 0700 folder', async (t) => {
+  const ws = tempDir(t, 'cnd-ws-');
   const file = await createCaptureFile(ws, 'stamp');
   assert.ok(lstatSync(file).isFile());
   assert.equal(lstatSync(file).size, 0);
@@ -18,8 +18,8 @@ test('createCaptureFile: a new empty regular file in a new 0700 folder', async (
   assert.notEqual(dirname(again), dirname(file), 'each capture its own folder');
 });
 
-test('watchCaptureLimits: stops once when the file passes its size, or when the time is up; cancel stops watching', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cnd-cap-'));
+test('watchCaptureLimits: stops once when the file passes its size, or when the time is up; cancel stops watching', async (t) => {
+  const dir = tempDir(t, 'cnd-cap-');
   const file = join(dir, 'capture.pcap');
   writeFileSync(file, '');
   const reasons: string[] = [];

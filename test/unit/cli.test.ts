@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from '../../src/commandLine';
 import { FIXTURES } from '../fixtures';
+import { tempDir } from '../tempDir';
 
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 
@@ -66,7 +66,7 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   assert.equal(spawnSync('node', [CLI, 'path', '--port', 'http'], { encoding: 'utf8' }).status, 2);
 });
 
-test('the built CLI prints hostile names, labels and aliases without control characters (text, Mermaid and JSON)', async () => {
+test('the built CLI prints hostile names, labels and aliases without control characters (text, Mermaid and JSON)', async (t) => {
   const snapshot = JSON.parse(readFileSync(join(FIXTURES, 'lab', 'snapshot.json'), 'utf8'));
   const evil = 'api\x1b]0;pwned\x07\x1b[2J\u009b';
   for (const c of snapshot.docker.containers) {
@@ -75,7 +75,7 @@ test('the built CLI prints hostile names, labels and aliases without control cha
     c.labels = { [evil]: evil };
     for (const e of c.endpoints) e.aliases = [evil];
   }
-  const dir = mkdtempSync(join(tmpdir(), 'cnd-cli-'));
+  const dir = tempDir(t, 'cnd-cli-');
   const from = join(dir, 'hostile.json');
   writeFileSync(from, JSON.stringify(snapshot));
   // eslint-disable-next-line no-control-regex

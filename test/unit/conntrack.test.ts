@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conntrackNote, parseConntrack, parseConntrackLine, readConntrack } from '../../src/host/conntrack';
 import { runCommand } from '../../src/host/commandRunner';
 import { Privilege } from '../../src/host/privilege';
 import { fixture } from '../fixtures';
+import { tempDir } from '../tempDir';
 
 test('conntrack -L from the lab: tuples, state, flags', () => {
   const text = fixture('lab', 'conntrack.txt');
@@ -39,8 +39,8 @@ test('UNREPLIED udp, extended format, limit', () => {
 // (a busy host's table, which this machine does not have), to prove the live read streams the
 // output, stops the process group at the limit and says so, in bounded time and memory. The
 // real conntrack is read by the live tests.
-test('readConntrack: 1,000,000 entries from a fake conntrack are cut at the limit, its process group ended, the truncation reported', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cnd-fake-conntrack-'));
+test('readConntrack: 1,000,000 entries from a fake conntrack are cut at the limit, its process group ended, the truncation reported', async (t) => {
+  const dir = tempDir(t, 'cnd-fake-conntrack-');
   const line = 'tcp      6 431999 ESTABLISHED src=172.30.1.20 dst=172.30.1.10 sport=40000 dport=80 src=172.30.1.10 dst=172.30.1.20 sport=80 dport=40000 [ASSURED] mark=0 use=1';
   writeFileSync(join(dir, 'conntrack'), `#!/bin/sh\n# fake conntrack for ${dir}\nyes '${line}' | head -n 1000000\necho 'conntrack v1.4.7 (conntrack-tools): 1000000 flow entries have been shown.' >&2\n`);
   chmodSync(join(dir, 'conntrack'), 0o755);

@@ -2,10 +2,10 @@
 // docker-proxy binary, owned by root. A /proc of our own making: real symlinks and files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dockerProxyDoubt, readDockerProxies } from '../../src/host/dockerProxy';
+import { tempDir } from '../tempDir';
 
 const ARGS = ['/usr/sbin/docker-proxy', '-proto', 'tcp', '-host-ip', '0.0.0.0', '-host-port', '8080', '-container-ip', '172.30.1.10', '-container-port', '80'];
 
@@ -16,8 +16,8 @@ function fakeProcess(proc: string, pid: number, exe: string, hostPort: number): 
   symlinkSync(exe, join(proc, String(pid), 'exe'));
 }
 
-test('docker-proxy: the host binary owned by root is believed; a look-alike is left out with a note', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'cnd-proxy-'));
+test('docker-proxy: the host binary owned by root is believed; a look-alike is left out with a note', async (t) => {
+  const root = tempDir(t, 'cnd-proxy-');
   const bin = join(root, 'bin');
   mkdirSync(bin);
   copyFileSync('/bin/true', join(bin, 'docker-proxy'));

@@ -147,11 +147,11 @@ test('through sudo, nft is asked about with sudo -n -l first, so a sudoers line 
   };
   const privilege = new Privilege('sudo', refuse, ['sudo', '-n'], 'alice');
   assert.equal(await nftAllowed(privilege, refuse, '/usr/sbin/nft', 1000), false);
-  assert.deepEqual(calls, [['sudo', '-n', '-l', '/usr/sbin/nft']], 'asked, nft itself not run');
+  assert.deepEqual(calls, [['sudo', '-n', '-l', '/usr/sbin/nft', '-j', 'list', 'ruleset']], 'asked with its exact arguments (a pinned sudoers rule allows only those), nft itself not run');
   assert.equal(privilege.usable, true, 'the privilege layer was not told of a refusal');
   const status = nftNotAllowedStatus(privilege, '/usr/sbin/nft');
   assert.equal(status.state, 'needs-privilege');
-  assert.match(status.fix ?? '', /alice ALL=\(root\) NOPASSWD: .*Add \/usr\/sbin\/nft to that line/);
+  assert.match(status.fix ?? '', /alice ALL=\(root\) NOPASSWD: .*\/usr\/sbin\/nft -j list ruleset.*An existing line without \/usr\/sbin\/nft -j list ruleset/);
   const allow: RunCommand = async () => ({ stdout: '/usr/sbin/nft\n', stderr: '', code: 0 });
   assert.equal(await nftAllowed(new Privilege('sudo', allow, ['sudo', '-n'], 'alice'), allow, '/usr/sbin/nft', 1000), true);
   assert.equal(await nftAllowed(new Privilege('root', refuse), refuse, '/usr/sbin/nft', 1000), true, 'root is not asked');

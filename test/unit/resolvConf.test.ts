@@ -1,23 +1,23 @@
 // Reading a file a container controls: no symlink followed, no FIFO waited on, no device read,
 // at most 64 KiB; a container's resolv.conf from Docker's file or Docker's archive, never
 // through /proc/PID/root. Real files, FIFOs and symlinks in a temporary directory.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBoundedFile } from '../../src/host/boundedFile';
 import { firstTarFile, isDockerResolvConfPath, readContainerResolvConf, resolvConfText } from '../../src/host/resolvConf';
+import { tempDir } from '../tempDir';
 
 const ID = 'c'.repeat(64);
 
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'cnd-bounded-'));
+function tmp(t: TestContext): string {
+  return tempDir(t, 'cnd-bounded-');
 }
 
-test('readBoundedFile: a regular file is read; a symlink, a FIFO, a directory and a device are refused at once', async () => {
-  const dir = tmp();
+test('readBoundedFile: a regular file is read; a symlink, a FIFO, a directory and a device are refused at once', async (t) => {
+  const dir = tmp(t);
   const canary = join(dir, 'canary');
   writeFileSync(canary, 'secret-token\n');
   writeFileSync(join(dir, 'plain'), 'nameserver 127.0.0.11\n');
@@ -33,8 +33,8 @@ test('readBoundedFile: a regular file is read; a symlink, a FIFO, a directory an
   await assert.rejects(readBoundedFile('relative/path'), /not an absolute path/);
 });
 
-test('readBoundedFile: a large file is cut at the bound and says so', async () => {
-  const dir = tmp();
+test('readBoundedFile: a large file is cut at the bound and says so', async (t) => {
+  const dir = tmp(t);
   writeFileSync(join(dir, 'big'), 'x'.repeat(200_000));
   const r = await readBoundedFile(join(dir, 'big'), { maxBytes: 65536 });
   assert.equal(r.text.length, 65536);
@@ -50,8 +50,8 @@ test('the ResolvConfPath shape Docker gives, and nothing else', () => {
   assert.ok(!isDockerResolvConfPath(`relative/containers/${ID}/resolv.conf`));
 });
 
-test('readContainerResolvConf: Docker\'s file on the host; a symlink put in its place is not followed; control characters replaced', async () => {
-  const root = tmp();
+test('readContainerResolvConf: Docker\'s file on the host; a symlink put in its place is not followed; control characters replaced', async (t) => {
+  const root = tmp(t);
   const dir = join(root, 'containers', ID);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.11\r\noptions ndots:0 \x1b]0;pwned\x07\n');

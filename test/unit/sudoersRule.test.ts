@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIVILEGED_COMMANDS, sudoersCommand, sudoersLine } from '../../src/host/sudoersRule';
 import { findExecutable, Privilege } from '../../src/host/privilege';
 import { runCommand } from '../../src/host/commandRunner';
+import { tempDir } from '../tempDir';
 
 const PATHS = (t: string) => `/usr/sbin/${t}`;
 
@@ -22,7 +22,7 @@ function argsRegex(command: string): RegExp {
 
 test('exact argument lists where nothing varies; a ^...$ expression for nsenter', () => {
   const line = sudoersLine('alice', PATHS);
-  assert.match(line, /^alice ALL=\(root\) NOPASSWD: \/usr\/sbin\/iptables-save -c, \/usr\/sbin\/ip6tables-save -c, \/usr\/sbin\/conntrack -L, /);
+  assert.match(line, /^alice ALL=\(root\) NOPASSWD: \/usr\/sbin\/iptables-save -c, \/usr\/sbin\/ip6tables-save -c, \/usr\/sbin\/nft -j list ruleset, \/usr\/sbin\/conntrack -L, /);
   assert.equal(line.split(', ').length, PRIVILEGED_COMMANDS.length);
   const byPid = argsRegex(sudoersCommand(['nsenter', '-t', '{}', '-n', 'iptables-save', '-c', '-t', 'nat'], PATHS));
   assert.ok(byPid.test('-t 4242 -n iptables-save -c -t nat'));
@@ -35,12 +35,12 @@ test('exact argument lists where nothing varies; a ^...$ expression for nsenter'
   assert.ok(!bySandbox.test('--net=/var/run/docker/netns/x/../../y bridge -j fdb show'));
 });
 
-test('visudo accepts the line the remedy offers', { skip: findExecutable('visudo') ? false : 'visudo not installed (apt-get install sudo)' }, () => {
+test('visudo accepts the line the remedy offers', { skip: findExecutable('visudo') ? false : 'visudo not installed (apt-get install sudo)' }, (t) => {
   const remedy = new Privilege('none', runCommand, ['sudo', '-n'], 'cndlab').remedy();
   const line = /add the line "([^"]+)"/.exec(remedy)?.[1];
   assert.ok(line, remedy);
   assert.match(remedy, /cannot pin which process's network namespace/);
-  const file = join(mkdtempSync(join(tmpdir(), 'cnd-sudoers-')), 'container-net');
+  const file = join(tempDir(t, 'cnd-sudoers-'), 'container-net');
   writeFileSync(file, `${line}\n`, { mode: 0o440 });
   assert.match(execFileSync(findExecutable('visudo') as string, ['-c', '-f', file], { encoding: 'utf8' }), /parsed OK/);
 });
