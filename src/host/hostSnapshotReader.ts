@@ -9,6 +9,7 @@ import { conntrackNote, DEFAULT_CONNTRACK_LIMIT, readConntrack } from './conntra
 import { ContainerGoneError, readContainerNamespace, readNamespaceLinks, readNamespaceNats } from './containerNamespaces';
 import { readNamespaceIds } from './namespaceIds';
 import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
+import { pidBelongsToContainerSync, pidFeaturesOffReason } from './containerPid';
 import { readDockerProxies } from './dockerProxy';
 import {
   SNAPSHOT_SCHEMA,
@@ -211,8 +212,17 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   // The host namespace's iproute2 reads need no privilege and no names: one process for all.
   const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS, IP6_ROUTE_ARGS], { timeoutMs });
 
+  // Container pids are only meaningful against this host's /proc when the engine is local: a
+  // remote engine's pids name unrelated local processes, so nothing is read through them.
+  const pidsOff = pidFeaturesOffReason(endpoint);
   const namespacesPart = dockerPart.then(async (docker): Promise<ContainerNamespace[]> => {
     if (!docker) return [];
+    if (pidsOff) {
+      for (const name of ['containerNamespaces', 'containerDnsRules'] as const) {
+        recorder.record({ name, state: 'error', ms: 0, via: 'not read', reason: pidsOff, fix: 'Open the Docker host itself (Remote-SSH) to see inside its containers\' namespaces.' });
+      }
+      return [];
+    }
     const targets = docker.containers.filter((c) => c.pid > 0 && c.modeKind !== 'host' && c.modeKind !== 'container');
     const namespaces =
       (await recorder.read('containerNamespaces', privilege.isRoot ? 'root' : 'unprivileged', ['nsenter'], async (notes) => {
@@ -228,6 +238,10 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
           }
         });
         const found = read.filter((n): n is ContainerNamespace => n !== undefined);
+        // Before anything enters a namespace as root: the pid must still be the container's
+        // (its cgroup names the container), not a process that took a freed pid meanwhile.
+        const enterable = new Set(found.filter((ns) => pidBelongsToContainerSync(ns.pid, ns.containerId, procRoot)).map((ns) => ns.containerId));
+        for (const ns of found) if (!enterable.has(ns.containerId)) notes.push(`${ns.containerName}: pid ${ns.pid} is no longer in the container's cgroup; its namespace is not entered`);
         // Root: the host's `ip` inside each namespace, all in one batch, adds what /proc lacks
         // (peer index, MAC, MTU, state). Through sudo that would be one sudo per container on
         // every refresh: the /proc view and the nsid pairing below are exact without it.
@@ -235,6 +249,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         // interfaces in /proc) keeps that read's interfaces: a refresh spawns nothing for it.
         const previousNs = new Map((options.previous?.containerNamespaces ?? []).map((n) => [n.containerId, n]));
         const toRead = found.filter((ns) => {
+          if (!enterable.has(ns.containerId)) return false;
           const old = previousNs.get(ns.containerId);
           if (old?.via === 'nsenter' && old.pid === ns.pid && sameNamespace(old, ns) && sameInterfaces(old.links, ns.links)) {
             ns.links = old.links;
@@ -276,9 +291,10 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         }
         return found;
       })) ?? [];
+    const byId = new Map(docker.containers.map((c) => [c.id, c]));
     const dnsTargets = namespaces.filter((ns) => {
-      const c = docker.containers.find((x) => x.id === ns.containerId);
-      return c !== undefined && hasEmbeddedDnsNetwork(c);
+      const c = byId.get(ns.containerId);
+      return c !== undefined && hasEmbeddedDnsNetwork(c) && pidBelongsToContainerSync(ns.pid, ns.containerId, procRoot);
     });
     if (options.dnsRules === false) {
       recorder.record({ name: 'containerDnsRules', state: 'ok', ms: 0, via: 'not requested', notes: ['info: not read (dnsRules: false)'] });
