@@ -14,6 +14,7 @@ import { takeSnapshot, type SnapshotOptions } from './host/hostSnapshotReader';
 import { watch } from './watchCommand';
 import { buildTopology } from './model/topology';
 import { renderRuleOwnersText } from './render/ruleOwnersText';
+import { renderPacketPathText } from './render/packetPathText';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
 import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/diagram';
 import { pathForRequest } from './model/pathRequests';
@@ -29,7 +30,8 @@ Usage:
   container-net topology --mermaid [--network N | --container C] [--filter TEXT]
                                                  the topology as a Mermaid flowchart (what the panel draws)
   container-net path --port N [--udp] [--ipv6]   the chains a new connection from outside to published
-                                                 port N traverses, rule by rule, as a Mermaid flowchart
+                                                 port N traverses, rule by rule, the verdict and why
+                                                 first (--mermaid: the flowchart the panel draws)
                                                  (--ipv6: over IPv6, through ip6tables)
   container-net path --outbound C [--dst IP] [--dport N]
                                                  container C's new connection out (its MASQUERADE); the
@@ -166,15 +168,19 @@ function usage(message: string): number {
   return 2;
 }
 
-/** Prints a diagram's Mermaid text (its notes as Mermaid comments), or for a path with --json the computed path. */
-function printDiagram(snapshot: HostSnapshot, request: DiagramRequest, json: boolean): number {
+/**
+ * Prints a diagram's Mermaid text (its notes as Mermaid comments); for a path, with --json the
+ * computed path itself, and by default the path as text.
+ */
+function printDiagram(snapshot: HostSnapshot, request: DiagramRequest, format: 'mermaid' | 'json' | 'text'): number {
   try {
-    if (json && request.kind === 'path') {
-      print(`${displayJson(pathForRequest(snapshot, request.path).path)}\n`);
+    if (request.kind === 'path' && format !== 'mermaid') {
+      const requested = pathForRequest(snapshot, request.path);
+      print(format === 'json' ? `${displayJson(requested.path)}\n` : `${renderPacketPathText(requested)}\n`);
       return 0;
     }
     const d = renderDiagram(snapshot, request);
-    const comments = [d.title, ...d.notes].map((n) => `%% ${n.replace(/[\r\n]+/g, ' ')}`).join('\n');
+    const comments = [d.title, ...(d.summary ? [d.summary] : []), ...d.notes].map((n) => `%% ${n.replace(/[\r\n]+/g, ' ')}`).join('\n');
     print(`${comments}\n${d.mermaid}`);
     return 0;
   } catch (err) {
@@ -211,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
       const snapshot = await snapshotFor(args);
       if (args.mermaid) {
         const scope: TopologyScope = args.network ? { kind: 'network', network: args.network } : args.container ? { kind: 'container', container: args.container } : { kind: 'host' };
-        return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '' }, false);
+        return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '' }, 'mermaid');
       }
       const topo = buildTopology(snapshot);
       print(args.json ? `${displayJson(topo)}\n` : `${renderTopologyText(topo)}\n`);
@@ -226,7 +232,7 @@ export async function main(argv: string[]): Promise<number> {
           : args.outbound !== undefined
             ? { kind: 'outbound', container: args.outbound, dst: args.dst ?? OUTSIDE_EXAMPLE, dport: args.dport ?? 443, protocol: args.udp ? 'udp' : 'tcp' }
             : { kind: 'dns', container: args.dns as string };
-      return printDiagram(await snapshotFor(args), { kind: 'path', path }, args.json);
+      return printDiagram(await snapshotFor(args), { kind: 'path', path }, args.json ? 'json' : args.mermaid ? 'mermaid' : 'text');
     }
     case 'watch': {
       if (args.from) return usage('watch reads the live host: --from does not apply');

@@ -45,6 +45,7 @@ const CURRENT = 'current';
 export class Controls {
   readonly element: HTMLElement;
   private readonly title: HTMLElement;
+  private readonly summary: HTMLElement;
   private readonly readAt: HTMLElement;
   private readonly select: VscodeSingleSelect;
   private readonly filter: VscodeTextfield;
@@ -75,7 +76,11 @@ export class Controls {
     ring.ariaLabel = 'Working';
     this.busyText = document.createElement('span');
     this.busy.append(ring, this.busyText);
-    heading.append(this.title, this.readAt, this.busy);
+    this.summary = document.createElement('p');
+    this.summary.className = 'summary';
+    this.summary.setAttribute('role', 'status');
+    this.summary.hidden = true;
+    heading.append(this.title, this.readAt, this.busy, this.summary);
 
     const pickers = document.createElement('div');
     pickers.className = 'pickers';
@@ -131,9 +136,13 @@ export class Controls {
   }
 
   /** Shows what the host sent with a diagram: title, time, picker entries, filter. */
-  show(request: DiagramRequest, title: string, takenAt: string, choices: DiagramChoice[]): void {
+  show(request: DiagramRequest, title: string, takenAt: string, choices: DiagramChoice[], summary?: string): void {
     this.request = request;
     this.title.textContent = title;
+    // textContent: the summary quotes rule specs and names a container controls.
+    this.summary.textContent = summary ?? '';
+    this.summary.hidden = !summary;
+    this.summary.classList.toggle('drop', /^(DROP|REJECT)\b/.test(summary ?? ''));
     this.readAt.textContent = readAtText(takenAt);
     this.readAt.title = takenAt;
     this.setChoices(choices, request, title);

@@ -111,7 +111,7 @@ async function draw(message: DiagramMessage): Promise<void> {
   const started = performance.now();
   const myEpoch = epoch;
   const keepView = shown !== undefined && sameRequest(shown.message.request, message.request);
-  controls.show(message.request, message.diagram.title, message.takenAt, message.choices);
+  controls.show(message.request, message.diagram.title, message.takenAt, message.choices, message.diagram.summary);
   notices.setNotes(message.diagram.notes);
   let svgText: string;
   let svgId: string;

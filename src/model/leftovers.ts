@@ -10,6 +10,7 @@ import { HostAddressing } from './hostAddressing';
 export interface StaleBridge {
   name: string;
   index: number;
+  /** Its state as the kernel reports it (a portless bridge is DOWN though set up). */
   up: boolean;
   /** Its addresses, `172.30.1.1/24`. */
   addresses: string[];
@@ -77,7 +78,8 @@ export function hostLeftovers(snapshot: HostSnapshot): HostLeftovers {
     bridges.push({
       name: l.name,
       index: l.index,
-      up: l.flags.includes('UP'),
+      // Up and carrying: a bridge with no port is admin-up yet DOWN (no carrier).
+      up: l.operState === 'UP',
       addresses,
       unowned,
       collidesWith,

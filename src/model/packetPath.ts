@@ -20,7 +20,8 @@ import { ipFamily, type IpFamily } from '../snapshot/ipAddress';
 import { findNftSet } from '../snapshot/chainLookup';
 import { evalNftRule } from './nftRuleMatch';
 import { socketAddress } from './socketAddress';
-import { ruleRef, type RuleRef } from './topology';
+import { ruleRef, topologyOf, type RuleRef } from './topology';
+import { verdictReason } from './verdictReason';
 import { firstAddress, HostAddressing } from './hostAddressing';
 import { decodeRule, evalRule, type DecodedRule, type Packet } from './ruleMatch';
 
@@ -121,6 +122,8 @@ export interface PacketPath {
   uncertain: string[];
   /** Facts worth knowing that do not make the path uncertain. */
   notes: string[];
+  /** Why it ends as it does, in one line: "DROP: routed to br-x, which no Docker network owns; filter FORWARD policy DROP". */
+  reason?: string;
 }
 
 // ------------------------------------------------------------------ targets
@@ -710,5 +713,6 @@ export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPat
   if (b.rewrittenDestination) result.rewrittenDestination = b.rewrittenDestination;
   if (b.rewrittenSource) result.rewrittenSource = b.rewrittenSource;
   if (verdict === 'ACCEPT' && routing.kind !== 'local' && packet.outIf) result.outInterface = packet.outIf;
+  result.reason = verdictReason(result, topologyOf(snapshot).leftovers);
   return result;
 }

@@ -137,6 +137,8 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
   const mermaid = fc.text(PATH_CLASSES);
   return {
     title: requested.title,
+    // The verdict and its reason, shown above the drawing: what the reader came for.
+    ...(path.reason ? { summary: path.reason } : {}),
     mermaid,
     nodes,
     moved,

@@ -4,6 +4,8 @@ import type { NodeTarget } from '../model/diagramRequest';
 /** A diagram as src/render produces it: Mermaid text plus what its nodes mean. */
 export interface RenderedDiagram {
   title: string;
+  /** One line shown above the drawing: a packet path's verdict and why. */
+  summary?: string;
   /** Mermaid flowchart source; every label escaped. */
   mermaid: string;
   /** Mermaid node id -> what it stands for (nodes without an entry are not clickable). */

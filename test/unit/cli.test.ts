@@ -51,9 +51,14 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   const net = execFileSync('node', [CLI, 'topology', '--mermaid', '--network', 'lab-other', '--from', from], { encoding: 'utf8' });
   assert.match(net, /lone eth0/);
   assert.doesNotMatch(net, /api eth0/);
-  const path = execFileSync('node', [CLI, 'path', '--port', '8080', '--from', from], { encoding: 'utf8' });
+  const path = execFileSync('node', [CLI, 'path', '--port', '8080', '--mermaid', '--from', from], { encoding: 'utf8' });
   assert.match(path, /\nflowchart TB\n/);
   assert.match(path, /-j DNAT --to-destination 172\.30\.1\.\d+:80/);
+  // By default the path is text, the verdict and its reason first.
+  const text = execFileSync('node', [CLI, 'path', '--port', '8080', '--from', from], { encoding: 'utf8' }).split('\n');
+  assert.match(text[3] ?? '', /^ACCEPT: destination rewritten to 172\.30\.1\.\d+:80; out br-/);
+  assert.ok(text.some((l) => /^ {2}PREROUTING {2}nat DOCKER \[jump\] -> DNAT$/.test(l)), text.join('\n'));
+  assert.ok(text.some((l) => /#\d+ -A DOCKER .*-j DNAT --to-destination 172\.30\.1\.\d+:80 .*=> dst /.test(l)));
   const json = JSON.parse(execFileSync('node', [CLI, 'path', '--port', '8080', '--json', '--from', from], { encoding: 'utf8' })) as { rewrittenDestination?: string };
   assert.match(json.rewrittenDestination ?? '', /^172\.30\.1\.\d+:80$/);
   assert.match(execFileSync('node', [CLI, 'path', '--outbound', 'client', '--from', from], { encoding: 'utf8' }), /-j MASQUERADE/);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { hostLeftovers, leftoverLines } from '../../src/model/leftovers';
 import { buildTopology } from '../../src/model/topology';
 import { renderTopologyText } from '../../src/render/topologyText';
+import { computePacketPath, inboundFlow } from '../../src/model/packetPath';
 import { labSnapshot } from '../fixtures';
 
 test('the healthy lab captures (20.10 and 28) have no leftover bridge and every Docker subnet routed to its own bridge', () => {
@@ -44,4 +45,21 @@ test('a dead bridge holding lab-net\'s address: flagged with what it collides wi
   assert.ok(own);
   (snap.hostNamespace.routes[at] as { metric?: number }).metric = 100;
   assert.equal(hostLeftovers(snap).subnetRoutes.find((r) => r.network === 'lab-net')?.ok, true);
+});
+
+test('the packet path states its verdict and why at the top: routed to the dead bridge, dropped by FORWARD\'s policy', () => {
+  const snap = labSnapshot('lab28');
+  const dead = 'br-0000deadbeef';
+  snap.hostNamespace.links.push({ index: 9999, name: dead, kind: 'bridge', mtu: 1500, operState: 'DOWN', flags: ['BROADCAST', 'MULTICAST'], addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }] });
+  const at = snap.hostNamespace.routes.findIndex((r) => r.dst === '172.30.1.0/24');
+  snap.hostNamespace.routes.splice(at, 0, { dst: '172.30.1.0/24', dev: dead, protocol: 'kernel', scope: 'link', prefsrc: '172.30.1.1', flags: ['linkdown'] });
+  const path = computePacketPath(snap, inboundFlow(snap, { client: '198.51.100.20', hostPort: 8080 }));
+  assert.equal(path.finalVerdict, 'DROP');
+  assert.equal(path.routing?.outInterface, dead);
+  assert.match(path.reason ?? '', new RegExp(`^DROP: routed to ${dead}, which no Docker network owns \\(down\\); filter FORWARD policy DROP$`));
+  // The healthy capture: ACCEPT, rewritten to api, out lab-net's bridge.
+  const healthy = labSnapshot('lab28');
+  const ok = computePacketPath(healthy, inboundFlow(healthy, { client: '198.51.100.20', hostPort: 8080 }));
+  const bridge = healthy.docker?.networks.find((n) => n.name === 'lab-net')?.bridgeName;
+  assert.match(ok.reason ?? '', new RegExp(`^ACCEPT: destination rewritten to 172\\.30\\.1\\.10:80; out ${bridge}$`));
 });

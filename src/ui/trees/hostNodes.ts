@@ -100,7 +100,8 @@ export function hostRoots(input: TreeInput): TreeNode[] {
   );
   return [
     new GroupNode('h/bridges', 'Bridges', 'type-hierarchy', bridges, `${bridges.length}${staleBridges.size ? ` · ${staleBridges.size} stale` : ''}`, true),
-    new GroupNode('h/subnets', 'Docker subnets: the interface the kernel routes them to', 'symbol-namespace', subnets, misrouted ? `${misrouted} misrouted` : `${subnets.length}`, true),
+    // Open by itself only when something is misrouted: then it is the first thing to see.
+    new GroupNode('h/subnets', 'Docker subnets: the interface the kernel routes them to', misrouted ? 'warning' : 'symbol-namespace', subnets, misrouted ? `${misrouted} misrouted` : `${subnets.length}, all to their bridge`, misrouted > 0),
     new GroupNode('h/routes', 'Routes', 'arrow-right', routes, `${routes.length}`),
     new GroupNode('h/veths', 'veth pairs', 'arrow-swap', veths),
     new GroupNode('h/vxlan', 'VXLAN devices', 'globe', vxlans),
