@@ -42,7 +42,10 @@ function inbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'inbo
   );
   const target = published[0];
   if (!target) {
-    throw new DiagramRequestError(`No container publishes ${req.protocol} port ${req.hostPort}${v6 ? ' on an IPv6 address' : ''}.`, 'Pick a published port from the list (docker ps shows them under PORTS).');
+    throw new DiagramRequestError(
+      `No running container publishes ${req.protocol} port ${req.hostPort}${v6 ? ' on an IPv6 address' : ''} on this host.`,
+      `Pick a published port from the list (docker ps shows them under PORTS), or publish it with -p ${req.hostPort}:PORT.`,
+    );
   }
   const outside = outsideInterface(snapshot);
   const arrival = outside && { name: outside.link.name, notes: outside.noDefault ? [`the host has no default route: outside traffic is taken to arrive on ${outside.link.name}`] : [] };
@@ -99,6 +102,12 @@ function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>)
   }
   if (owner.modeKind === 'host' || owner.modeKind === 'none') {
     throw new DiagramRequestError(`${req.container} uses the ${owner.modeKind} network mode: Docker's embedded DNS does not serve it.`, 'Pick a container on a user-defined network.');
+  }
+  if (!owner.endpoints.some((e) => !['bridge', 'host', 'none'].includes(e.network))) {
+    throw new DiagramRequestError(
+      `${req.container} is on no user-defined network: Docker's embedded DNS does not serve it (it uses the host's resolvers).`,
+      'Pick a container on a user-defined network.',
+    );
   }
   const ns = snapshot.containerNamespaces.find((n) => n.containerId === owner.id);
   if (!ns) throw new DiagramRequestError(`The network namespace of ${owner.name} was not read.`, 'Refresh; if it persists, the snapshot\'s sources say why (Container Network: Open Host Snapshot).');

@@ -15,7 +15,7 @@ import { DIAGRAM_VIEW_TYPE, parseDiagramRequest, parseFromWebview, type DiagramC
 import { DEFAULT_RENDER_LIMITS, DiagramRequestError, diagramChoices, renderDiagram } from '../render/diagram';
 import { diagramPageHtml, makeNonce } from '../render/diagramPage';
 import { exportMermaid, exportSvg } from './diagramExport';
-import { HOST_TOPOLOGY, requestErrorFix } from './diagramRequests';
+import { HOST_TOPOLOGY } from './diagramRequests';
 import { describeTarget, sidebarLocations } from './diagramTargets';
 import type { NamespaceTerminals } from './namespaceTerminals';
 import type { HostState } from './hostState';
@@ -195,7 +195,7 @@ class DiagramPanel {
       this.post({
         type: 'error',
         message: e.message,
-        fix: e instanceof DiagramRequestError ? requestErrorFix(snapshot, this.request) : 'Refresh the diagram; if it keeps failing, run "Container Network: Open Host Snapshot" and attach it to a bug report with this message.',
+        fix: e instanceof DiagramRequestError && e.fix ? e.fix : 'Refresh the diagram; if it keeps failing, run "Container Network: Open Host Snapshot" and attach it to a bug report with this message.',
       });
       return;
     }

@@ -34,39 +34,6 @@ export function inboundRequest(hostPort: number, protocol: string, ipv6 = false)
   return { kind: 'path', path: { kind: 'inbound', hostPort, protocol, ...(ipv6 ? { ipv6: true } : {}) } };
 }
 
-/** What the user can do when a request names something absent or unusable on this host. */
-export function requestErrorFix(snapshot: HostSnapshot, request: DiagramRequest): string {
-  const containers = snapshot.docker?.containers ?? [];
-  const containerFix = (name: string, what: string): string => {
-    const c = containers.find((x) => x.name === name);
-    if (!c) return `There is no container named ${name} on this host (removed or renamed?): pick another ${what}.`;
-    if (c.state !== 'running') return `Container ${name} is not running (${c.state}): start it (docker start ${name}) or pick another ${what}.`;
-    return `Pick another ${what}, or refresh if ${name} changed since the last read.`;
-  };
-  if (request.kind === 'topology') {
-    const scope = request.scope;
-    if (scope.kind === 'container') return containerFix(scope.container, 'container');
-    if (scope.kind === 'network') {
-      return (snapshot.docker?.networks ?? []).some((n) => n.name === scope.network)
-        ? 'Pick another scope, or refresh if the network changed since the last read.'
-        : `There is no network named ${scope.network} on this host (removed?): pick another scope.`;
-    }
-    return 'Refresh: the host could not be drawn from the last read.';
-  }
-  const path = request.path;
-  if (path.kind === 'inbound') {
-    return `No running container publishes ${path.protocol} port ${path.hostPort} on this host: pick a published port from the list (docker ps shows them), or publish it with -p ${path.hostPort}:PORT.`;
-  }
-  const c = containers.find((x) => x.name === path.container);
-  if (c?.state === 'running' && path.kind === 'outbound' && !c.endpoints.some((e) => e.ip)) {
-    return `Container ${path.container} has no address on a bridge network (network mode ${c.networkMode || 'default'}): its packets do not take this path. Pick another container.`;
-  }
-  if (c?.state === 'running' && path.kind === 'dns') {
-    return `Container ${path.container} does not use Docker's embedded DNS (only containers on user-defined networks do): pick another container.`;
-  }
-  return containerFix(path.container, 'flow');
-}
-
 function stamp(date: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;

@@ -42,3 +42,11 @@ export async function focusPane(page: Page, view: string): Promise<void> {
     if (open !== (v === view)) await header.click();
   }
 }
+
+/** Scrolls a view's tree back to its first row (an earlier reveal may have scrolled it down). */
+export async function scrollPaneToTop(page: Page, view: string): Promise<void> {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^${view}`) }) }).first();
+  const list = pane.locator('.monaco-list').first();
+  await list.hover();
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -4000);
+}

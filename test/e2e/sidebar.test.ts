@@ -20,7 +20,7 @@ import {
   type Workbench,
 } from './codeServer';
 import { restartLabDockerd, stopLabDockerd } from './labDockerd';
-import { focusPane, openLabWorkbench } from './labWorkbench';
+import { focusPane, openLabWorkbench, scrollPaneToTop } from './labWorkbench';
 import { recordTiming } from './timings';
 
 const TITLE = 'Container Network';
@@ -229,6 +229,7 @@ test('Networks, Host and Netfilter views show the lab as Docker and the kernel h
   assert.match(nets.find((x) => x.label === 'lab-overlay')?.description ?? '', /overlay · 10\.30\.9\.0\/24 · VXLAN \d+/);
   await screenshot(page, 'sidebar-networks');
   await focusPane(page, 'Host');
+  await scrollPaneToTop(page, 'Host');
   const { rows: host } = await until('Host', 'bridges', (r) => r.some((x) => x.label === `br-${netId.slice(0, 12)}`));
   // Every bridge the view shows is one the kernel has (the list is longer than the pane on 28's
   // lab, so only the rows in view are read).

@@ -65,7 +65,7 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   assert.match(execFileSync('node', [CLI, 'path', '--dns', 'api', '--from', from], { encoding: 'utf8' }), /DOCKER_OUTPUT/);
   const noPort = spawnSync('node', [CLI, 'path', '--port', '9999', '--from', from], { encoding: 'utf8' });
   assert.equal(noPort.status, 1);
-  assert.match(noPort.stderr, /No container publishes tcp port 9999/);
+  assert.match(noPort.stderr, /No running container publishes tcp port 9999/);
   const both = spawnSync('node', [CLI, 'path', '--port', '8080', '--dns', 'api', '--from', from], { encoding: 'utf8' });
   assert.equal(both.status, 2);
   assert.equal(spawnSync('node', [CLI, 'path', '--port', 'http'], { encoding: 'utf8' }).status, 2);

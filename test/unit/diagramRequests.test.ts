@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagramChoices } from '../../src/render/diagram';
-import { diagramFileName, inboundRequest, pathChoices, requestErrorFix, topologyChoices, HOST_TOPOLOGY } from '../../src/ui/diagramRequests';
+import { diagramFileName, inboundRequest, pathChoices, topologyChoices, HOST_TOPOLOGY } from '../../src/ui/diagramRequests';
+import { DiagramRequestError, renderDiagram } from '../../src/render/diagram';
+import type { DiagramRequest } from '../../src/protocol';
 import { labSnapshot } from '../fixtures';
 
 test('topology picks: the whole host first, then networks and running containers, nothing else', () => {
@@ -36,11 +38,21 @@ test('the fix names what is wrong: a stopped container, an absent one, an unpubl
   const web1 = snap.docker?.containers.find((c) => c.name === 'web1');
   assert.ok(web1);
   web1.state = 'exited';
-  assert.match(requestErrorFix(snap, { kind: 'topology', scope: { kind: 'container', container: 'web1' }, filter: '' }), /web1 is not running \(exited\): start it \(docker start web1\)/);
-  assert.match(requestErrorFix(snap, { kind: 'topology', scope: { kind: 'container', container: 'ghost' }, filter: '' }), /no container named ghost/);
-  assert.match(requestErrorFix(snap, { kind: 'topology', scope: { kind: 'network', network: 'gone' }, filter: '' }), /no network named gone/);
-  assert.match(requestErrorFix(snap, { kind: 'path', path: { kind: 'inbound', hostPort: 9999, protocol: 'tcp' } }), /publishes tcp port 9999/);
-  assert.match(requestErrorFix(snap, { kind: 'path', path: { kind: 'dns', container: 'legacy' } }), /embedded DNS/);
+  // One source for each fix: the error the model throws, shown as it is by the panel and the CLI.
+  const fix = (request: DiagramRequest): string => {
+    try {
+      renderDiagram(snap, request);
+    } catch (err) {
+      if (err instanceof DiagramRequestError) return `${err.message} ${err.fix ?? ''}`;
+      throw err;
+    }
+    return 'no error';
+  };
+  assert.match(fix({ kind: 'topology', scope: { kind: 'container', container: 'web1' }, filter: '' }), /web1 is not running \(state: exited\)\. Start it \(docker start web1\)/);
+  assert.match(fix({ kind: 'topology', scope: { kind: 'container', container: 'ghost' }, filter: '' }), /no container ghost .*removed or renamed/);
+  assert.match(fix({ kind: 'topology', scope: { kind: 'network', network: 'gone' }, filter: '' }), /no network gone .*removed/);
+  assert.match(fix({ kind: 'path', path: { kind: 'inbound', hostPort: 9999, protocol: 'tcp' } }), /publishes tcp port 9999 .*-p 9999:PORT/);
+  assert.match(fix({ kind: 'path', path: { kind: 'dns', container: 'legacy' } }), /embedded DNS/);
 });
 
 test('export file names: kind, host and local time, safe characters only', () => {
