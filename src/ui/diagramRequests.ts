@@ -1,7 +1,6 @@
 // Which diagrams the commands offer and how they are named: the pickers' entries (from
 // diagramChoices), the request for a tree item, the fix shown when a request names something
 // the host does not have, and the file name an exported SVG is saved under. Pure: no vscode.
-import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { DiagramChoice, DiagramRequest, PathRequest, TopologyScope } from '../protocol';
 
 /** The whole host first, then each network, then each running container (diagramChoices' order). */
