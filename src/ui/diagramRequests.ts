@@ -1,6 +1,7 @@
 // Which diagrams the commands offer and how they are named: the pickers' entries (from
-// diagramChoices), the request for a tree item, the fix shown when a request names something
-// the host does not have, and the file name an exported SVG is saved under. Pure: no vscode.
+// diagramChoices), the request for a tree item, and the file name an exported SVG is saved
+// under. Pure: no vscode. (The fix for a request the host cannot answer is the model's own:
+// DiagramRequestError.fix.)
 import type { DiagramChoice, DiagramRequest, PathRequest, TopologyScope } from '../protocol';
 
 /** The whole host first, then each network, then each running container (diagramChoices' order). */
