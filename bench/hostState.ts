@@ -8,23 +8,15 @@
 //   previous one (stateChanges), as the extension and `watch` do; heap used after a forced GC,
 //   every 250 refreshes. Run with --expose-gc (the npm script does).
 // Results go into BENCHMARKS.md between the state-bench markers.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import type { HostSnapshot, Rule } from '../src/snapshot/hostSnapshot';
 import { stateChanges } from '../src/model/stateChanges';
 import { buildTopology, topologyOf } from '../src/model/topology';
 import { labSnapshot } from '../test/fixtures';
 import { scaledLabSnapshot } from '../test/scaledSnapshot';
+import { median, writeBenchSection } from './benchmarksFile';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const ROOT = process.cwd();
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 function rule(table: string, chain: string, position: number, spec: string, target: string, match: Rule['match'], targetOptions: Record<string, string> = {}): Rule {
   return { table, chain, position, spec, args: spec.split(' '), match, target, targetOptions, modules: ['tcp'], packets: 0, bytes: 0 };
@@ -90,13 +82,7 @@ function heap(): string[] {
 
 function main(): void {
   const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${ROUNDS} rounds, medians.`;
-  const section = `<!-- state-bench:start -->\n${stamp}\n\nJoining published ports to their rules:\n\n${joins().join('\n')}\n\nHeap over 1,000 refreshes of a host of ${14 + 300} containers:\n\n${heap().join('\n')}\n<!-- state-bench:end -->`;
-  const file = join(ROOT, 'BENCHMARKS.md');
-  const current = readFileSync(file, 'utf8');
-  const updated = current.replace(/<!-- state-bench:start -->[\s\S]*<!-- state-bench:end -->/, section);
-  if (updated === current && !current.includes(section)) throw new Error('BENCHMARKS.md has no state-bench markers');
-  writeFileSync(file, updated);
-  process.stdout.write(`${section}\n`);
+  writeBenchSection('state-bench', `${stamp}\n\nJoining published ports to their rules:\n\n${joins().join('\n')}\n\nHeap over 1,000 refreshes of a host of ${14 + 300} containers:\n\n${heap().join('\n')}`);
 }
 
 main();

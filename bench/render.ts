@@ -10,31 +10,23 @@
 // and the panel's load (navigation start to the webview's `ready`). The diagrams alternate, so every
 // browser round is a full Mermaid render (an unchanged text is not redrawn). Results go into
 // BENCHMARKS.md between the render-bench markers.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import type { HostSnapshot } from '../src/snapshot/hostSnapshot';
 import type { DiagramRequest, ToWebview } from '../src/protocol';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram } from '../src/render/diagram';
 import { scaledLabSnapshot } from '../test/scaledSnapshot';
 import { DARK_MODERN } from '../test/browser/vscodeThemes';
 import { launchChromium, openPanel, startPageServer, type Panel } from '../test/browser/webviewHarness';
+import { median, writeBenchSection } from './benchmarksFile';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SIZES = [10, 100, 300];
-const ROOT = process.cwd();
 
 const DIAGRAMS: { name: string; request: DiagramRequest }[] = [
   { name: 'topology: whole host', request: { kind: 'topology', scope: { kind: 'host' }, filter: '' } },
   { name: 'topology: network lab-net', request: { kind: 'topology', scope: { kind: 'network', network: 'lab-net' }, filter: '' } },
   { name: 'packet path: tcp :8080', request: { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } } },
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 interface Row {
   extra: number;
@@ -125,13 +117,7 @@ async function main(): Promise<void> {
       '|---:|---:|---|---:|---:|---:|---:|---:|',
       ...rows.map((r) => `| ${r.extra} | ${r.containers} | ${r.diagram} | ${r.nodes} | ${r.edges} | ${r.chars} | ${r.textMs.toFixed(1)} | ${r.browserMs.toFixed(0)} |`),
     ];
-    const section = `<!-- render-bench:start -->\n${lines.join('\n')}\n<!-- render-bench:end -->`;
-    const file = join(ROOT, 'BENCHMARKS.md');
-    const current = readFileSync(file, 'utf8');
-    const updated = current.replace(/<!-- render-bench:start -->[\s\S]*<!-- render-bench:end -->/, section);
-    if (updated === current && !current.includes(section)) throw new Error('BENCHMARKS.md has no render-bench markers');
-    writeFileSync(file, updated);
-    process.stdout.write(`${section}\n`);
+    writeBenchSection('render-bench', `${lines.join('\n')}`);
   } finally {
     await browser.close();
     await server.close();

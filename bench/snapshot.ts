@@ -11,10 +11,10 @@
 //   naive     one docker inspect plus one nsenter ip -j addr per running container.
 // Medians go into BENCHMARKS.md between the markers. Ratios matter more than milliseconds.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { takeSnapshot } from '../src/host/hostSnapshotReader';
+import { median, writeBenchSection } from './benchmarksFile';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ROOT = process.cwd();
@@ -34,12 +34,6 @@ async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
   return performance.now() - t;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 interface Row {
@@ -150,13 +144,7 @@ async function main(): Promise<void> {
     run([join(ROOT, 'test', 'lab', 'scale'), '0']);
   }
   const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${ROUNDS} rounds per N, medians; lab of 14 containers plus N.`;
-  const section = `<!-- snapshot-bench:start -->\n${stamp}\n\n${table(rows)}\n<!-- snapshot-bench:end -->`;
-  const file = join(ROOT, 'BENCHMARKS.md');
-  const current = readFileSync(file, 'utf8');
-  const updated = current.replace(/<!-- snapshot-bench:start -->[\s\S]*<!-- snapshot-bench:end -->/, section);
-  if (updated === current && !current.includes(section)) throw new Error('BENCHMARKS.md has no snapshot-bench markers');
-  writeFileSync(file, updated);
-  process.stdout.write(`${section}\n`);
+  writeBenchSection('snapshot-bench', `${stamp}\n\n${table(rows)}`);
 }
 
 main().catch((err: unknown) => {

@@ -8,9 +8,9 @@
 // markers. The lab is scaled back to 0 at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { median, writeBenchSection } from './benchmarksFile';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const ROOT = process.cwd();
@@ -18,12 +18,6 @@ const ROOT = process.cwd();
 function run(argv: string[]): string {
   const [file, ...args] = argv;
   return execFileSync(file as string, args, { encoding: 'utf8', timeout: 600_000, stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 interface Line {
@@ -97,13 +91,7 @@ async function main(): Promise<void> {
   ];
   const engine = run(['docker', 'version', '--format', '{{.Server.Version}}']).trim();
   const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Docker ${engine}, ${ROUNDS} rounds per N.`;
-  const section = `<!-- watch-bench:start -->\n${stamp}\n\n${table.join('\n')}\n<!-- watch-bench:end -->`;
-  const file = join(ROOT, 'BENCHMARKS.md');
-  const current = readFileSync(file, 'utf8');
-  const updated = current.replace(/<!-- watch-bench:start -->[\s\S]*<!-- watch-bench:end -->/, section);
-  if (updated === current && !current.includes(section)) throw new Error('BENCHMARKS.md has no watch-bench markers');
-  writeFileSync(file, updated);
-  process.stdout.write(`${section}\n`);
+  writeBenchSection('watch-bench', `${stamp}\n\n${table.join('\n')}`);
 }
 
 main().catch((err: unknown) => {
