@@ -7,12 +7,17 @@
 //   time, as a live read gives), each with its topology (topologyOf) and the changes since the
 //   previous one (stateChanges), as the extension and `watch` do; heap used after a forced GC,
 //   every 250 refreshes. Run with --expose-gc (the npm script does).
+// - rules: parsing an iptables-save of 1,000 to 100,000 rules, the topology, the rule owners and
+//   a packet path through them (a refresh must stay responsive with a huge blocklist).
 // Results go into BENCHMARKS.md between the state-bench markers.
 import { cpus } from 'node:os';
 import type { HostSnapshot, Rule } from '../src/snapshot/hostSnapshot';
 import { stateChanges } from '../src/model/stateChanges';
 import { buildTopology, topologyOf } from '../src/model/topology';
-import { labSnapshot } from '../test/fixtures';
+import { fixture, labSnapshot } from '../test/fixtures';
+import { parseIptablesSave } from '../src/host/iptablesSave';
+import { ruleOwnership } from '../src/model/ruleOwners';
+import { computePacketPath, inboundFlow } from '../src/model/packetPath';
 import { scaledLabSnapshot } from '../test/scaledSnapshot';
 import { median, writeBenchSection } from './benchmarksFile';
 
@@ -57,6 +62,46 @@ function joins(): string[] {
   return lines;
 }
 
+/** The lab's rules plus `extra` DROP rules in filter DOCKER-USER (a big blocklist), as iptables-save prints them. */
+function bigRuleset(extra: number): string {
+  const text = fixture('lab', 'iptables-save.txt');
+  const lines: string[] = [];
+  for (let i = 0; i < extra; i++) lines.push(`[0:0] -A DOCKER-USER -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 -m comment --comment "block ${i}" -j DROP`);
+  // Before the chain's RETURN, so a packet through FORWARD is checked against every one.
+  const ret = /^\[\d+:\d+\] -A DOCKER-USER -j RETURN$/m;
+  if (!ret.test(text)) throw new Error('lab fixture: no DOCKER-USER RETURN rule');
+  return text.replace(ret, (line) => `${lines.join('\n')}\n${line}`);
+}
+
+function rules(): string[] {
+  const lines = ['| rules | parse iptables-save ms | topology ms | rule owners ms | packet path :8080 ms |', '|---:|---:|---:|---:|---:|'];
+  for (const extra of [1_000, 10_000, 100_000]) {
+    const text = bigRuleset(extra);
+    const t: Record<'parse' | 'topo' | 'owners' | 'path', number[]> = { parse: [], topo: [], owners: [], path: [] };
+    let count = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      let started = performance.now();
+      const netfilter = parseIptablesSave(text);
+      t.parse.push(performance.now() - started);
+      count = netfilter.tables.reduce((n, x) => n + x.chains.reduce((m, c) => m + c.rules.length, 0), 0);
+      const snap = { ...labSnapshot(), netfilter };
+      started = performance.now();
+      buildTopology(snap);
+      t.topo.push(performance.now() - started);
+      started = performance.now();
+      ruleOwnership(snap);
+      t.owners.push(performance.now() - started);
+      started = performance.now();
+      const path = computePacketPath(snap, inboundFlow(snap, { client: '198.51.100.20', hostPort: 8080 }));
+      t.path.push(performance.now() - started);
+      const checked = path.steps.find((x) => x.chain === 'DOCKER-USER')?.rules.length ?? 0;
+      if (path.finalVerdict !== 'ACCEPT' || path.uncertain.length > 0 || checked < extra) throw new Error(`path through ${extra} rules: ${path.finalVerdict}, ${checked} DOCKER-USER rules evaluated, ${path.uncertain.join('; ')}`);
+    }
+    lines.push(`| ${count.toLocaleString('en')} | ${median(t.parse).toFixed(0)} | ${median(t.topo).toFixed(0)} | ${median(t.owners).toFixed(0)} | ${median(t.path).toFixed(0)} |`);
+  }
+  return lines;
+}
+
 function heap(): string[] {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc (npm run bench:state)');
@@ -82,7 +127,7 @@ function heap(): string[] {
 
 function main(): void {
   const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${ROUNDS} rounds, medians.`;
-  writeBenchSection('state-bench', `${stamp}\n\nJoining published ports to their rules:\n\n${joins().join('\n')}\n\nHeap over 1,000 refreshes of a host of ${14 + 300} containers:\n\n${heap().join('\n')}`);
+  writeBenchSection('state-bench', `${stamp}\n\nJoining published ports to their rules:\n\n${joins().join('\n')}\n\nA host with a huge ruleset (the lab plus N DROP rules in DOCKER-USER): what a refresh costs the extension host's thread, and a packet path through it:\n\n${rules().join('\n')}\n\nHeap over 1,000 refreshes of a host of ${14 + 300} containers:\n\n${heap().join('\n')}`);
 }
 
 main();

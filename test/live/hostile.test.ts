@@ -24,7 +24,8 @@ import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { hostTools, planNamespaceTerminal, type TerminalAction, type TerminalPlan } from '../../src/host/namespaceTerminal';
 import { PtyProcess } from '../../src/host/ptyProcess';
 import { readContainerResolvConf, resolvConfText } from '../../src/host/resolvConf';
-import { sh } from './lab';
+import { buildTopology } from '../../src/model/topology';
+import { nsenterIp, sh } from './lab';
 
 const RAND = randomBytes(4).toString('hex');
 const TOKEN = `cnd-canary-token-${randomBytes(16).toString('hex')}`;
@@ -76,6 +77,13 @@ before(() => {
     '$B cp $B /evil/bin/busybox',
     'for a in sh sleep; do $B ln -s busybox /evil/bin/$a; done',
     `$B ln -s ${canary} /evil/etc/resolv.conf`,
+    // What the snapshot used to read as root through /proc/PID/root/sys/class/net: a symlink to
+    // the host's canary, a FIFO (a read would block for good) and endless files.
+    '$B mkdir -p /evil/sys/class/net/eth0',
+    `$B ln -s ${canary} /evil/sys/class/net/eth0/address`,
+    '$B mkfifo /evil/sys/class/net/eth0/ifindex',
+    '$B ln -s /dev/zero /evil/sys/class/net/eth0/iflink',
+    '$B ln -s /dev/zero /evil/sys/class/net/eth0/mtu',
     // The image's own nslookup: a marker if anything ever runs it.
     '$B rm -f /bin/nslookup',
     `$B printf '#!/bin/sh\\necho ${EVIL_NSLOOKUP}\\n' > /bin/nslookup`,
@@ -235,4 +243,21 @@ test('pid check against the kernel: the hostile container\'s pid is its own, not
   assert.equal((await checkContainerPid({ ...container, pid: process.pid }, local)).ok, false, 'an unrelated local process does not pass for it');
   const remote = await checkContainerPid(container, 'tcp://127.0.0.1:2375');
   assert.ok(!remote.ok && /not this host's local socket/.test(remote.reason));
+});
+
+test('the namespace read never goes through the container\'s own files: symlinks to the host, a FIFO and endless files under its /sys change nothing', { timeout: 120_000 }, async () => {
+  // The trap is in place where the old reader looked (as root).
+  assert.equal(sh('readlink', `/proc/${container.pid}/root/sys/class/net/eth0/address`).trim(), join(canaryDir, 'resolv.conf'));
+  const snap = await takeSnapshot();
+  assert.ok(!JSON.stringify(snap).includes(TOKEN), 'the canary appears nowhere in the snapshot');
+  const ns = snap.containerNamespaces.find((n) => n.containerId === container.id);
+  assert.ok(ns, 'the hostile container\'s namespace was read');
+  const eth0 = ns.links.find((l) => l.name === 'eth0');
+  const inside = nsenterIp(container.pid, 'link', 'show').find((l) => l.ifname === 'eth0');
+  assert.ok(eth0 && inside);
+  assert.equal(eth0.index, inside.ifindex);
+  // Paired with its real veth, as the kernel says (eth0's peer index from inside its namespace).
+  const ep = buildTopology(snap).endpoints.find((e) => e.containerId === container.id && e.containerInterface?.name === 'eth0');
+  assert.equal(ep?.hostVeth?.index, inside.link_index);
+  assert.deepEqual(ep?.flags.filter((f) => f.startsWith('host-peer')), []);
 });
