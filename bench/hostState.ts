@@ -23,7 +23,15 @@ import { median, writeBenchSection } from './benchmarksFile';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
-function rule(table: string, chain: string, position: number, spec: string, target: string, match: Rule['match'], targetOptions: Record<string, string> = {}): Rule {
+function rule(
+  table: string,
+  chain: string,
+  position: number,
+  spec: string,
+  target: string,
+  match: Rule['match'],
+  targetOptions: Record<string, string> = {},
+): Rule {
   return { table, chain, position, spec, args: spec.split(' '), match, target, targetOptions, modules: ['tcp'], packets: 0, bytes: 0 };
 }
 
@@ -39,8 +47,24 @@ function withPorts(ports: number): HostSnapshot {
     const hostPort = 20_000 + i;
     const containerPort = 10_000 + i;
     api.ports.push({ containerPort, protocol: 'tcp', hostIp: '0.0.0.0', hostPort });
-    nat.rules.push(rule('nat', 'DOCKER', nat.rules.length + 1, `-A DOCKER ! -i br-x -p tcp -m tcp --dport ${hostPort} -j DNAT --to-destination ${ip}:${containerPort}`, 'DNAT', { protocol: 'tcp', dport: String(hostPort), inInterface: 'br-x', inInterfaceNegated: true }, { 'to-destination': `${ip}:${containerPort}` }));
-    filter.rules.push(rule('filter', 'DOCKER', filter.rules.length + 1, `-A DOCKER -d ${ip}/32 ! -i br-x -o br-x -p tcp -m tcp --dport ${containerPort} -j ACCEPT`, 'ACCEPT', { protocol: 'tcp', dport: String(containerPort), destination: `${ip}/32` }));
+    nat.rules.push(
+      rule(
+        'nat',
+        'DOCKER',
+        nat.rules.length + 1,
+        `-A DOCKER ! -i br-x -p tcp -m tcp --dport ${hostPort} -j DNAT --to-destination ${ip}:${containerPort}`,
+        'DNAT',
+        { protocol: 'tcp', dport: String(hostPort), inInterface: 'br-x', inInterfaceNegated: true },
+        { 'to-destination': `${ip}:${containerPort}` },
+      ),
+    );
+    filter.rules.push(
+      rule('filter', 'DOCKER', filter.rules.length + 1, `-A DOCKER -d ${ip}/32 ! -i br-x -o br-x -p tcp -m tcp --dport ${containerPort} -j ACCEPT`, 'ACCEPT', {
+        protocol: 'tcp',
+        dport: String(containerPort),
+        destination: `${ip}/32`,
+      }),
+    );
   }
   return s;
 }
@@ -66,7 +90,8 @@ function joins(): string[] {
 function bigRuleset(extra: number): string {
   const text = fixture('lab', 'iptables-save.txt');
   const lines: string[] = [];
-  for (let i = 0; i < extra; i++) lines.push(`[0:0] -A DOCKER-USER -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 -m comment --comment "block ${i}" -j DROP`);
+  for (let i = 0; i < extra; i++)
+    lines.push(`[0:0] -A DOCKER-USER -s 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 -m comment --comment "block ${i}" -j DROP`);
   // Before the chain's RETURN, so a packet through FORWARD is checked against every one.
   const ret = /^\[\d+:\d+\] -A DOCKER-USER -j RETURN$/m;
   if (!ret.test(text)) throw new Error('lab fixture: no DOCKER-USER RETURN rule');
@@ -95,9 +120,12 @@ function rules(): string[] {
       const path = computePacketPath(snap, inboundFlow(snap, { client: '198.51.100.20', hostPort: 8080 }));
       t.path.push(performance.now() - started);
       const checked = path.steps.find((x) => x.chain === 'DOCKER-USER')?.rules.length ?? 0;
-      if (path.finalVerdict !== 'ACCEPT' || path.uncertain.length > 0 || checked < extra) throw new Error(`path through ${extra} rules: ${path.finalVerdict}, ${checked} DOCKER-USER rules evaluated, ${path.uncertain.join('; ')}`);
+      if (path.finalVerdict !== 'ACCEPT' || path.uncertain.length > 0 || checked < extra)
+        throw new Error(`path through ${extra} rules: ${path.finalVerdict}, ${checked} DOCKER-USER rules evaluated, ${path.uncertain.join('; ')}`);
     }
-    lines.push(`| ${count.toLocaleString('en')} | ${median(t.parse).toFixed(0)} | ${median(t.topo).toFixed(0)} | ${median(t.owners).toFixed(0)} | ${median(t.path).toFixed(0)} |`);
+    lines.push(
+      `| ${count.toLocaleString('en')} | ${median(t.parse).toFixed(0)} | ${median(t.topo).toFixed(0)} | ${median(t.owners).toFixed(0)} | ${median(t.path).toFixed(0)} |`,
+    );
   }
   return lines;
 }
@@ -127,7 +155,10 @@ function heap(): string[] {
 
 function main(): void {
   const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${ROUNDS} rounds, medians.`;
-  writeBenchSection('state-bench', `${stamp}\n\nJoining published ports to their rules:\n\n${joins().join('\n')}\n\nA host with a huge ruleset (the lab plus N DROP rules in DOCKER-USER): what a refresh costs the extension host's thread, and a packet path through it:\n\n${rules().join('\n')}\n\nHeap over 1,000 refreshes of a host of ${14 + 300} containers:\n\n${heap().join('\n')}`);
+  writeBenchSection(
+    'state-bench',
+    `${stamp}\n\nJoining published ports to their rules:\n\n${joins().join('\n')}\n\nA host with a huge ruleset (the lab plus N DROP rules in DOCKER-USER): what a refresh costs the extension host's thread, and a packet path through it:\n\n${rules().join('\n')}\n\nHeap over 1,000 refreshes of a host of ${14 + 300} containers:\n\n${heap().join('\n')}`,
+  );
 }
 
 main();

@@ -40,7 +40,14 @@ interface Row {
 }
 
 function message(snapshot: HostSnapshot, request: DiagramRequest): Extract<ToWebview, { type: 'diagram' }> {
-  return { type: 'diagram', request, diagram: renderDiagram(snapshot, request), takenAt: snapshot.takenAt, choices: diagramChoices(snapshot), limits: DEFAULT_RENDER_LIMITS };
+  return {
+    type: 'diagram',
+    request,
+    diagram: renderDiagram(snapshot, request),
+    takenAt: snapshot.takenAt,
+    choices: diagramChoices(snapshot),
+    limits: DEFAULT_RENDER_LIMITS,
+  };
 }
 
 /** Milliseconds from posting the message to the webview's answer, both timed inside the page. */
@@ -51,7 +58,9 @@ async function browserRender(panel: Panel, m: ToWebview): Promise<number> {
     window.postMessage(message, '*');
     return t;
   }, m);
-  const done = await panel.page.waitForFunction((n) => window.__cnd.posted.slice(n).some((x) => x.type === 'rendered' || x.type === 'renderFailed'), count, { timeout: 300_000 });
+  const done = await panel.page.waitForFunction((n) => window.__cnd.posted.slice(n).some((x) => x.type === 'rendered' || x.type === 'renderFailed'), count, {
+    timeout: 300_000,
+  });
   await done.dispose();
   const answer = await panel.page.evaluate((n) => {
     const i = window.__cnd.posted.findIndex((x, j) => j >= n && (x.type === 'rendered' || x.type === 'renderFailed'));
@@ -98,7 +107,14 @@ async function main(): Promise<void> {
       }
       for (const [i, d] of DIAGRAMS.entries()) {
         const stats = (messages[i] as Extract<ToWebview, { type: 'diagram' }>).diagram.stats;
-        rows.push({ extra, containers: snapshot.docker?.containers.length ?? 0, diagram: d.name, ...stats, textMs: median(text[i] ?? []), browserMs: median(drawn[i] ?? []) });
+        rows.push({
+          extra,
+          containers: snapshot.docker?.containers.length ?? 0,
+          diagram: d.name,
+          ...stats,
+          textMs: median(text[i] ?? []),
+          browserMs: median(drawn[i] ?? []),
+        });
         process.stderr.write(`${JSON.stringify(rows[rows.length - 1])}\n`);
       }
     }
@@ -115,7 +131,9 @@ async function main(): Promise<void> {
       '',
       '| extra N | containers | diagram | nodes | edges | chars | model + text (Node) ms | drawn in Chromium ms |',
       '|---:|---:|---|---:|---:|---:|---:|---:|',
-      ...rows.map((r) => `| ${r.extra} | ${r.containers} | ${r.diagram} | ${r.nodes} | ${r.edges} | ${r.chars} | ${r.textMs.toFixed(1)} | ${r.browserMs.toFixed(0)} |`),
+      ...rows.map(
+        (r) => `| ${r.extra} | ${r.containers} | ${r.diagram} | ${r.nodes} | ${r.edges} | ${r.chars} | ${r.textMs.toFixed(1)} | ${r.browserMs.toFixed(0)} |`,
+      ),
     ];
     writeBenchSection('render-bench', `${lines.join('\n')}`);
   } finally {

@@ -125,14 +125,20 @@ function table(rows: Row[]): string {
   const last = rows[rows.length - 1];
   if (first && last && last.running > first.running) {
     const per = (a: number, b: number) => ((b - a) / (last.running - first.running)).toFixed(2);
-    lines.push('', `Marginal cost per running container (N=${first.n} to N=${last.n}): cold ${per(first.snapshot, last.snapshot)} ms, warm ${per(first.warm, last.warm)} ms, no-dns ${per(first.noDns, last.noDns)} ms, floor ${per(first.floor, last.floor)} ms, naive ${per(first.naive, last.naive)} ms.`);
+    lines.push(
+      '',
+      `Marginal cost per running container (N=${first.n} to N=${last.n}): cold ${per(first.snapshot, last.snapshot)} ms, warm ${per(first.warm, last.warm)} ms, no-dns ${per(first.noDns, last.noDns)} ms, floor ${per(first.floor, last.floor)} ms, naive ${per(first.naive, last.naive)} ms.`,
+    );
   }
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run the benchmark as root with the lab up (test/lab/up)');
-  const ns = process.argv.slice(2).map(Number).filter((x) => Number.isInteger(x) && x >= 0);
+  const ns = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => Number.isInteger(x) && x >= 0);
   const rows: Row[] = [];
   try {
     for (const n of ns.length ? ns : [10, 50, 100]) {

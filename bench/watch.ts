@@ -59,7 +59,10 @@ async function measure(n: number): Promise<{ n: number; running: number; latenci
       const name = `cnd-bench-watch-${randomBytes(3).toString('hex')}`;
       run(['docker', 'run', '-d', '--name', name, '--network', 'lab-net', '--dns', '127.0.0.1', 'containernet-lab/busybox:1', 'sleep', 'inf']);
       const returned = performance.now();
-      const seen = await until(`${name} running`, (l) => l.subject === name && ((l.kind === 'container-added' && /^running/.test(l.detail ?? '')) || l.kind === 'container-started'));
+      const seen = await until(
+        `${name} running`,
+        (l) => l.subject === name && ((l.kind === 'container-added' && /^running/.test(l.detail ?? '')) || l.kind === 'container-started'),
+      );
       latencies.push(Math.max(0, seen.at - returned));
       run(['docker', 'rm', '-f', name]);
       await until(`${name} removed`, (l) => l.subject === name && l.kind === 'container-removed');
@@ -73,7 +76,10 @@ async function measure(n: number): Promise<{ n: number; running: number; latenci
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root with the lab up (test/lab/up)');
-  const ns = process.argv.slice(2).map(Number).filter((x) => Number.isInteger(x) && x >= 0);
+  const ns = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => Number.isInteger(x) && x >= 0);
   const rows: Awaited<ReturnType<typeof measure>>[] = [];
   try {
     for (const n of ns.length ? ns : [0, 100]) {
@@ -87,7 +93,9 @@ async function main(): Promise<void> {
   const table = [
     '| extra N | running containers | median ms | min ms | max ms |',
     '|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.n} | ${r.running} | ${median(r.latencies).toFixed(0)} | ${Math.min(...r.latencies).toFixed(0)} | ${Math.max(...r.latencies).toFixed(0)} |`),
+    ...rows.map(
+      (r) => `| ${r.n} | ${r.running} | ${median(r.latencies).toFixed(0)} | ${Math.min(...r.latencies).toFixed(0)} | ${Math.max(...r.latencies).toFixed(0)} |`,
+    ),
   ];
   const engine = run(['docker', 'version', '--format', '{{.Server.Version}}']).trim();
   const stamp = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Docker ${engine}, ${ROUNDS} rounds per N.`;

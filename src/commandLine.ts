@@ -216,7 +216,11 @@ export async function main(argv: string[]): Promise<number> {
       if (args.network && args.container) return usage('give --network or --container, not both');
       const snapshot = await snapshotFor(args);
       if (args.mermaid) {
-        const scope: TopologyScope = args.network ? { kind: 'network', network: args.network } : args.container ? { kind: 'container', container: args.container } : { kind: 'host' };
+        const scope: TopologyScope = args.network
+          ? { kind: 'network', network: args.network }
+          : args.container
+            ? { kind: 'container', container: args.container }
+            : { kind: 'host' };
         return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '' }, 'mermaid');
       }
       const topo = buildTopology(snapshot);
@@ -252,4 +256,3 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
   }
 }
-

@@ -34,7 +34,9 @@ function stateLine(snapshot: HostSnapshot): Record<string, unknown> {
       name: c.name,
       id: c.id,
       state: c.state,
-      endpoints: topo.endpoints.filter((e) => e.containerId === c.id).map((e) => ({ network: e.network, ip: e.ip, ...(e.ipv6 ? { ipv6: e.ipv6 } : {}), ...(e.hostVeth ? { hostVeth: e.hostVeth.name } : {}) })),
+      endpoints: topo.endpoints
+        .filter((e) => e.containerId === c.id)
+        .map((e) => ({ network: e.network, ip: e.ip, ...(e.ipv6 ? { ipv6: e.ipv6 } : {}), ...(e.hostVeth ? { hostVeth: e.hostVeth.name } : {}) })),
     })),
   };
 }
@@ -57,10 +59,16 @@ export async function watch(options: WatchOptions): Promise<number> {
     previous = snapshot;
   });
   live.on('counters', (snapshot) => {
-    if (previous) for (const c of stateChanges(previous, snapshot, { counters: true }).filter((x) => x.kind === 'counter-moved')) emit(c, snapshot.countersReadAt ?? snapshot.takenAt);
+    if (previous)
+      for (const c of stateChanges(previous, snapshot, { counters: true }).filter((x) => x.kind === 'counter-moved'))
+        emit(c, snapshot.countersReadAt ?? snapshot.takenAt);
     previous = snapshot;
   });
-  live.on('failed', (err) => write(options.json ? displayJson({ time: new Date().toISOString(), kind: 'read-failed', detail: err.message }, 0) : displayBlock(`read failed: ${err.message}`)));
+  live.on('failed', (err) =>
+    write(
+      options.json ? displayJson({ time: new Date().toISOString(), kind: 'read-failed', detail: err.message }, 0) : displayBlock(`read failed: ${err.message}`),
+    ),
+  );
   const timer = options.counters ? setInterval(() => void live.refreshCounters().catch(() => undefined), options.counterMs ?? 2000) : undefined;
   live.start();
   await new Promise<void>((resolve) => {

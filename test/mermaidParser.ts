@@ -34,7 +34,11 @@ async function mermaid(): Promise<MermaidModule> {
 
 /** Mermaid's entity placeholders and HTML character references back to the text a reader sees. */
 export function shownText(mermaidText: string): string {
-  const html = mermaidText.replace(/ﬂ°°/g, '&#').replace(/ﬂ°/g, '&').replace(/¶ß/g, ';').replace(/<br\s*\/?>/g, '\n');
+  const html = mermaidText
+    .replace(/ﬂ°°/g, '&#')
+    .replace(/ﬂ°/g, '&')
+    .replace(/¶ß/g, ';')
+    .replace(/<br\s*\/?>/g, '\n');
   const div = dom.window.document.createElement('div');
   div.innerHTML = html;
   return div.textContent ?? '';

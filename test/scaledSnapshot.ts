@@ -30,7 +30,8 @@ export function scaledLabSnapshot(extra: number): HostSnapshot {
     const network = docker.networks.find((n) => n.name === endpoint?.network);
     const inner = ns?.links.find((l) => l.name === 'eth0');
     const veth = s.hostNamespace.links.find((l) => l.index === inner?.linkIndex);
-    if (!container || !ns || !endpoint || !network?.bridgeName || !inner || !veth) throw new Error(`lab fixture: container ${name} is not a plain bridge container`);
+    if (!container || !ns || !endpoint || !network?.bridgeName || !inner || !veth)
+      throw new Error(`lab fixture: container ${name} is not a plain bridge container`);
     return { container, ns, endpoint, network, inner, veth };
   });
   let nextIndex = 10_000;
@@ -69,7 +70,9 @@ export function scaledLabSnapshot(extra: number): HostSnapshot {
     ns.netnsInode = 4_026_600_000 + i;
     ns.links = ns.links
       .filter((l) => l.name === 'lo' || l.name === 'eth0')
-      .map((l) => (l.name === 'eth0' ? { ...l, index: innerIndex, linkIndex: hostIndex, mac, addresses: [{ family: 'inet', local: ip, prefixLen: ep.prefixLen }] } : l));
+      .map((l) =>
+        l.name === 'eth0' ? { ...l, index: innerIndex, linkIndex: hostIndex, mac, addresses: [{ family: 'inet', local: ip, prefixLen: ep.prefixLen }] } : l,
+      );
     s.containerNamespaces.push(ns);
 
     const veth: Link = clone(t.veth);

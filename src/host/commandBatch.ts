@@ -40,7 +40,13 @@ export function batchParts(stdout: string, mark: string): BatchPart[] {
  * commands that had finished keep their results; the one that was running gets the batch's
  * error, named with its own argv, and those never started say so.
  */
-async function runBatch(run: RunCommand, script: readonly string[], argvs: readonly (readonly string[])[], mark: string, options?: RunOptions): Promise<(CommandResult | CommandError)[]> {
+async function runBatch(
+  run: RunCommand,
+  script: readonly string[],
+  argvs: readonly (readonly string[])[],
+  mark: string,
+  options?: RunOptions,
+): Promise<(CommandResult | CommandError)[]> {
   let stdout: string;
   let failure: CommandError | undefined;
   try {
@@ -55,7 +61,10 @@ async function runBatch(run: RunCommand, script: readonly string[], argvs: reado
   for (let i = out.length; i < argvs.length; i++) {
     const argv = argvs[i] as readonly string[];
     if (!failure) out.push(new CommandError('exit', argv, `${argv.join(' ')}: the batch ended before it ran`));
-    else if (i === parts.length) out.push(new CommandError(failure.kind, argv, `${argv.join(' ')}: ${failure.kind === 'timeout' ? 'no answer in time; ended with its batch' : failure.message}`));
+    else if (i === parts.length)
+      out.push(
+        new CommandError(failure.kind, argv, `${argv.join(' ')}: ${failure.kind === 'timeout' ? 'no answer in time; ended with its batch' : failure.message}`),
+      );
     else out.push(new CommandError(failure.kind, argv, `${argv.join(' ')}: not run (an earlier command of its batch failed: ${failure.kind})`));
   }
   return out;
@@ -76,7 +85,11 @@ function scriptLine(argv: readonly string[]): string {
 }
 
 /** Runs constant commands in one shell; each outcome as if run alone (see runBatch). */
-export async function runFixedBatch(run: RunCommand, commands: readonly (readonly string[])[], options?: RunOptions): Promise<(CommandResult | CommandError)[]> {
+export async function runFixedBatch(
+  run: RunCommand,
+  commands: readonly (readonly string[])[],
+  options?: RunOptions,
+): Promise<(CommandResult | CommandError)[]> {
   const mark = newMark();
   return runBatch(run, ['sh', '-c', `m=$1\n${commands.map(scriptLine).join('\n')}`, 'sh', mark], commands, mark, options);
 }
@@ -86,7 +99,12 @@ export async function runFixedBatch(run: RunCommand, commands: readonly (readonl
  * `for x do ...; done` over the items given as arguments. Per item and argv: the result, or
  * the error it ended with (see runBatch).
  */
-export async function runPerItemBatch(run: RunCommand, argvs: readonly (readonly string[])[], items: readonly string[], options?: RunOptions): Promise<(CommandResult | CommandError)[][]> {
+export async function runPerItemBatch(
+  run: RunCommand,
+  argvs: readonly (readonly string[])[],
+  items: readonly string[],
+  options?: RunOptions,
+): Promise<(CommandResult | CommandError)[][]> {
   if (items.length === 0) return [];
   const body = argvs.map(scriptLine).join('\n');
   const mark = newMark();
@@ -102,7 +120,8 @@ export function batchError(argv: readonly string[], result: CommandResult | Comm
   const text = result.stdout.trim();
   const first = text.split('\n')[0] ?? '';
   const notFound = /sh: \d*:? ?(\S+): not found/.exec(text)?.[1] ?? /failed to execute (\S+?):? No such file/.exec(text)?.[1];
-  if (result.code === 127 && notFound) return new CommandError('missing-tool', [notFound.replace(/^.*\//, ''), ...argv.slice(1)], `${notFound} is not installed (or not on PATH)`);
+  if (result.code === 127 && notFound)
+    return new CommandError('missing-tool', [notFound.replace(/^.*\//, ''), ...argv.slice(1)], `${notFound} is not installed (or not on PATH)`);
   const kind = looksLikePermissionError(text) ? 'permission' : 'exit';
   return new CommandError(kind, argv, `${argv.join(' ')}: exit ${result.code}${first ? `: ${first}` : ''}`, result);
 }

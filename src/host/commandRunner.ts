@@ -146,14 +146,23 @@ export const runCommand: RunCommand = (argv, options = {}) => {
       endProcessGroup(s.child);
       reject(error);
     };
-    const timer = setTimeout(() => end(new CommandError('timeout', argv, `${shown}: no answer within ${timeout} ms`, { stdout: stdout(), stderr: s.stderr(), code: -1 })), timeout);
+    const timer = setTimeout(
+      () => end(new CommandError('timeout', argv, `${shown}: no answer within ${timeout} ms`, { stdout: stdout(), stderr: s.stderr(), code: -1 })),
+      timeout,
+    );
     s.child.stdout?.on('data', (d: Buffer) => {
       if (ended) return;
       const room = max - size;
       if (d.length > room) {
         chunks.push(d.subarray(0, room));
         size = max;
-        end(new CommandError('too-much-output', argv, `${shown}: output larger than the limit (${max} bytes); stopped there`, { stdout: stdout(), stderr: s.stderr(), code: -1 }));
+        end(
+          new CommandError('too-much-output', argv, `${shown}: output larger than the limit (${max} bytes); stopped there`, {
+            stdout: stdout(),
+            stderr: s.stderr(),
+            code: -1,
+          }),
+        );
         return;
       }
       chunks.push(d);

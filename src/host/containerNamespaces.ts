@@ -100,7 +100,15 @@ export async function readContainerNamespace(container: ContainerInfo, options: 
   const inet6Addresses = parseIfInet6(inet6 ?? '');
   for (const a of inet6Addresses) indexes.set(a.name, a.index);
   ns.links = parseProcNetDev(devText).map((name) => {
-    const link: Link = { index: indexes.get(name) ?? -1, name, kind: name === 'lo' ? 'loopback' : 'unknown', mtu: 0, operState: 'UNKNOWN', flags: [], addresses: [] };
+    const link: Link = {
+      index: indexes.get(name) ?? -1,
+      name,
+      kind: name === 'lo' ? 'loopback' : 'unknown',
+      mtu: 0,
+      operState: 'UNKNOWN',
+      flags: [],
+      addresses: [],
+    };
     return link;
   });
   // Addresses: IPv4 from the local FIB, placed on the interface whose link route covers them;
@@ -147,7 +155,11 @@ export const NAMESPACE_NAT_ARGS = ['nsenter', '-t', '{}', '-n', 'iptables-save',
  * The nat table inside each namespace: Docker's DOCKER_OUTPUT/DOCKER_POSTROUTING DNS
  * redirect. One entry per pid: the table, or the error that pid's read ended with.
  */
-export async function readNamespaceNats(pids: readonly number[], privilege: Privilege, timeoutMs = 10_000): Promise<(NetfilterTable | CommandError | undefined)[]> {
+export async function readNamespaceNats(
+  pids: readonly number[],
+  privilege: Privilege,
+  timeoutMs = 10_000,
+): Promise<(NetfilterTable | CommandError | undefined)[]> {
   const results = await privilege.runPrivilegedEach([NAMESPACE_NAT_ARGS], pids.map(String), { timeoutMs });
   return results.map((row, i) => {
     const r = row[0];

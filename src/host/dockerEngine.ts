@@ -50,7 +50,11 @@ export function classifyDockerError(err: unknown, endpoint: string): { state: 'u
       fix: 'Start the Docker engine (sudo systemctl start docker, or dockerd), or point DOCKER_HOST / containerNet.dockerEndpoint at a running one.',
     };
   }
-  return { state: 'error', reason: `Docker API error at ${endpoint}: ${e?.message ?? String(err)}`, fix: 'Check the engine log (journalctl -u docker) and try again.' };
+  return {
+    state: 'error',
+    reason: `Docker API error at ${endpoint}: ${e?.message ?? String(err)}`,
+    fix: 'Check the engine log (journalctl -u docker) and try again.',
+  };
 }
 
 export function networkModeKind(mode: string): { kind: NetworkModeKind; target?: string } {
@@ -164,7 +168,11 @@ export function networkFromApi(raw: Docker.NetworkInspectInfo): NetworkInfo {
   const mtu = Number(options['com.docker.network.driver.mtu']);
   if (mtu > 0) info.mtu = mtu;
   const vxlan = options['com.docker.network.driver.overlay.vxlanid_list'];
-  if (vxlan) info.vxlanIds = vxlan.split(',').map(Number).filter((n) => Number.isFinite(n));
+  if (vxlan)
+    info.vxlanIds = vxlan
+      .split(',')
+      .map(Number)
+      .filter((n) => Number.isFinite(n));
   return info;
 }
 
@@ -187,7 +195,10 @@ export function previousStillValid(prev: ContainerInfo | undefined, item: Docker
     .map(([n, e]) => `${n}=${e.IPAddress ?? ''}/${e.MacAddress ?? ''}`)
     .sort()
     .join(' ');
-  const before = prev.endpoints.map((e) => `${e.network}=${e.ip}/${e.mac}`).sort().join(' ');
+  const before = prev.endpoints
+    .map((e) => `${e.network}=${e.ip}/${e.mac}`)
+    .sort()
+    .join(' ');
   if (now !== before) return false;
   return pidBelongsToContainerSync(prev.pid, item.Id, procRoot);
 }

@@ -88,7 +88,9 @@ export class DockerEventStream extends EventEmitter<DockerEventStreamEvents> {
     try {
       let stream: NodeJS.ReadableStream;
       try {
-        stream = (await this.docker.getEvents({ filters: { type: ['container', 'network'] }, abortSignal: abort.signal } as Parameters<Docker['getEvents']>[0])) as NodeJS.ReadableStream;
+        stream = (await this.docker.getEvents({ filters: { type: ['container', 'network'] }, abortSignal: abort.signal } as Parameters<
+          Docker['getEvents']
+        >[0])) as NodeJS.ReadableStream;
       } catch (err) {
         throw abort.signal.aborted ? new Error(`the Docker event stream did not open within ${this.connectTimeoutMs} ms`) : err;
       } finally {

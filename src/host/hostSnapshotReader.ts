@@ -124,7 +124,11 @@ class SourceRecorder {
     const before = previous?.sources.find((s) => s.name === name);
     const v = previous ? value(previous) : undefined;
     if (!previous || !before || (before.state !== 'ok' && before.state !== 'partial') || v === undefined) return undefined;
-    this.sources.push({ ...before, ms: 0, notes: [...(before.notes ?? []), `info: kept from the read at ${previous.takenAt} (not re-read after a container event)`] });
+    this.sources.push({
+      ...before,
+      ms: 0,
+      notes: [...(before.notes ?? []), `info: kept from the read at ${previous.takenAt} (not re-read after a container event)`],
+    });
     return v;
   }
 
@@ -147,7 +151,11 @@ function hasEmbeddedDnsNetwork(c: ContainerInfo): boolean {
 
 /** The interfaces /proc shows now (name and index) are the ones of the earlier full read. */
 function sameInterfaces(full: Link[], proc: Link[]): boolean {
-  const names = (links: Link[]) => links.map((l) => `${l.name}@${l.index}`).sort().join(' ');
+  const names = (links: Link[]) =>
+    links
+      .map((l) => `${l.name}@${l.index}`)
+      .sort()
+      .join(' ');
   return names(full) === names(proc);
 }
 
@@ -219,7 +227,14 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     if (!docker) return [];
     if (pidsOff) {
       for (const name of ['containerNamespaces', 'containerDnsRules'] as const) {
-        recorder.record({ name, state: 'error', ms: 0, via: 'not read', reason: pidsOff, fix: 'Open the Docker host itself (Remote-SSH) to see inside its containers\' namespaces.' });
+        recorder.record({
+          name,
+          state: 'error',
+          ms: 0,
+          via: 'not read',
+          reason: pidsOff,
+          fix: "Open the Docker host itself (Remote-SSH) to see inside its containers' namespaces.",
+        });
       }
       return [];
     }
@@ -241,7 +256,9 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         // Before anything enters a namespace as root: the pid must still be the container's
         // (its cgroup names the container), not a process that took a freed pid meanwhile.
         const enterable = new Set(found.filter((ns) => pidBelongsToContainerSync(ns.pid, ns.containerId, procRoot)).map((ns) => ns.containerId));
-        for (const ns of found) if (!enterable.has(ns.containerId)) notes.push(`${ns.containerName}: pid ${ns.pid} is no longer in the container's cgroup; its namespace is not entered`);
+        for (const ns of found)
+          if (!enterable.has(ns.containerId))
+            notes.push(`${ns.containerName}: pid ${ns.pid} is no longer in the container's cgroup; its namespace is not entered`);
         // Root: the host's `ip` inside each namespace, all in one batch, adds what /proc lacks
         // (peer index, MAC, MTU, state). Through sudo that would be one sudo per container on
         // every refresh: the /proc view and the nsid pairing below are exact without it.
@@ -260,7 +277,11 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         });
         if (privilege.isRoot && toRead.length > 0) {
           try {
-            const links = await readNamespaceLinks(toRead.map((ns) => ns.pid), privilege, timeoutMs);
+            const links = await readNamespaceLinks(
+              toRead.map((ns) => ns.pid),
+              privilege,
+              timeoutMs,
+            );
             links.forEach((l, i) => {
               const ns = toRead[i] as ContainerNamespace;
               if (l instanceof CommandError) notes.push(`${ns.containerName}: ${l.message} (kept the /proc view)`);
@@ -277,7 +298,11 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
         // namespace its id when it first reports a link into it).
         await hostBatch.catch(() => undefined);
         try {
-          const { ids, failed } = await readNamespaceIds(run, found.map((ns) => ns.pid), timeoutMs);
+          const { ids, failed } = await readNamespaceIds(
+            run,
+            found.map((ns) => ns.pid),
+            timeoutMs,
+          );
           for (const ns of found) {
             const id = ids.get(ns.pid);
             if (id !== undefined) ns.nsid = id;
@@ -312,7 +337,11 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
           return true;
         });
         if (toRead.length < dnsTargets.length) notes.push(`info: ${dnsTargets.length - toRead.length} unchanged namespaces kept from the previous read`);
-        const nats = await readNamespaceNats(toRead.map((ns) => ns.pid), privilege, timeoutMs);
+        const nats = await readNamespaceNats(
+          toRead.map((ns) => ns.pid),
+          privilege,
+          timeoutMs,
+        );
         nats.forEach((nat, i) => {
           const ns = toRead[i] as ContainerNamespace;
           if (nat instanceof CommandError) {
@@ -373,22 +402,22 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
           }),
         reuse('overlaySandboxes', (p) => p.overlaySandboxes) ??
           recorder.read('overlaySandboxes', privilege.via, ['nsenter', 'ip', 'bridge'], async (notes) => {
-          const dir = options.dockerNetnsDir ?? DOCKER_NETNS_DIR;
-          let names: string[];
-          try {
-            names = await listNetworkSandboxes(dir);
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-              notes.push(`info: ${dir} does not exist (no overlay networks on this host)`);
-              return [];
+            const dir = options.dockerNetnsDir ?? DOCKER_NETNS_DIR;
+            let names: string[];
+            try {
+              names = await listNetworkSandboxes(dir);
+            } catch (err) {
+              if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+                notes.push(`info: ${dir} does not exist (no overlay networks on this host)`);
+                return [];
+              }
+              throw err;
             }
-            throw err;
-          }
-          const { sandboxes, stale, unread } = await readOverlaySandboxes(names, privilege, dir, timeoutMs);
-          for (const n of stale) notes.push(`info: ${n} is a stale namespace file (no namespace behind it); skipped`);
-          notes.push(...unread);
-          return sandboxes;
-        }),
+            const { sandboxes, stale, unread } = await readOverlaySandboxes(names, privilege, dir, timeoutMs);
+            for (const n of stale) notes.push(`info: ${n} is a stale namespace file (no namespace behind it); skipped`);
+            notes.push(...unread);
+            return sandboxes;
+          }),
       ])
     : Promise.resolve(
         (['netfilter', 'netfilter6', 'conntrack', 'overlaySandboxes'] as const).map((name) => {
@@ -406,11 +435,28 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     return recorder.read('nftables', privilege.via, ['nft'], async () => parseNftRuleset((await runPrivileged(NFT_RULESET_ARGS)).stdout));
   })();
 
-  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([privilegedReads, dockerPart, namespacesPart, nftablesPart]);
+  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([
+    privilegedReads,
+    dockerPart,
+    namespacesPart,
+    nftablesPart,
+  ]);
 
   const order: SourceName[] = [
-    'docker', 'hostLinks', 'hostRoutes', 'bridgePorts', 'bridgeFdb', 'sysctls', 'containerNamespaces',
-    'containerDnsRules', 'overlaySandboxes', 'netfilter', 'netfilter6', 'nftables', 'conntrack', 'dockerProxy',
+    'docker',
+    'hostLinks',
+    'hostRoutes',
+    'bridgePorts',
+    'bridgeFdb',
+    'sysctls',
+    'containerNamespaces',
+    'containerDnsRules',
+    'overlaySandboxes',
+    'netfilter',
+    'netfilter6',
+    'nftables',
+    'conntrack',
+    'dockerProxy',
   ];
   const snapshot: HostSnapshot = {
     schema: SNAPSHOT_SCHEMA,

@@ -202,4 +202,3 @@ function buildRule(tableName: string, chain: Chain, args: string[], packets: num
   if (target !== undefined) rule.target = target;
   return rule;
 }
-

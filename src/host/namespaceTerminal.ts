@@ -165,12 +165,9 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       // `env` after nsenter, because sudo resets the environment. debian_chroot is what
       // Debian's and Ubuntu's stock bashrc put in front of the prompt, so the user's own rc
       // keeps working and still shows where they are; PS1 covers sh/dash and bare bash.
-      argv = run(
-        [need('env'), `CONTAINERNET_NETNS=${place.tag}`, `debian_chroot=${place.tag}`, `PS1=(${place.tag}) ${marker} `, shell],
-        false,
-      );
+      argv = run([need('env'), `CONTAINERNET_NETNS=${place.tag}`, `debian_chroot=${place.tag}`, `PS1=(${place.tag}) ${marker} `, shell], false);
       what = 'shell';
-      if (place.enter) notes.push('Only the network namespace is entered: files, processes and tools are the host\'s.');
+      if (place.enter) notes.push("Only the network namespace is entered: files, processes and tools are the host's.");
       break;
     }
     case 'preset': {
@@ -191,7 +188,9 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       if (!path) throw new PlanError(`Docker reported no resolv.conf for ${place.label}: refresh the view and try again`);
       argv = [];
       what = 'resolv.conf';
-      notes.push(`Read by the extension from Docker's copy on the host (${path}), bounded, no symlink followed; or through Docker's archive API when that file is not readable here.`);
+      notes.push(
+        `Read by the extension from Docker's copy on the host (${path}), bounded, no symlink followed; or through Docker's archive API when that file is not readable here.`,
+      );
       return finish(argv, what, { show: 'resolv-conf' });
     }
     case 'dns-lookup': {
@@ -199,10 +198,15 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.length > 253) {
         throw new PlanError(`not a DNS name: ${JSON.stringify(name)}`);
       }
-      if (target.kind === 'netns') throw new PlanError(`${place.label} is a network sandbox, not a container: Docker's embedded DNS (${EMBEDDED_DNS}) does not answer there`);
-      if (place.modeKind === 'host') throw new PlanError(`${place.label} uses the host's network namespace: Docker's embedded DNS (${EMBEDDED_DNS}) is not there; it resolves with the host's resolv.conf`);
+      if (target.kind === 'netns')
+        throw new PlanError(`${place.label} is a network sandbox, not a container: Docker's embedded DNS (${EMBEDDED_DNS}) does not answer there`);
+      if (place.modeKind === 'host')
+        throw new PlanError(
+          `${place.label} uses the host's network namespace: Docker's embedded DNS (${EMBEDDED_DNS}) is not there; it resolves with the host's resolv.conf`,
+        );
       if (place.modeKind === 'none') throw new PlanError(`${place.label} has no network (--network none): there is no DNS server to ask`);
-      if (place.modeKind === 'bridge') notes.push(`${place.label} is on the default bridge: Docker runs no embedded DNS there, so expect no answer from ${EMBEDDED_DNS}.`);
+      if (place.modeKind === 'bridge')
+        notes.push(`${place.label} is on the default bridge: Docker runs no embedded DNS there, so expect no answer from ${EMBEDDED_DNS}.`);
       argv = dnsLookup(name, place, tools, need);
       what = `lookup ${name}`;
       break;
@@ -215,10 +219,12 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
       }
       if (place.modeKind === 'host') notes.push(`This captures on the host's ${iface}: all of the host's traffic on it, not only this container's.`);
       const args = ['-i', iface, '-n'];
-      if (action.count !== undefined && (!Number.isInteger(action.count) || action.count < 1)) throw new PlanError(`packet count must be a positive integer: ${action.count}`);
+      if (action.count !== undefined && (!Number.isInteger(action.count) || action.count < 1))
+        throw new PlanError(`packet count must be a positive integer: ${action.count}`);
       let count = action.count;
       if (action.file !== undefined) {
-        if (!action.file.startsWith('/') || action.file.includes('\0')) throw new PlanError(`the capture file must be an absolute path on the host: ${JSON.stringify(action.file)}`);
+        if (!action.file.startsWith('/') || action.file.includes('\0'))
+          throw new PlanError(`the capture file must be an absolute path on the host: ${JSON.stringify(action.file)}`);
         // -U writes each packet as it comes, so a capture ended by closing the terminal is
         // complete up to that point instead of losing tcpdump's buffer. A file capture is
         // bounded: -c packets here; time and size by the terminal (stopAfter).
@@ -273,12 +279,18 @@ function placeOf(target: TerminalTarget): Place {
     case 'host':
       // Entering the namespace of a --network host container is entering the host's own:
       // nothing to enter, and no root needed for what reads without it.
-      return { ...base, tag: 'host-netns', notes: [...notes, `${c.name} uses the host's network namespace (--network host): this runs in the host's namespace.`] };
+      return {
+        ...base,
+        tag: 'host-netns',
+        notes: [...notes, `${c.name} uses the host's network namespace (--network host): this runs in the host's namespace.`],
+      };
     case 'container': {
       const owner = shortId(c.modeTarget ?? '?');
       // Its own pid sits in the owner's namespace, so entering through it is the same
       // namespace and keeps working without looking the owner up.
-      notes.push(`${c.name} uses --network container:${owner}: it has no namespace of its own; this is ${owner}'s network namespace (entered through ${c.name}'s pid ${c.pid}).`);
+      notes.push(
+        `${c.name} uses --network container:${owner}: it has no namespace of its own; this is ${owner}'s network namespace (entered through ${c.name}'s pid ${c.pid}).`,
+      );
       return { ...base, tag: `netns:${tagOf(owner)}`, enter: ['-t', String(c.pid), '-n'], notes };
     }
     case 'none':

@@ -128,7 +128,12 @@ export function parseNftRuleset(text: string): NftablesState {
         const table = tableOf(field(str(body.family), 'rule family', item), field(str(body.table), 'rule table', item), item);
         const chainName = field(str(body.chain), 'rule chain', item);
         const chain = table.chains.find((c) => c.name === chainName);
-        if (!chain) throw new ParseError(SOURCE, `a rule names chain ${chainName} of ${table.family} ${table.name}, which was not listed before it`, JSON.stringify(item));
+        if (!chain)
+          throw new ParseError(
+            SOURCE,
+            `a rule names chain ${chainName} of ${table.family} ${table.name}, which was not listed before it`,
+            JSON.stringify(item),
+          );
         if (!Array.isArray(body.expr)) throw new ParseError(SOURCE, `a rule of ${chainName} has no expression list`, JSON.stringify(item));
         const expr = body.expr as NftJson[];
         const rule: NftRule = {
@@ -150,7 +155,12 @@ export function parseNftRuleset(text: string): NftablesState {
       case 'set':
       case 'map': {
         const table = tableOf(field(str(body.family), `${kind} family`, item), field(str(body.table), `${kind} table`, item), item);
-        const set: NftSet = { name: field(str(body.name), `${kind} name`, item), kind, type: (body.type ?? null) as NftJson, elements: Array.isArray(body.elem) ? (body.elem as NftJson[]) : [] };
+        const set: NftSet = {
+          name: field(str(body.name), `${kind} name`, item),
+          kind,
+          type: (body.type ?? null) as NftJson,
+          elements: Array.isArray(body.elem) ? (body.elem as NftJson[]) : [],
+        };
         if (body.map !== undefined) set.map = body.map as NftJson;
         table.sets.push(set);
         break;
@@ -171,7 +181,7 @@ export function nftMissingStatus(): SourceStatus {
     state: 'missing-tool',
     ms: 0,
     via: 'not run',
-    reason: 'nft is not installed: native nftables tables (firewalld, Docker\'s nftables backend) were not read; iptables rules are read as usual',
+    reason: "nft is not installed: native nftables tables (firewalld, Docker's nftables backend) were not read; iptables rules are read as usual",
     fix: 'To see native nftables tables: apt-get install nftables',
     notes: ['info: nft is not installed (many hosts have none)'],
   };

@@ -96,7 +96,8 @@ export class Privilege {
     try {
       return await started;
     } catch (err) {
-      if (this.mode === 'sudo' && err instanceof CommandError && err.kind === 'permission') this.refusedReason = `${this.command.join(' ')} refused: ${err.message}`;
+      if (this.mode === 'sudo' && err instanceof CommandError && err.kind === 'permission')
+        this.refusedReason = `${this.command.join(' ')} refused: ${err.message}`;
       throw err;
     }
   }
@@ -140,12 +141,23 @@ export class Privilege {
       const chunks: string[][] = [];
       for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
       const done = await mapLimit(chunks, parallel, (chunk) => runPerItemBatch(this.run, resolved, chunk, options));
-      return done.flat().map((row, i) => row.map((r, j) => batchError(((argvs[j] ?? []) as string[]).map((a) => a.split('{}').join(items[i] ?? '')), r) ?? r));
+      return done.flat().map((row, i) =>
+        row.map(
+          (r, j) =>
+            batchError(
+              ((argvs[j] ?? []) as string[]).map((a) => a.split('{}').join(items[i] ?? '')),
+              r,
+            ) ?? r,
+        ),
+      );
     }
     return mapLimit(items, parallel * 4, (item) =>
       Promise.all(
         argvs.map((argv) =>
-          this.runPrivileged(argv.map((a) => a.split('{}').join(item)), options).catch((err: unknown) => {
+          this.runPrivileged(
+            argv.map((a) => a.split('{}').join(item)),
+            options,
+          ).catch((err: unknown) => {
             if (err instanceof CommandError) return err;
             throw err;
           }),

@@ -78,7 +78,7 @@ function compressIpv6(full: string): string {
   const groups = full.split(':');
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;

@@ -47,7 +47,11 @@ export function sudoersCommand(argv: readonly string[], pathOf: (tool: string) =
   const pattern = args
     .map((a) => {
       if (a === '{}') return '[0-9]+';
-      if (a.includes('{}')) return a.split('{}').map(regexEscape).join(`${regexEscape(DOCKER_NETNS_DIR)}/[A-Za-z0-9_.-]+`);
+      if (a.includes('{}'))
+        return a
+          .split('{}')
+          .map(regexEscape)
+          .join(`${regexEscape(DOCKER_NETNS_DIR)}/[A-Za-z0-9_.-]+`);
       return regexEscape(a);
     })
     .join(' ');

@@ -2,10 +2,7 @@
 // for. The model and the renderers work from these; src/protocol.ts carries them to the webview.
 
 /** Which part of the host a topology diagram shows. Names, not ids: they survive a container's re-creation. */
-export type TopologyScope =
-  | { kind: 'host' }
-  | { kind: 'network'; network: string }
-  | { kind: 'container'; container: string };
+export type TopologyScope = { kind: 'host' } | { kind: 'network'; network: string } | { kind: 'container'; container: string };
 
 /** Which flow a packet-path diagram follows. */
 export type PathRequest =
@@ -16,9 +13,7 @@ export type PathRequest =
   /** A container's DNS query to Docker's embedded resolver at 127.0.0.11 (the redirect inside its namespace). */
   | { kind: 'dns'; container: string };
 
-export type DiagramRequest =
-  | { kind: 'topology'; scope: TopologyScope; filter: string }
-  | { kind: 'path'; path: PathRequest };
+export type DiagramRequest = { kind: 'topology'; scope: TopologyScope; filter: string } | { kind: 'path'; path: PathRequest };
 
 /** What a node of a rendered diagram stands for: what a click on it can act on. */
 export type NodeTarget =

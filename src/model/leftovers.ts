@@ -83,7 +83,9 @@ export function hostLeftovers(snapshot: HostSnapshot): HostLeftovers {
       addresses,
       unowned,
       collidesWith,
-      routes: snapshot.hostNamespace.routes.filter((r) => r.dev === l.name).map((r) => `${r.dst} dev ${r.dev}${r.flags?.includes('linkdown') ? ' linkdown' : ''}`),
+      routes: snapshot.hostNamespace.routes
+        .filter((r) => r.dev === l.name)
+        .map((r) => `${r.dst} dev ${r.dev}${r.flags?.includes('linkdown') ? ' linkdown' : ''}`),
     });
   }
 
@@ -104,9 +106,18 @@ export function hostLeftovers(snapshot: HostSnapshot): HostLeftovers {
         const reason = ok
           ? `${probe} is routed to ${expected}, the network's bridge`
           : picked
-            ? `${probe} is routed to ${picked}${stale ? (stale.unowned ? ', which no Docker network owns' : ', a bridge that is not Docker\'s') : ''}${stale && !stale.up ? ' (down)' : ''}, not to ${expected} (route ${route?.dst} dev ${picked})`
+            ? `${probe} is routed to ${picked}${stale ? (stale.unowned ? ', which no Docker network owns' : ", a bridge that is not Docker's") : ''}${stale && !stale.up ? ' (down)' : ''}, not to ${expected} (route ${route?.dst} dev ${picked})`
             : `no route to ${probe}: ${expected} has no route for ${s.subnet}`;
-        subnetRoutes.push({ network: n.name, subnet: s.subnet, probe, expected, ...(picked ? { picked } : {}), ...(route ? { route: route.dst } : {}), ok, reason });
+        subnetRoutes.push({
+          network: n.name,
+          subnet: s.subnet,
+          probe,
+          expected,
+          ...(picked ? { picked } : {}),
+          ...(route ? { route: route.dst } : {}),
+          ok,
+          reason,
+        });
       }
     }
   }

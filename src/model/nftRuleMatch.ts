@@ -163,7 +163,12 @@ function natAction(kind: 'dnat' | 'snat' | 'masquerade' | 'redirect', b: NftJson
 }
 
 /** The verdict a verdict map gives for the packet, or why it cannot be known. */
-function evalVmap(b: { [key: string]: NftJson }, p: Packet, host: HostAddressing, sets: (name: string) => NftSet | undefined): { action?: NftAction } | { no: string } | { unknown: string } {
+function evalVmap(
+  b: { [key: string]: NftJson },
+  p: Packet,
+  host: HostAddressing,
+  sets: (name: string) => NftSet | undefined,
+): { action?: NftAction } | { no: string } | { unknown: string } {
   const shown = statementText({ vmap: b });
   const sel = selectorValue(b.key, p, host);
   if ('skip' in sel) return { no: sel.skip };

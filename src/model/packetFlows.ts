@@ -6,7 +6,6 @@ import { firstAddress } from './hostAddressing';
 import type { Flow, FlowProtocol } from './packetPath';
 import { findContainer } from './containerLookup';
 
-
 /** The host's uplink: the interface of its default route. */
 export function uplinkOf(snapshot: HostSnapshot): string | undefined {
   return snapshot.hostNamespace.routes.find((r) => r.dst === 'default' && r.dev)?.dev;
@@ -27,7 +26,6 @@ export function outsideInterface(snapshot: HostSnapshot): { link: Link; noDefaul
   return any ? { link: any, noDefault: true } : undefined;
 }
 
-
 /**
  * (a) A new connection from an outside client to a published host port: it arrives on the
  * uplink (or the interface given) addressed to that interface's own address of the client's
@@ -40,7 +38,12 @@ export function inboundFlow(
   const uplink = opts.uplink ?? uplinkOf(snapshot);
   if (!uplink) throw new Error('the snapshot has no default route: name the interface the connection arrives on');
   const family = ipFamily(opts.client) ?? 4;
-  const hostAddress = opts.hostAddress ?? firstAddress(snapshot.hostNamespace.links.find((l) => l.name === uplink), family);
+  const hostAddress =
+    opts.hostAddress ??
+    firstAddress(
+      snapshot.hostNamespace.links.find((l) => l.name === uplink),
+      family,
+    );
   if (!hostAddress) throw new Error(`${uplink} has no ${family === 6 ? 'global IPv6' : 'IPv4'} address in the snapshot: give the host address`);
   const flow: Flow = { protocol: opts.protocol ?? 'tcp', src: opts.client, dst: hostAddress, dport: opts.hostPort, inInterface: uplink };
   if (opts.sport !== undefined) flow.sport = opts.sport;

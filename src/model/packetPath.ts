@@ -60,19 +60,7 @@ export interface EvaluatedRule {
   effect?: string;
 }
 
-export type StepVerdict =
-  | 'ACCEPT'
-  | 'DROP'
-  | 'REJECT'
-  | 'DNAT'
-  | 'SNAT'
-  | 'MASQUERADE'
-  | 'REDIRECT'
-  | 'JUMP'
-  | 'GOTO'
-  | 'RETURN'
-  | 'QUEUE'
-  | 'UNKNOWN';
+export type StepVerdict = 'ACCEPT' | 'DROP' | 'REJECT' | 'DNAT' | 'SNAT' | 'MASQUERADE' | 'REDIRECT' | 'JUMP' | 'GOTO' | 'RETURN' | 'QUEUE' | 'UNKNOWN';
 
 /** One visit to one chain: a chain is visited again (entered 'return') when a chain it jumped to returns. */
 export interface PathStep {
@@ -130,8 +118,26 @@ export interface PacketPath {
 
 /** Targets that do something on the side and let the packet continue down the chain. */
 const CONTINUING_TARGETS = new Set([
-  'LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TCPMSS', 'CLASSIFY', 'DSCP', 'TOS', 'TTL',
-  'CHECKSUM', 'SECMARK', 'CONNSECMARK', 'IDLETIMER', 'LED', 'TEE',
+  'LOG',
+  'NFLOG',
+  'ULOG',
+  'TRACE',
+  'AUDIT',
+  'MARK',
+  'CONNMARK',
+  'CT',
+  'NOTRACK',
+  'TCPMSS',
+  'CLASSIFY',
+  'DSCP',
+  'TOS',
+  'TTL',
+  'CHECKSUM',
+  'SECMARK',
+  'CONNSECMARK',
+  'IDLETIMER',
+  'LED',
+  'TEE',
 ]);
 /** Of those, the ones that cannot change where the packet goes: an unknown match before them changes nothing. */
 const HARMLESS_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'IDLETIMER', 'LED']);
@@ -283,7 +289,10 @@ class PathBuilder {
     return this.walk(tableName, base, hook, policyOf, (rule: Rule, step, chain): RuleDecision<Chain> => {
       const decoded = this.decode(rule);
       const evaluation = evalRule(decoded, this.packet, this.host);
-      const entry: EvaluatedRule = { rule: ruleRef(rule), result: evaluation.kind === 'yes' ? 'matched' : evaluation.kind === 'no' ? 'not-matched' : 'unknown' };
+      const entry: EvaluatedRule = {
+        rule: ruleRef(rule),
+        result: evaluation.kind === 'yes' ? 'matched' : evaluation.kind === 'no' ? 'not-matched' : 'unknown',
+      };
       step.rules.push(entry);
       if (evaluation.kind === 'no') {
         entry.reason = evaluation.why;
@@ -294,7 +303,10 @@ class PathBuilder {
         entry.unknown = evaluation.unknowns;
         // An undecided rule whose target cannot change the packet's fate changes nothing.
         if (targetName && !HARMLESS_TARGETS.has(targetName)) {
-          this.doubt(step, `${tableName} ${chain.name} rule ${rule.position} (-j ${targetName}): ${evaluation.unknowns.join('; ')}; from here on the path assumes it did not match`);
+          this.doubt(
+            step,
+            `${tableName} ${chain.name} rule ${rule.position} (-j ${targetName}): ${evaluation.unknowns.join('; ')}; from here on the path assumes it did not match`,
+          );
         }
         return 'next';
       }
@@ -329,7 +341,10 @@ class PathBuilder {
         entry.unknown = out.unknowns;
         // Not understood and able to change the packet's fate: drawn as such, never guessed.
         if (action || out.effects.length > 0) {
-          this.doubt(step, `${label} ${chain.name} rule ${rule.position} (${action?.kind ?? out.effects.join(', ')}): ${out.unknowns.join('; ')}; from here on the path assumes it did not match`);
+          this.doubt(
+            step,
+            `${label} ${chain.name} rule ${rule.position} (${action?.kind ?? out.effects.join(', ')}): ${out.unknowns.join('; ')}; from here on the path assumes it did not match`,
+          );
         }
         return 'next';
       }
@@ -361,7 +376,9 @@ class PathBuilder {
       const ports: Record<string, string[]> = action.port !== undefined ? { '--to-ports': [String(action.port)] } : {};
       if (action.kind === 'dnat') return { outcome: this.rewriteDestination(step, entry, 'DNAT', { '--to-destination': to }, hook) };
       if (action.kind === 'redirect') return { outcome: this.rewriteDestination(step, entry, 'REDIRECT', ports, hook) };
-      return { outcome: action.kind === 'snat' ? this.rewriteSource(step, entry, 'SNAT', { '--to-source': to }) : this.rewriteSource(step, entry, 'MASQUERADE', ports) };
+      return {
+        outcome: action.kind === 'snat' ? this.rewriteSource(step, entry, 'SNAT', { '--to-source': to }) : this.rewriteSource(step, entry, 'MASQUERADE', ports),
+      };
     });
   }
 
@@ -376,7 +393,10 @@ class PathBuilder {
       p.mark = Number.isFinite(value) ? value >>> 0 : undefined;
       if (p.mark !== undefined) entry.effect = `mark set to 0x${p.mark.toString(16)}`;
     } else {
-      this.doubt(step, `${rule.family} ${rule.table} ${rule.chain} rule ${rule.position}: ${effect.replace(/^unfollowed /, '')} changes the packet in a way not followed`);
+      this.doubt(
+        step,
+        `${rule.family} ${rule.table} ${rule.chain} rule ${rule.position}: ${effect.replace(/^unfollowed /, '')} changes the packet in a way not followed`,
+      );
     }
   }
 
@@ -419,7 +439,10 @@ class PathBuilder {
         return 'continue';
     }
     if (CONTINUING_TARGETS.has(target.name)) return 'continue';
-    this.doubt(step, `${rule.table} ${rule.chain} rule ${rule.position}: target ${target.name} is not understood (no such chain in ${rule.table}); assumed to let the packet continue`);
+    this.doubt(
+      step,
+      `${rule.table} ${rule.chain} rule ${rule.position}: target ${target.name} is not understood (no such chain in ${rule.table}); assumed to let the packet continue`,
+    );
     return 'continue';
   }
 
@@ -524,7 +547,8 @@ function iptablesPriority(table: string, hook: Hook): number {
 }
 
 /** One base chain on a hook: an iptables table's built-in chain, or a native nftables base chain. */
-type HookChain = { kind: 'iptables'; table: string; priority: number; nat: boolean } | { kind: 'nft'; table: NftTable; chain: NftChain; priority: number; nat: boolean };
+type HookChain =
+  { kind: 'iptables'; table: string; priority: number; nat: boolean } | { kind: 'nft'; table: NftTable; chain: NftChain; priority: number; nat: boolean };
 
 /**
  * Every base chain on a hook in the kernel's order: by priority, iptables (from iptables-save,
@@ -534,7 +558,12 @@ type HookChain = { kind: 'iptables'; table: string; priority: number; nat: boole
  * put first and a note says so.
  */
 function hookChains(b: PathBuilder, hook: Hook): HookChain[] {
-  const out: HookChain[] = HOOK_TABLES[hook].map((table) => ({ kind: 'iptables' as const, table, priority: iptablesPriority(table, hook), nat: table === 'nat' }));
+  const out: HookChain[] = HOOK_TABLES[hook].map((table) => ({
+    kind: 'iptables' as const,
+    table,
+    priority: iptablesPriority(table, hook),
+    nat: table === 'nat',
+  }));
   const nftHook = hook.toLowerCase();
   const nftFamily = ipFamily(b.packet.dst) === 6 ? 'ip6' : 'ip';
   for (const table of b.nftables?.tables ?? []) {
@@ -544,7 +573,10 @@ function hookChains(b: PathBuilder, hook: Hook): HookChain[] {
       out.push({ kind: 'nft', table, chain, priority: chain.priority ?? 0, nat: chain.type === 'nat' });
     }
   }
-  const sorted = out.map((c, i) => ({ c, i })).sort((x, y) => x.c.priority - y.c.priority || (x.c.kind === y.c.kind ? x.i - y.i : x.c.kind === 'iptables' ? -1 : 1)).map((x) => x.c);
+  const sorted = out
+    .map((c, i) => ({ c, i }))
+    .sort((x, y) => x.c.priority - y.c.priority || (x.c.kind === y.c.kind ? x.i - y.i : x.c.kind === 'iptables' ? -1 : 1))
+    .map((x) => x.c);
   for (let i = 1; i < sorted.length; i++) {
     const [x, y] = [sorted[i - 1] as HookChain, sorted[i] as HookChain];
     if (x.priority === y.priority && x.kind !== y.kind && (x.kind === 'nft' || b.tables.some((t) => t.name === (x as { table: string }).table))) {
@@ -565,9 +597,20 @@ function decideRoute(host: HostAddressing, snapshot: HostSnapshot, dst: string, 
   }
   const route = host.lookup(dst);
   if (!route || !route.dev || (route.type && route.type !== 'unicast')) {
-    return { kind: 'unreachable', destination: dst, ...(route ? { route: route.dst } : {}), reason: route ? `route ${route.dst} is ${route.type ?? 'without a device'}` : `no route to ${dst}` };
+    return {
+      kind: 'unreachable',
+      destination: dst,
+      ...(route ? { route: route.dst } : {}),
+      reason: route ? `route ${route.dst} is ${route.type ?? 'without a device'}` : `no route to ${dst}`,
+    };
   }
-  const decision: RoutingDecision = { kind: 'forward', destination: dst, outInterface: route.dev, route: route.dst, reason: `route ${route.dst} ${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev}` };
+  const decision: RoutingDecision = {
+    kind: 'forward',
+    destination: dst,
+    outInterface: route.dev,
+    route: route.dst,
+    reason: `route ${route.dst} ${route.gateway ? `via ${route.gateway} ` : ''}dev ${route.dev}`,
+  };
   if (route.gateway) decision.gateway = route.gateway;
   if (locallyGenerated) return decision;
   if (route.dev === inIf && host.isBridge(inIf)) {
@@ -595,11 +638,17 @@ function bridgedPacketsFiltered(snapshot: HostSnapshot, family: IpFamily): boole
 function checkFlow(flow: Flow): IpFamily {
   const src = ipFamily(flow.src);
   const dst = ipFamily(flow.dst);
-  for (const [name, ip, family] of [['src', flow.src, src], ['dst', flow.dst, dst]] as const) {
+  for (const [name, ip, family] of [
+    ['src', flow.src, src],
+    ['dst', flow.dst, dst],
+  ] as const) {
     if (family === undefined) throw new Error(`flow ${name} ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
   }
   if (src !== dst) throw new Error(`flow ${flow.src} -> ${flow.dst} mixes IPv4 and IPv6`);
-  for (const [name, port] of [['sport', flow.sport], ['dport', flow.dport]] as const) {
+  for (const [name, port] of [
+    ['sport', flow.sport],
+    ['dport', flow.dport],
+  ] as const) {
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`flow ${name} ${port} is not a port`);
   }
   return src as IpFamily;
@@ -608,7 +657,9 @@ function checkFlow(flow: Flow): IpFamily {
 /** The interface a received packet from `src` comes in on when the flow does not say: the one routing back to it. */
 function defaultInInterface(host: HostAddressing, flow: Flow, notes: string[]): string {
   const back = host.lookup(flow.src)?.dev ?? '';
-  notes.push(back ? `no in interface given: assumed ${back}, the interface the host routes ${flow.src} through` : `no in interface given and no route to ${flow.src}`);
+  notes.push(
+    back ? `no in interface given: assumed ${back}, the interface the host routes ${flow.src} through` : `no in interface given and no route to ${flow.src}`,
+  );
   return back;
 }
 
@@ -622,7 +673,11 @@ function receivedPath(b: PathBuilder, snapshot: HostSnapshot): { routing: Routin
       b.notes.push(`bridged on ${p.inIf} and net.bridge.bridge-nf-call-iptables is not 1: iptables never sees it`);
       return { routing: early, verdict: 'ACCEPT' };
     }
-    if (filtered === undefined) b.doubt(undefined, 'bridged traffic: whether iptables sees it (net.bridge.bridge-nf-call-iptables) was not read; the path assumes it does, as Docker sets it');
+    if (filtered === undefined)
+      b.doubt(
+        undefined,
+        'bridged traffic: whether iptables sees it (net.bridge.bridge-nf-call-iptables) was not read; the path assumes it does, as Docker sets it',
+      );
   }
   const pre = runHooks(b, 'PREROUTING');
   if (pre) return { routing: early, verdict: pre };
@@ -695,9 +750,14 @@ export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPat
   const netfilter = family === 6 ? snapshot.netfilter6 : snapshot.netfilter;
   const host = new HostAddressing(snapshot);
   const notes: string[] = [];
-  if (!host.routesFromSnapshot) notes.push('the snapshot has no routes: routing uses the host\'s connected subnets and Docker bridges only');
-  const inIf = flow.locallyGenerated ? '' : flow.inInterface ?? defaultInInterface(host, flow, notes);
-  const original = { src: flow.src, dst: flow.dst, ...(flow.sport !== undefined ? { sport: flow.sport } : {}), ...(flow.dport !== undefined ? { dport: flow.dport } : {}) };
+  if (!host.routesFromSnapshot) notes.push("the snapshot has no routes: routing uses the host's connected subnets and Docker bridges only");
+  const inIf = flow.locallyGenerated ? '' : (flow.inInterface ?? defaultInInterface(host, flow, notes));
+  const original = {
+    src: flow.src,
+    dst: flow.dst,
+    ...(flow.sport !== undefined ? { sport: flow.sport } : {}),
+    ...(flow.dport !== undefined ? { dport: flow.dport } : {}),
+  };
   const packet: Packet = { protocol: flow.protocol, ...original, inIf, outIf: '', mark: 0, tracked: true, dnat: false, snat: false, original };
   const b = new PathBuilder(netfilter?.tables ?? [], host, packet, snapshot.nftables);
   b.notes.push(...notes);
@@ -705,7 +765,10 @@ export function computePacketPath(snapshot: HostSnapshot, flow: Flow): PacketPat
   if (flow.protocol === 'icmp') b.notes.push('an ICMP flow is taken to be an echo request (ping), type 8');
   if (!netfilter) {
     const status = sourceStatus(snapshot, family === 6 ? 'netfilter6' : 'netfilter');
-    b.doubt(undefined, `${family === 6 ? 'ip6tables' : 'netfilter'} rules were not read (${status?.reason ?? status?.state ?? 'absent'}): no chain can be evaluated`);
+    b.doubt(
+      undefined,
+      `${family === 6 ? 'ip6tables' : 'netfilter'} rules were not read (${status?.reason ?? status?.state ?? 'absent'}): no chain can be evaluated`,
+    );
   }
   const nftStatus = sourceStatus(snapshot, 'nftables');
   if (!snapshot.nftables && nftStatus) b.notes.push(`native nftables tables were not evaluated: ${nftStatus.reason ?? nftStatus.state}`);

@@ -10,7 +10,10 @@ import { findContainer } from './containerLookup';
 
 /** A request that names something the snapshot does not have (no such container, port...); `fix` says what to do. */
 export class DiagramRequestError extends Error {
-  constructor(message: string, readonly fix?: string) {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
     super(message);
   }
 }
@@ -31,7 +34,8 @@ export interface RequestedPath {
 function containerByName(snapshot: HostSnapshot, name: string) {
   const c = findContainer(snapshot.docker?.containers, name);
   if (!c) throw new DiagramRequestError(`There is no container ${name} on this host.`, 'Pick another container: it may have been removed or renamed.');
-  if (c.state !== 'running') throw new DiagramRequestError(`Container ${name} is not running (state: ${c.state}).`, `Start it (docker start ${name}) or pick another container.`);
+  if (c.state !== 'running')
+    throw new DiagramRequestError(`Container ${name} is not running (state: ${c.state}).`, `Start it (docker start ${name}) or pick another container.`);
   return c;
 }
 
@@ -48,20 +52,34 @@ function inbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'inbo
     );
   }
   const outside = outsideInterface(snapshot);
-  const arrival = outside && { name: outside.link.name, notes: outside.noDefault ? [`the host has no default route: outside traffic is taken to arrive on ${outside.link.name}`] : [] };
-  if (!arrival) throw new DiagramRequestError('The host has no interface with an IPv4 address that outside traffic could arrive on.', 'Check `ip -4 addr` on the host.');
+  const arrival = outside && {
+    name: outside.link.name,
+    notes: outside.noDefault ? [`the host has no default route: outside traffic is taken to arrive on ${outside.link.name}`] : [],
+  };
+  if (!arrival)
+    throw new DiagramRequestError('The host has no interface with an IPv4 address that outside traffic could arrive on.', 'Check `ip -4 addr` on the host.');
   const client = v6 ? OUTSIDE_CLIENT6 : OUTSIDE_CLIENT;
   let flow;
   try {
     flow = inboundFlow(snapshot, { client, hostPort: req.hostPort, protocol: req.protocol, uplink: arrival.name });
   } catch (err) {
-    throw new DiagramRequestError((err as Error).message, v6 ? 'Check the host\'s IPv6 addresses (ip -6 addr): outside IPv6 clients need a global address on the uplink.' : 'Check the host\'s addresses and routes (ip -4 addr, ip route).');
+    throw new DiagramRequestError(
+      (err as Error).message,
+      v6
+        ? "Check the host's IPv6 addresses (ip -6 addr): outside IPv6 clients need a global address on the uplink."
+        : "Check the host's addresses and routes (ip -4 addr, ip route).",
+    );
   }
   const path = computePacketPath(snapshot, flow);
   path.notes.unshift(...arrival.notes, `the client ${client} is a documentation address standing for any outside host; nothing is sent`);
-  const fromHost = (v6 ? snapshot.netfilter6 : snapshot.netfilter)?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'OUTPUT')?.rules.find((r) => /-j DOCKER(\s|$)/.test(r.spec));
+  const fromHost = (v6 ? snapshot.netfilter6 : snapshot.netfilter)?.tables
+    .find((t) => t.name === 'nat')
+    ?.chains.find((c) => c.name === 'OUTPUT')
+    ?.rules.find((r) => /-j DOCKER(\s|$)/.test(r.spec));
   if (fromHost) {
-    path.notes.push(`connections made on the host itself reach the same DNAT rule through nat OUTPUT (${fromHost.spec}): its counter counts them too, while the PREROUTING jump drawn here does not`);
+    path.notes.push(
+      `connections made on the host itself reach the same DNAT rule through nat OUTPUT (${fromHost.spec}): its counter counts them too, while the PREROUTING jump drawn here does not`,
+    );
   }
   return {
     path,
@@ -77,7 +95,7 @@ function outbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'out
   try {
     flow = containerOutboundFlow(snapshot, req.container, { dst: req.dst, dport: req.dport, protocol: req.protocol });
   } catch (err) {
-    throw new DiagramRequestError((err as Error).message, 'Only containers on bridge networks have an outbound path through the host\'s NAT.');
+    throw new DiagramRequestError((err as Error).message, "Only containers on bridge networks have an outbound path through the host's NAT.");
   }
   const path = computePacketPath(snapshot, flow);
   return {
@@ -101,7 +119,10 @@ function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>)
     if (t) owner = t;
   }
   if (owner.modeKind === 'host' || owner.modeKind === 'none') {
-    throw new DiagramRequestError(`${req.container} uses the ${owner.modeKind} network mode: Docker's embedded DNS does not serve it.`, 'Pick a container on a user-defined network.');
+    throw new DiagramRequestError(
+      `${req.container} uses the ${owner.modeKind} network mode: Docker's embedded DNS does not serve it.`,
+      'Pick a container on a user-defined network.',
+    );
   }
   if (!owner.endpoints.some((e) => !['bridge', 'host', 'none'].includes(e.network))) {
     throw new DiagramRequestError(
@@ -110,7 +131,11 @@ function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>)
     );
   }
   const ns = snapshot.containerNamespaces.find((n) => n.containerId === owner.id);
-  if (!ns) throw new DiagramRequestError(`The network namespace of ${owner.name} was not read.`, 'Refresh; if it persists, the snapshot\'s sources say why (Container Network: Open Host Snapshot).');
+  if (!ns)
+    throw new DiagramRequestError(
+      `The network namespace of ${owner.name} was not read.`,
+      "Refresh; if it persists, the snapshot's sources say why (Container Network: Open Host Snapshot).",
+    );
   if (!ns.dnsRules) {
     throw new DiagramRequestError(
       `The DNS redirect rules inside ${owner.name} were not read.`,
@@ -126,7 +151,9 @@ function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>)
   };
   const path = computePacketPath(inside, { protocol: 'udp', src, dst: '127.0.0.11', dport: 53, locallyGenerated: true });
   if (!ns.dnsRules.chains.some((ch) => ch.name === 'DOCKER_OUTPUT')) {
-    path.notes.push(`${owner.name}'s namespace has no DOCKER_OUTPUT chain: Docker's DNS redirect is missing (the container is not on a user-defined network, or its rules were removed)`);
+    path.notes.push(
+      `${owner.name}'s namespace has no DOCKER_OUTPUT chain: Docker's DNS redirect is missing (the container is not on a user-defined network, or its rules were removed)`,
+    );
   }
   const snat = ns.dnsRules.chains.find((ch) => ch.name === 'DOCKER_POSTROUTING')?.rules.find((r) => r.spec.includes('-j SNAT') && r.spec.includes('-p udp'));
   if (snat) path.notes.push(`the resolver's replies are rewritten back to come from 127.0.0.11:53 by ${snat.spec}`);

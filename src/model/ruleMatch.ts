@@ -242,7 +242,10 @@ function evalConntrack(c: Condition, p: Packet): Outcome {
     case '--ctstate':
     case '--state': {
       const states = ctStates(p);
-      return truth(v.split(',').some((s) => states.includes(s)), `a new connection's first packet is ${states.join(',')}`);
+      return truth(
+        v.split(',').some((s) => states.includes(s)),
+        `a new connection's first packet is ${states.join(',')}`,
+      );
     }
     case '--ctproto':
       return truth((PROTOCOL_NUMBERS[v] ?? v.toLowerCase()) === p.protocol, `protocol is ${p.protocol}`);
@@ -265,7 +268,7 @@ function evalMark(c: Condition, p: Packet): Outcome {
   if (p.mark === undefined) return unknown(`${describeCondition(c)}: the packet mark was changed in a way not followed`);
   const [value, mask] = (c.values[0] ?? '').split('/').map(Number);
   if (value === undefined || Number.isNaN(value) || (mask !== undefined && Number.isNaN(mask))) return unknown(`${describeCondition(c)}: not understood`);
-  return truth(((p.mark & (mask ?? 0xffffffff)) >>> 0) === value >>> 0, `mark is 0x${p.mark.toString(16)}`);
+  return truth((p.mark & (mask ?? 0xffffffff)) >>> 0 === value >>> 0, `mark is 0x${p.mark.toString(16)}`);
 }
 
 function evalIprange(c: Condition, p: Packet): Outcome {

@@ -110,7 +110,7 @@ class HostIndex {
   /** Whoever holds an address on a network (or anywhere, for addresses of unknown network). */
   holder(ip: string, net?: NetworkInfo): Endpoint | undefined {
     const list = this.endpoints.get(ip) ?? [];
-    return net ? list.find((e) => e.network === net.name) ?? list.find((e) => e.network === undefined) : list[0];
+    return net ? (list.find((e) => e.network === net.name) ?? list.find((e) => e.network === undefined)) : list[0];
   }
 
   /** The container publishing a port on a host address (`-p 127.0.0.1:8080:80`). */
@@ -120,7 +120,8 @@ class HostIndex {
 }
 
 const DOCKER_LIKE_NAME = /^(br-[0-9a-f]{12}|docker0|docker_gwbridge)$/;
-const single = (cidr: string | undefined): string | undefined => (cidr === undefined ? undefined : /\/(32|128)$/.test(cidr) ? cidr.replace(/\/\d+$/, '') : cidr.includes('/') ? undefined : cidr);
+const single = (cidr: string | undefined): string | undefined =>
+  cidr === undefined ? undefined : /\/(32|128)$/.test(cidr) ? cidr.replace(/\/\d+$/, '') : cidr.includes('/') ? undefined : cidr;
 const network = (cidr: string | undefined): string | undefined => (cidr !== undefined && cidr.includes('/') && !/\/(32|128)$/.test(cidr) ? cidr : undefined);
 
 // ------------------------------------------------------------------ rule shapes
@@ -128,7 +129,12 @@ const network = (cidr: string | undefined): string | undefined => (cidr !== unde
 /** The shape of an iptables rule. */
 export function iptablesShape(rule: Rule): RuleShape {
   const m = rule.match;
-  const shape: RuleShape = { table: rule.table, chain: rule.chain, interfaces: [], dockerChain: rule.chain.startsWith('DOCKER') && rule.chain !== 'DOCKER-USER' };
+  const shape: RuleShape = {
+    table: rule.table,
+    chain: rule.chain,
+    interfaces: [],
+    dockerChain: rule.chain.startsWith('DOCKER') && rule.chain !== 'DOCKER-USER',
+  };
   if (m.inInterface) shape.interfaces.push({ name: m.inInterface, dir: 'in', negated: m.inInterfaceNegated === true });
   if (m.outInterface) shape.interfaces.push({ name: m.outInterface, dir: 'out', negated: m.outInterfaceNegated === true });
   const dst = m.destinationNegated ? undefined : single(m.destination);
@@ -174,7 +180,10 @@ export function nftShape(table: NftTable, rule: NftRule): RuleShape {
       } else if (left?.[0] === 'payload' && (l?.protocol === 'ip' || l?.protocol === 'ip6') && !negated) {
         const prefix = exprKind(right);
         const value = typeof right === 'string' ? right : undefined;
-        const cidr = prefix?.[0] === 'prefix' && typeof prefix[1] === 'object' && prefix[1] !== null && !Array.isArray(prefix[1]) ? `${str(prefix[1].addr)}/${str(prefix[1].len)}` : undefined;
+        const cidr =
+          prefix?.[0] === 'prefix' && typeof prefix[1] === 'object' && prefix[1] !== null && !Array.isArray(prefix[1])
+            ? `${str(prefix[1].addr)}/${str(prefix[1].len)}`
+            : undefined;
         if (l.field === 'daddr') {
           if (value) shape.destination = value;
           if (cidr) shape.destinationNet = cidr;
@@ -279,7 +288,8 @@ function layoutStale(s: RuleShape, role: string | undefined, host: HostIndex): s
     if (s.table === 'filter' && (CHAINS_SINCE_28.has(s.chain) || (s.chain === 'FORWARD' && s.verdict === 'DOCKER-FORWARD'))) {
       return `${s.chain === 'FORWARD' ? 'the jump to DOCKER-FORWARD' : s.chain} belongs to Docker >= 28's layout; this engine (Docker ${major}) does not make it: left by a newer engine`;
     }
-    if (role === 'direct-access DROP' || role === 'remote-loopback DROP') return `the raw table's ${role} is made by Docker >= 28; this engine (Docker ${major}) does not make it: left by a newer engine`;
+    if (role === 'direct-access DROP' || role === 'remote-loopback DROP')
+      return `the raw table's ${role} is made by Docker >= 28; this engine (Docker ${major}) does not make it: left by a newer engine`;
   }
   if (major >= 29 && s.table === 'filter' && (ISOLATION.has(s.chain) || (ISOLATION.has(s.verdict ?? '') && s.chain === 'DOCKER-FORWARD'))) {
     return `Docker ${major} has no isolation chains (DOCKER-INTERNAL replaced them): left by an older engine`;
@@ -313,7 +323,11 @@ function attribute(s: RuleShape, host: HostIndex): RuleOwner {
       continue;
     }
     if (host.linksRead && (dockerShaped || DOCKER_LIKE_NAME.test(i.name))) {
-      return withRole({ kind: 'stale', name: i.name, by: `names interface ${i.name}, which does not exist on this host (a removed network, or another engine's)` });
+      return withRole({
+        kind: 'stale',
+        name: i.name,
+        by: `names interface ${i.name}, which does not exist on this host (a removed network, or another engine's)`,
+      });
     }
   }
   const addr = s.dnatTo ?? s.destination ?? s.source;
@@ -332,13 +346,18 @@ function attribute(s: RuleShape, host: HostIndex): RuleOwner {
   // 2. No Docker bridge named: addresses, published ports, then subnets.
   if (s.dnatTo) {
     const ep = host.holder(s.dnatTo);
-    if (ep) return withRole({ kind: 'container', name: ep.name, ...(ep.network ? { network: ep.network } : {}), by: `DNAT to ${s.dnatTo}, ${ep.name}'s address` });
+    if (ep)
+      return withRole({ kind: 'container', name: ep.name, ...(ep.network ? { network: ep.network } : {}), by: `DNAT to ${s.dnatTo}, ${ep.name}'s address` });
     return withRole({ kind: 'stale', name: s.dnatTo, by: `DNAT to ${s.dnatTo}, which no container has` });
   }
   if (role === 'remote-loopback DROP' && s.destination && s.dport) {
     const c = host.publisher(s.destination, s.dport);
     if (c) return withRole({ kind: 'container', name: c.name, by: `${c.name} publishes ${s.destination}:${s.dport}` });
-    return withRole({ kind: 'stale', name: `${s.destination}:${s.dport}`, by: `drops remote access to ${s.destination}:${s.dport}, which no container publishes` });
+    return withRole({
+      kind: 'stale',
+      name: `${s.destination}:${s.dport}`,
+      by: `drops remote access to ${s.destination}:${s.dport}, which no container publishes`,
+    });
   }
   for (const a of [s.destination, s.source]) {
     const ep = a ? host.holder(a) : undefined;

@@ -90,7 +90,8 @@ export function stateChanges(before: HostSnapshot, after: HostSnapshot, options:
       for (const chain of table.chains) {
         for (const rule of chain.rules) {
           const then = was[ruleKey(rule)];
-          if (then !== undefined && then !== rule.packets) add('counter-moved', `${rule.table} ${rule.chain} #${rule.position}`, `${rule.spec}: ${then} -> ${rule.packets} packets`);
+          if (then !== undefined && then !== rule.packets)
+            add('counter-moved', `${rule.table} ${rule.chain} #${rule.position}`, `${rule.spec}: ${then} -> ${rule.packets} packets`);
         }
       }
     }

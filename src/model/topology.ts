@@ -3,16 +3,7 @@
 // Docker network and the host's uplink; each published port joined to its DNAT rule(s), the
 // MASQUERADE rule of its network and the docker-proxy listener; overlay endpoints joined to
 // the vxlan device and VNI. Whatever cannot be matched is kept and flagged, never dropped.
-import type {
-  ContainerInfo,
-  ContainerNamespace,
-  DockerProxyListener,
-  HostSnapshot,
-  Link,
-  NetworkInfo,
-  OverlaySandbox,
-  Rule,
-} from '../snapshot/hostSnapshot';
+import type { ContainerInfo, ContainerNamespace, DockerProxyListener, HostSnapshot, Link, NetworkInfo, OverlaySandbox, Rule } from '../snapshot/hostSnapshot';
 import { findChain } from '../snapshot/chainLookup';
 import { sourceFailed, sourceStatus } from '../snapshot/hostSnapshot';
 import { findContainer } from './containerLookup';
@@ -210,11 +201,13 @@ function sandboxFor(network: NetworkInfo, sandboxes: OverlaySandbox[]): OverlayS
 
 function overlayJoin(network: NetworkInfo, sandbox: OverlaySandbox, inner: Link | undefined, flags: EndpointFlag[]): OverlayJoin {
   const join: OverlayJoin = { sandbox: sandbox.name, remoteVteps: [] };
-  const vxlan = sandbox.links.find((l) => l.kind === 'vxlan' && (network.vxlanIds ?? []).includes(l.vxlan?.id ?? -1)) ?? sandbox.links.find((l) => l.kind === 'vxlan');
+  const vxlan =
+    sandbox.links.find((l) => l.kind === 'vxlan' && (network.vxlanIds ?? []).includes(l.vxlan?.id ?? -1)) ?? sandbox.links.find((l) => l.kind === 'vxlan');
   if (inner) {
-    const veth = inner.linkIndex !== undefined
-      ? sandbox.links.find((l) => l.index === inner.linkIndex && l.linkIndex === inner.index)
-      : sandbox.links.find((l) => l.kind === 'veth' && l.linkIndex === inner.index);
+    const veth =
+      inner.linkIndex !== undefined
+        ? sandbox.links.find((l) => l.index === inner.linkIndex && l.linkIndex === inner.index)
+        : sandbox.links.find((l) => l.kind === 'veth' && l.linkIndex === inner.index);
     if (veth) {
       join.sandboxVeth = ifRef(veth);
       if (veth.master) join.bridge = veth.master;
@@ -255,11 +248,17 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     if (sourceFailed(s)) topo.limits.push(`${s.name}: ${s.reason ?? s.state}`);
   }
   const uplinkNames = [...new Set(snapshot.hostNamespace.routes.filter((r) => r.dst === 'default' && r.dev).map((r) => r.dev as string))];
-  topo.uplinks = uplinkNames.map((n) => hostLinks.find((l) => l.name === n)).filter((l): l is Link => !!l).map(ifRef);
+  topo.uplinks = uplinkNames
+    .map((n) => hostLinks.find((l) => l.name === n))
+    .filter((l): l is Link => !!l)
+    .map(ifRef);
   if (!docker) return topo;
 
   // IPv4 and IPv6 POSTROUTING: a network with IPv6 has a MASQUERADE rule in each.
-  const postrouting = [...(findChain(snapshot.netfilter, 'nat', 'POSTROUTING')?.rules ?? []), ...(findChain(snapshot.netfilter6, 'nat', 'POSTROUTING')?.rules ?? [])];
+  const postrouting = [
+    ...(findChain(snapshot.netfilter, 'nat', 'POSTROUTING')?.rules ?? []),
+    ...(findChain(snapshot.netfilter6, 'nat', 'POSTROUTING')?.rules ?? []),
+  ];
   const netfilterRead = snapshot.netfilter !== undefined;
   const nsByContainer = new Map<string, ContainerNamespace>(snapshot.containerNamespaces.map((ns) => [ns.containerId, ns]));
   const networkByName = new Map(docker.networks.map((n) => [n.name, n]));
@@ -370,7 +369,13 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
         const masq = netNode?.masquerade[0];
         if (masq) ep.masquerade = masq;
         // Routed mode and enable_ip_masquerade=false networks have no MASQUERADE by design.
-        else if (netfilterRead && !network.internal && network.options['com.docker.network.bridge.gateway_mode_ipv4'] !== 'routed' && network.options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false') ep.flags.push('no-masquerade');
+        else if (
+          netfilterRead &&
+          !network.internal &&
+          network.options['com.docker.network.bridge.gateway_mode_ipv4'] !== 'routed' &&
+          network.options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false'
+        )
+          ep.flags.push('no-masquerade');
       } else if (network?.driver === 'overlay') {
         const sandbox = sandboxFor(network, snapshot.overlaySandboxes);
         if (sandbox) ep.overlay = overlayJoin(network, sandbox, inner, ep.flags);
@@ -541,9 +546,13 @@ function buildPorts(snapshot: HostSnapshot, topo: Topology): void {
       // nat-unprotected (28+) opens every port of the network: no per-port ACCEPT to expect.
       else if (ruleFamily.read && expectDnat && network?.gatewayMode !== 'nat-unprotected') port.flags.push('no-filter-accept');
       const subnets = network?.subnets ?? [];
-      const masq = ruleFamily.postrouting.find((r) => r.target === 'MASQUERADE' && r.match.outInterfaceNegated && r.match.source !== undefined && subnets.includes(r.match.source));
+      const masq = ruleFamily.postrouting.find(
+        (r) => r.target === 'MASQUERADE' && r.match.outInterfaceNegated && r.match.source !== undefined && subnets.includes(r.match.source),
+      );
       if (masq) port.masquerade = ruleRef(masq);
-      const hairpin = ruleFamily.postrouting.find((r) => r.target === 'MASQUERADE' && r.match.source === `${containerIp}/${hostPrefix}` && r.match.dport === String(p.containerPort));
+      const hairpin = ruleFamily.postrouting.find(
+        (r) => r.target === 'MASQUERADE' && r.match.source === `${containerIp}/${hostPrefix}` && r.match.dport === String(p.containerPort),
+      );
       if (hairpin && !port.masquerade) port.masquerade = ruleRef(hairpin);
       const proxy = (proxies.get(`${p.protocol}/${p.hostPort}`) ?? []).find((x) => x.hostIp === p.hostIp || p.hostIp === '0.0.0.0');
       if (proxy) port.proxy = proxy;
@@ -552,10 +561,18 @@ function buildPorts(snapshot: HostSnapshot, topo: Topology): void {
       topo.ports.push(port);
     }
   }
-  for (const [family, f] of [[4, families[4]], [6, families[6]]] as const) {
+  for (const [family, f] of [
+    [4, families[4]],
+    [6, families[6]],
+  ] as const) {
     for (const list of f.dnat.values()) {
       for (const r of list) {
-        if (!usedDnat.has(r)) topo.unmatched.push({ kind: 'dnat-rule', name: r.spec, reason: `no running container publishes this port with this destination${family === 6 ? ' (ip6tables)' : ''}` });
+        if (!usedDnat.has(r))
+          topo.unmatched.push({
+            kind: 'dnat-rule',
+            name: r.spec,
+            reason: `no running container publishes this port with this destination${family === 6 ? ' (ip6tables)' : ''}`,
+          });
       }
     }
   }

@@ -15,7 +15,11 @@ export function verdictReason(path: PacketPath, leftovers?: HostLeftovers): stri
     else if (path.outInterface) parts.push(`out ${path.outInterface}`);
     return `ACCEPT: ${parts.join('; ')}`.replace(/: $/, '');
   }
-  if (path.routing && (path.routing.kind === 'unreachable' || path.routing.kind === 'forwarding-disabled') && !path.steps.some((s) => s.hook === 'FORWARD' || s.hook === 'INPUT')) {
+  if (
+    path.routing &&
+    (path.routing.kind === 'unreachable' || path.routing.kind === 'forwarding-disabled') &&
+    !path.steps.some((s) => s.hook === 'FORWARD' || s.hook === 'INPUT')
+  ) {
     parts.push(path.routing.reason);
   }
   const last = path.steps.at(-1);

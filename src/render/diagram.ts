@@ -40,10 +40,18 @@ export function diagramChoices(snapshot: HostSnapshot): DiagramChoice[] {
   const topo = buildTopology(snapshot);
   const out: DiagramChoice[] = [{ label: 'Topology: whole host', request: { kind: 'topology', scope: { kind: 'host' }, filter: '' } }];
   for (const n of topo.networks) {
-    out.push({ label: `Topology: network ${n.name}`, description: n.subnets.join(', ') || n.driver, request: { kind: 'topology', scope: { kind: 'network', network: n.name }, filter: '' } });
+    out.push({
+      label: `Topology: network ${n.name}`,
+      description: n.subnets.join(', ') || n.driver,
+      request: { kind: 'topology', scope: { kind: 'network', network: n.name }, filter: '' },
+    });
   }
   for (const c of topo.containers.filter((c) => c.state === 'running')) {
-    out.push({ label: `Topology: container ${c.name}`, description: c.image, request: { kind: 'topology', scope: { kind: 'container', container: c.name }, filter: '' } });
+    out.push({
+      label: `Topology: container ${c.name}`,
+      description: c.image,
+      request: { kind: 'topology', scope: { kind: 'container', container: c.name }, filter: '' },
+    });
   }
   const seen = new Set<string>();
   for (const p of topo.ports) {
@@ -69,7 +77,11 @@ export function diagramChoices(snapshot: HostSnapshot): DiagramChoice[] {
       });
     }
     if (c.dns === 'embedded') {
-      out.push({ label: `Packet path: ${c.name} DNS -> 127.0.0.11`, description: 'the redirect to Docker\'s embedded resolver', request: { kind: 'path', path: { kind: 'dns', container: c.name } } });
+      out.push({
+        label: `Packet path: ${c.name} DNS -> 127.0.0.11`,
+        description: "the redirect to Docker's embedded resolver",
+        request: { kind: 'path', path: { kind: 'dns', container: c.name } },
+      });
     }
   }
   return out;

@@ -28,7 +28,10 @@ export function escapeLabel(text: string): string {
 
 /** Several lines of label text: each escaped, joined by Mermaid's line break. */
 export function labelLines(lines: (string | undefined)[]): string {
-  return lines.filter((l): l is string => l !== undefined && l !== '').map(escapeLabel).join('<br/>');
+  return lines
+    .filter((l): l is string => l !== undefined && l !== '')
+    .map(escapeLabel)
+    .join('<br/>');
 }
 
 export type NodeShape = 'rect' | 'round' | 'stadium' | 'hexagon' | 'diamond' | 'subroutine' | 'cylinder';

@@ -72,7 +72,12 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
   const nodes: Record<string, NodeTarget> = {};
   const moved: string[] = [];
   const inHost = requested.namespace === 'host';
-  let last = fc.node('FLOW', 'stadium', labelLines([requested.subject, path.flow.sport === undefined ? 'NEW connection, first packet' : `NEW connection, source port ${path.flow.sport}`]), 'endpoint');
+  let last = fc.node(
+    'FLOW',
+    'stadium',
+    labelLines([requested.subject, path.flow.sport === undefined ? 'NEW connection, first packet' : `NEW connection, source port ${path.flow.sport}`]),
+    'endpoint',
+  );
   let pendingEdge: string | undefined;
   const link = (to: string): void => {
     fc.edge(last, to, pendingEdge ? escapeLabel(pendingEdge) : undefined);
@@ -92,7 +97,14 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
     if (routed || !path.routing) return;
     routed = true;
     const r = path.routing;
-    link(fc.node('ROUTE', 'diamond', labelLines([`routing: ${r.kind}`, r.reason]), r.kind === 'unreachable' || r.kind === 'forwarding-disabled' ? 'drop' : 'routing'));
+    link(
+      fc.node(
+        'ROUTE',
+        'diamond',
+        labelLines([`routing: ${r.kind}`, r.reason]),
+        r.kind === 'unreachable' || r.kind === 'forwarding-disabled' ? 'drop' : 'routing',
+      ),
+    );
   };
   groups.forEach((g, gi) => {
     if (g.hook === 'OUTPUT' && gi === 0) routingNode();
@@ -103,7 +115,10 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
         const notMatched = step.rules.length - relevant.length;
         // The rules that decide are drawn; past the cap, the undecided ones before them are counted.
         const matched = relevant.filter((r) => r.result === 'matched');
-        const shown = relevant.length <= MAX_RULES_PER_STEP ? relevant : relevant.filter((r) => r.result === 'matched' || relevant.indexOf(r) < MAX_RULES_PER_STEP - Math.min(matched.length, MAX_RULES_PER_STEP));
+        const shown =
+          relevant.length <= MAX_RULES_PER_STEP
+            ? relevant
+            : relevant.filter((r) => r.result === 'matched' || relevant.indexOf(r) < MAX_RULES_PER_STEP - Math.min(matched.length, MAX_RULES_PER_STEP));
         const hidden = relevant.length - shown.length;
         const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched, hidden), step.uncertain ? 'uncertain' : 'chain');
         if (inHost) nodes[sid] = { kind: 'chain', table: step.table, chain: step.chain };
@@ -119,7 +134,10 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
           link(rid);
         });
         const edge = verdictEdge(step);
-        const effect = shown.map((e) => e.effect).filter(Boolean).pop();
+        const effect = shown
+          .map((e) => e.effect)
+          .filter(Boolean)
+          .pop();
         pendingEdge = [edge, effect].filter(Boolean).join(': ') || undefined;
       }
     });

@@ -20,13 +20,16 @@ export function renderPacketPathText(requested: RequestedPath): string {
     }
     lines.push(stepLine(s));
     for (const r of s.rules) {
-      if (r.result === 'matched') lines.push(`                #${r.rule.position} ${r.rule.spec}  (${r.rule.packets} pkts)${r.effect ? `  => ${r.effect}` : ''}`);
+      if (r.result === 'matched')
+        lines.push(`                #${r.rule.position} ${r.rule.spec}  (${r.rule.packets} pkts)${r.effect ? `  => ${r.effect}` : ''}`);
       else if (r.result === 'unknown') lines.push(`                #${r.rule.position} ${r.rule.spec}  NOT UNDERSTOOD: ${(r.unknown ?? []).join('; ')}`);
     }
   }
   if (!routed && path.routing) lines.push(`  routing     ${path.routing.reason}`);
   for (const u of path.uncertain) lines.push(`uncertain: ${u}`);
   for (const n of path.notes) lines.push(`note: ${n}`);
-  lines.push(`(${requested.namespace === 'host' ? 'rules of the host' : `rules inside ${requested.namespace}`}; --mermaid for the diagram, --json for the path itself)`);
+  lines.push(
+    `(${requested.namespace === 'host' ? 'rules of the host' : `rules inside ${requested.namespace}`}; --mermaid for the diagram, --json for the path itself)`,
+  );
   return lines.join('\n');
 }

@@ -5,7 +5,10 @@ import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { describeOwner, dockerRuleLayout, ruleOwnership, type RuleOwner } from '../model/ruleOwners';
 
 function line(where: string, text: string, owner: RuleOwner): string {
-  const who = owner.kind === 'none' ? '' : `${describeOwner(owner)}${owner.kind === 'container' && owner.network ? ` on ${owner.network}` : owner.kind === 'network' ? ' (network)' : ''}`;
+  const who =
+    owner.kind === 'none'
+      ? ''
+      : `${describeOwner(owner)}${owner.kind === 'container' && owner.network ? ` on ${owner.network}` : owner.kind === 'network' ? ' (network)' : ''}`;
   return `${where}  ${text}\n    ${[owner.role, who].filter(Boolean).join(' · ') || '-'}${owner.kind === 'stale' ? `: ${owner.by}` : ''}`;
 }
 
@@ -20,7 +23,8 @@ export function renderRuleOwnersText(snapshot: HostSnapshot, options: { staleOnl
   for (const [rule, owner] of owners.iptables) if (shown(owner)) out.push(line(`${rule.table} ${rule.chain} #${rule.position}`, rule.spec, owner));
   if (owners.nft.size > 0) {
     out.push('', 'nftables (native tables):');
-    for (const [rule, owner] of owners.nft) if (shown(owner)) out.push(line(`${rule.family} ${rule.table} ${rule.chain} handle ${rule.handle}`, rule.text, owner));
+    for (const [rule, owner] of owners.nft)
+      if (shown(owner)) out.push(line(`${rule.family} ${rule.table} ${rule.chain} handle ${rule.handle}`, rule.text, owner));
   }
   if (!snapshot.netfilter) out.push('', 'netfilter was not read: see `container-net snapshot` for why.');
   return out.join('\n');

@@ -52,8 +52,10 @@ function select(topo: Topology, scope: TopologyScope, rawFilter: string): Select
     containers = running.filter((c) => endpoints.some((e) => e.containerId === c.id));
   } else if (scope.kind === 'container') {
     const c = findContainer(topo.containers, scope.container);
-    if (!c) throw new DiagramRequestError(`There is no container ${scope.container} on this host.`, 'Pick another container: it may have been removed or renamed.');
-    if (c.state !== 'running') throw new DiagramRequestError(`Container ${c.name} is not running (state: ${c.state}).`, `Start it (docker start ${c.name}) or pick another container.`);
+    if (!c)
+      throw new DiagramRequestError(`There is no container ${scope.container} on this host.`, 'Pick another container: it may have been removed or renamed.');
+    if (c.state !== 'running')
+      throw new DiagramRequestError(`Container ${c.name} is not running (state: ${c.state}).`, `Start it (docker start ${c.name}) or pick another container.`);
     // The namespace it really uses, and every container sharing it.
     const owner = findContainer(topo.containers, c.sharesNamespaceWith) ?? c;
     containers = running.filter((x) => x.id === owner.id || x.id === c.id || x.sharesNamespaceWith === owner.name || x.sharesNamespaceWith === owner.id);
@@ -70,11 +72,15 @@ function select(topo: Topology, scope: TopologyScope, rawFilter: string): Select
     const netMatch = new Set(networks.filter((n) => matches(filter, n.name, ...n.subnets, n.bridge)).map((n) => n.id));
     const keep = new Set(
       containers
-        .filter((c) => matches(filter, c.name, c.image) || endpoints.some((e) => e.containerId === c.id && (matches(filter, e.ip) || netMatch.has(e.networkId))))
+        .filter(
+          (c) => matches(filter, c.name, c.image) || endpoints.some((e) => e.containerId === c.id && (matches(filter, e.ip) || netMatch.has(e.networkId))),
+        )
         .map((c) => c.id),
     );
     // A container sharing a kept namespace is kept with it.
-    for (const c of containers) if (c.sharesNamespaceWith && containers.some((o) => keep.has(o.id) && (o.name === c.sharesNamespaceWith || o.id === c.sharesNamespaceWith))) keep.add(c.id);
+    for (const c of containers)
+      if (c.sharesNamespaceWith && containers.some((o) => keep.has(o.id) && (o.name === c.sharesNamespaceWith || o.id === c.sharesNamespaceWith)))
+        keep.add(c.id);
     containers = containers.filter((c) => keep.has(c.id));
     endpoints = endpoints.filter((e) => keep.has(e.containerId));
     networks = networks.filter((n) => netMatch.has(n.id) || endpoints.some((e) => e.networkId === n.id));
@@ -197,7 +203,17 @@ class TopologyDrawing {
       bridgeNets.forEach((n, i) => {
         const bridge = n.bridge as string;
         const gw = cidrOf(this.link(bridge));
-        const id = fc.node(`B${i}`, 'rect', labelLines([`${bridge} (bridge${n.bridgeUp === false ? ', down' : ''})`, `network ${n.name}${n.internal ? ' (internal)' : ''}`, gw.length ? `gateway ${gw.join(', ')}` : n.gateway ? `gateway ${n.gateway}` : undefined, n.subnets.join(', ')]), n.internal ? 'internal' : 'bridge');
+        const id = fc.node(
+          `B${i}`,
+          'rect',
+          labelLines([
+            `${bridge} (bridge${n.bridgeUp === false ? ', down' : ''})`,
+            `network ${n.name}${n.internal ? ' (internal)' : ''}`,
+            gw.length ? `gateway ${gw.join(', ')}` : n.gateway ? `gateway ${n.gateway}` : undefined,
+            n.subnets.join(', '),
+          ]),
+          n.internal ? 'internal' : 'bridge',
+        );
         this.nodes[id] = { kind: 'network', id: n.id, name: n.name };
         this.bridgeIds.set(n.id, id);
         if (n.masquerade.length > 0) {
@@ -211,7 +227,12 @@ class TopologyDrawing {
         if (!drawn.has(e.containerId) || !e.hostVeth) return;
         const ci = this.cindex(e.containerId);
         const k = this.sel.endpoints.filter((x) => x.containerId === e.containerId).indexOf(e);
-        const id = fc.node(`V${ci}x${k}`, 'rect', labelLines([`${e.hostVeth.name}@if${e.containerInterface?.index ?? '?'}`, e.hostVeth.mtu ? `MTU ${e.hostVeth.mtu}` : undefined]), 'veth');
+        const id = fc.node(
+          `V${ci}x${k}`,
+          'rect',
+          labelLines([`${e.hostVeth.name}@if${e.containerInterface?.index ?? '?'}`, e.hostVeth.mtu ? `MTU ${e.hostVeth.mtu}` : undefined]),
+          'veth',
+        );
         this.nodes[id] = { kind: 'hostInterface', name: e.hostVeth.name };
       });
       // Host-mode containers live here.
@@ -233,11 +254,20 @@ class TopologyDrawing {
           this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
         }
         eps.forEach((e, k) => {
-          const iface = e.containerInterface ? `${e.containerInterface.name}@if${e.hostVeth?.index ?? e.overlay?.sandboxVeth?.index ?? '?'}` : 'interface not found';
+          const iface = e.containerInterface
+            ? `${e.containerInterface.name}@if${e.hostVeth?.index ?? e.overlay?.sandboxVeth?.index ?? '?'}`
+            : 'interface not found';
           const id = fc.node(
             `E${ci}x${k}`,
             'rect',
-            labelLines([`${c.name} ${iface}`, `${e.ip}/${e.prefixLen}`, e.ipv6, e.mac, e.containerInterface?.mtu ? `MTU ${e.containerInterface.mtu}` : undefined, e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined]),
+            labelLines([
+              `${c.name} ${iface}`,
+              `${e.ip}/${e.prefixLen}`,
+              e.ipv6,
+              e.mac,
+              e.containerInterface?.mtu ? `MTU ${e.containerInterface.mtu}` : undefined,
+              e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined,
+            ]),
             e.flags.some((f) => f.endsWith('not-found') || f === 'bridge-mismatch') ? 'problem' : 'iface',
           );
           this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
@@ -245,10 +275,18 @@ class TopologyDrawing {
         });
         // The DNS redirect inside the namespace: drawn when one container is shown (on a whole host it would double every box).
         if (this.showDns && c.dnsRedirect && c.dnsRedirect.length > 0) {
-          const dnat = c.dnsRedirect.find((r) => r.spec.includes('-p udp') && r.spec.includes('DNAT')) ?? c.dnsRedirect.find((r) => r.spec.includes('DNAT')) ?? c.dnsRedirect[0];
+          const dnat =
+            c.dnsRedirect.find((r) => r.spec.includes('-p udp') && r.spec.includes('DNAT')) ??
+            c.dnsRedirect.find((r) => r.spec.includes('DNAT')) ??
+            c.dnsRedirect[0];
           const to = dnat ? /--to-destination (\S+)/.exec(dnat.spec)?.[1] : undefined;
           const proto = dnat ? /-p (\w+)/.exec(dnat.spec)?.[1] : undefined;
-          fc.node(`D${ci}`, 'hexagon', labelLines([`DNS redirect (nat ${dnat?.chain ?? 'DOCKER_OUTPUT'})`, to ? `${proto ?? ''} 127.0.0.11:53 -> ${to}`.trim() : dnat?.spec]), 'nat');
+          fc.node(
+            `D${ci}`,
+            'hexagon',
+            labelLines([`DNS redirect (nat ${dnat?.chain ?? 'DOCKER_OUTPUT'})`, to ? `${proto ?? ''} 127.0.0.11:53 -> ${to}`.trim() : dnat?.spec]),
+            'nat',
+          );
         }
         sharers.forEach((s) => {
           const id = fc.node(`S${this.cindex(s.id)}`, 'stadium', labelLines([s.name, `network mode container:${c.name}`]), 'container');
@@ -268,7 +306,12 @@ class TopologyDrawing {
         const vx = fc.node(
           `OX${oi}`,
           'rect',
-          labelLines([`${join.vxlanDevice ?? 'vxlan device not found'}`, `VNI ${join.vni ?? n.vxlanIds.join(', ')}`, join.mtu ? `MTU ${join.mtu}` : undefined, join.remoteVteps.length ? `remote VTEPs: ${join.remoteVteps.join(', ')}` : 'no remote VTEPs in the FDB (single node)']),
+          labelLines([
+            `${join.vxlanDevice ?? 'vxlan device not found'}`,
+            `VNI ${join.vni ?? n.vxlanIds.join(', ')}`,
+            join.mtu ? `MTU ${join.mtu}` : undefined,
+            join.remoteVteps.length ? `remote VTEPs: ${join.remoteVteps.join(', ')}` : 'no remote VTEPs in the FDB (single node)',
+          ]),
           'vxlan',
         );
         eps.forEach((e, k) => {
@@ -280,18 +323,36 @@ class TopologyDrawing {
         });
         fc.edge(br, vx, undefined, 'line');
       });
-      if (this.uplinkId) fc.edge(`OX${oi}`, this.uplinkId, escapeLabel(`VXLAN UDP 4789${join.remoteVteps.length ? ` to ${join.remoteVteps.length} VTEP(s)` : ''}`), 'dotted');
+      if (this.uplinkId)
+        fc.edge(`OX${oi}`, this.uplinkId, escapeLabel(`VXLAN UDP 4789${join.remoteVteps.length ? ` to ${join.remoteVteps.length} VTEP(s)` : ''}`), 'dotted');
     });
 
     // Groups of the containers not drawn one by one.
     let gi = 0;
     for (const [n, rest] of grouped) {
       const names = rest.map((c) => c.name);
-      const id = fc.node(`G${gi}`, 'subroutine', labelLines([`${rest.length} more container${rest.length === 1 ? '' : 's'} on ${n.name}`, `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`, 'filter or open the network to see them']), 'group');
+      const id = fc.node(
+        `G${gi}`,
+        'subroutine',
+        labelLines([
+          `${rest.length} more container${rest.length === 1 ? '' : 's'} on ${n.name}`,
+          `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`,
+          'filter or open the network to see them',
+        ]),
+        'group',
+      );
       this.nodes[id] = { kind: 'network', id: n.id, name: n.name };
-      const bridge = this.bridgeIds.get(n.id) ?? (n.driver === 'overlay' ? overlayNets.indexOf(n) >= 0 && fc.has(`OB${overlayNets.indexOf(n)}`) ? `OB${overlayNets.indexOf(n)}` : undefined : undefined);
+      const bridge =
+        this.bridgeIds.get(n.id) ??
+        (n.driver === 'overlay'
+          ? overlayNets.indexOf(n) >= 0 && fc.has(`OB${overlayNets.indexOf(n)}`)
+            ? `OB${overlayNets.indexOf(n)}`
+            : undefined
+          : undefined);
       if (bridge) fc.edge(id, bridge, escapeLabel(`${rest.length} veth pairs`), 'line');
-      this.notes.push(`${rest.length} of the containers on ${n.name} are drawn as one group (${names.slice(0, 3).join(', ')}...): filter by name to see them one by one`);
+      this.notes.push(
+        `${rest.length} of the containers on ${n.name} are drawn as one group (${names.slice(0, 3).join(', ')}...): filter by name to see them one by one`,
+      );
       gi++;
     }
 
@@ -312,11 +373,13 @@ class TopologyDrawing {
         fc.edge(`N${i}`, this.uplinkId, 'routed out');
       }
     });
-    if (ups.length === 0) this.notes.push('no uplink: the host has no interface with an IPv4 address besides Docker\'s');
+    if (ups.length === 0) this.notes.push("no uplink: the host has no interface with an IPv4 address besides Docker's");
 
     // Published ports enter by the uplink and are DNATed to the container's address.
     for (const p of this.sel.ports) {
-      const target = [...this.endpointIds].find(([e]) => e.containerId === p.containerId && e.ip === p.containerIp)?.[1] ?? [...this.endpointIds].find(([e]) => e.containerId === p.containerId)?.[1];
+      const target =
+        [...this.endpointIds].find(([e]) => e.containerId === p.containerId && e.ip === p.containerIp)?.[1] ??
+        [...this.endpointIds].find(([e]) => e.containerId === p.containerId)?.[1];
       const dnat = p.dnatRules[0];
       const label = `${p.protocol} ${socketAddress(p.hostIp || '0.0.0.0', p.hostPort)} -> ${p.dnatTarget ?? socketAddress(p.containerIp, p.containerPort)}${dnat ? ` DNAT (${dnat.packets} pkts)` : p.carriedBy ? ` (${p.carriedBy})` : ' (no DNAT rule)'}${p.proxy ? ', docker-proxy' : ''}`;
       if (!target || !this.uplinkId) {
@@ -333,7 +396,11 @@ class TopologyDrawing {
 export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, scope: TopologyScope, options: TopologyRenderOptions): RenderedDiagram {
   const sel = select(topo, scope, options.filter ?? '');
   const title =
-    scope.kind === 'host' ? `Topology: ${snapshot.host.hostname}` : scope.kind === 'network' ? `Topology: network ${scope.network}` : `Topology: container ${scope.container}`;
+    scope.kind === 'host'
+      ? `Topology: ${snapshot.host.hostname}`
+      : scope.kind === 'network'
+        ? `Topology: network ${scope.network}`
+        : `Topology: container ${scope.container}`;
   // Stay well inside Mermaid's limits: the webview adds nothing to the text.
   const maxChars = Math.floor(options.limits.maxTextSize * 0.9);
   const maxEdges = Math.floor(options.limits.maxEdges * 0.9);
@@ -344,7 +411,8 @@ export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, sc
     const mermaid = d.fc.text(TOPOLOGY_CLASSES);
     if ((mermaid.length <= maxChars && d.fc.edgeCount <= maxEdges) || !(cap > 0)) {
       const notes = [...sel.notes, ...d.notes, ...topo.limits.map((l) => `not read: ${l}`)];
-      if (mermaid.length > maxChars || d.fc.edgeCount > maxEdges) notes.unshift('even grouped, this host exceeds the diagram limits: use the filter or pick one network');
+      if (mermaid.length > maxChars || d.fc.edgeCount > maxEdges)
+        notes.unshift('even grouped, this host exceeds the diagram limits: use the filter or pick one network');
       if (sel.containers.length === 0) notes.unshift('no running containers in this scope');
       return { title, mermaid, nodes: d.nodes, moved: [], stats: { nodes: d.fc.nodeCount, edges: d.fc.edgeCount, chars: mermaid.length }, notes };
     }

@@ -22,13 +22,19 @@ export function renderSourcesText(snapshot: HostSnapshot): string {
   const d = snapshot.docker;
   lines.push('');
   if (d) {
-    lines.push(`Docker ${d.version} (API ${d.apiVersion}) at ${d.endpoint}, swarm ${d.swarm}: ${d.containers.length} containers, ${d.networks.length} networks`);
+    lines.push(
+      `Docker ${d.version} (API ${d.apiVersion}) at ${d.endpoint}, swarm ${d.swarm}: ${d.containers.length} containers, ${d.networks.length} networks`,
+    );
   }
   lines.push(
     `Host: ${snapshot.hostNamespace.links.length} links, ${snapshot.hostNamespace.routes.length} routes, ${snapshot.hostNamespace.fdb.length} FDB entries; ` +
       `${snapshot.containerNamespaces.length} container namespaces, ${snapshot.overlaySandboxes.length} overlay sandboxes` +
-      (snapshot.netfilter ? `, netfilter (${snapshot.netfilter.backend}) ${snapshot.netfilter.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0)} rules` : '') +
-      (snapshot.nftables ? `, nftables ${snapshot.nftables.tables.length} tables (${snapshot.nftables.tables.filter((t) => t.origin === 'native').length} native)` : '') +
+      (snapshot.netfilter
+        ? `, netfilter (${snapshot.netfilter.backend}) ${snapshot.netfilter.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0)} rules`
+        : '') +
+      (snapshot.nftables
+        ? `, nftables ${snapshot.nftables.tables.length} tables (${snapshot.nftables.tables.filter((t) => t.origin === 'native').length} native)`
+        : '') +
       (snapshot.conntrack ? `, ${snapshot.conntrack.entries.length}${snapshot.conntrack.truncated ? '+' : ''} conntrack entries` : ''),
   );
   return lines.join('\n');
@@ -66,7 +72,14 @@ export function renderTopologyText(topo: Topology): string {
   }
   lines.push('', 'Containers:');
   for (const c of topo.containers) {
-    const mode = c.modeKind === 'container' ? `shares netns of ${c.sharesNamespaceWith}` : c.modeKind === 'host' ? 'host network namespace' : c.modeKind === 'none' ? 'no network' : '';
+    const mode =
+      c.modeKind === 'container'
+        ? `shares netns of ${c.sharesNamespaceWith}`
+        : c.modeKind === 'host'
+          ? 'host network namespace'
+          : c.modeKind === 'none'
+            ? 'no network'
+            : '';
     lines.push(`  ${c.name} [${c.state}] dns=${c.dns}${mode ? `, ${mode}` : ''}${c.flags.length ? `  [${c.flags.join(', ')}]` : ''}`);
     for (const ep of topo.endpoints.filter((e) => e.containerId === c.id)) lines.push(endpointLine(ep));
     for (const p of topo.ports.filter((x) => x.containerId === c.id)) {

@@ -47,7 +47,7 @@ function parseIpv6(text: string): bigint | undefined {
     if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
     n = (n << 16n) + BigInt(parseInt(g, 16));
   }
-  if (tail !== undefined) n = (n >> 32n << 32n) + tail;
+  if (tail !== undefined) n = ((n >> 32n) << 32n) + tail;
   return n;
 }
 
@@ -69,7 +69,7 @@ export function formatIp(ip: IpValue): string {
   if (ip.family === 4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 255n)).join('.');
   const groups = Array.from({ length: 8 }, (_, i) => Number((ip.value >> BigInt(112 - 16 * i)) & 0xffffn));
   let best = { at: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

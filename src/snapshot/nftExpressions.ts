@@ -117,7 +117,9 @@ export function statementText(e: NftJson): string {
     case 'redirect':
       return natText(key, body);
     case 'reject':
-      return isObject(body) ? `reject${b.type !== undefined ? ` with ${valueText(b.type)}` : ''}${b.expr !== undefined ? ` ${valueText(b.expr)}` : ''}` : 'reject';
+      return isObject(body)
+        ? `reject${b.type !== undefined ? ` with ${valueText(b.type)}` : ''}${b.expr !== undefined ? ` ${valueText(b.expr)}` : ''}`
+        : 'reject';
     case 'log':
       return isObject(body) && b.prefix !== undefined ? `log prefix ${quoted(String(b.prefix))}` : 'log';
     case 'limit':
@@ -133,4 +135,3 @@ export function statementText(e: NftJson): string {
 export function ruleText(expr: NftJson[]): string {
   return expr.map(statementText).join(' ');
 }
-

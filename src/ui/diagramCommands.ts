@@ -29,7 +29,9 @@ function networkName(node: TreeNode, snapshot: HostSnapshot | undefined): string
 /** A published-port item's port, from what Inspect shows of it (a PortMapping). */
 function portOf(node: TreeNode): { hostPort: number; protocol: string; family: number } | undefined {
   const p = node.facts().inspect as { hostPort?: unknown; protocol?: unknown; family?: unknown } | undefined;
-  return typeof p?.hostPort === 'number' && typeof p.protocol === 'string' ? { hostPort: p.hostPort, protocol: p.protocol, family: p.family === 6 ? 6 : 4 } : undefined;
+  return typeof p?.hostPort === 'number' && typeof p.protocol === 'string'
+    ? { hostPort: p.hostPort, protocol: p.protocol, family: p.family === 6 ? 6 : 4 }
+    : undefined;
 }
 
 export function registerDiagramCommands(panels: DiagramPanels, state: HostState): vscode.Disposable[] {
@@ -55,14 +57,18 @@ export function registerDiagramCommands(panels: DiagramPanels, state: HostState)
       const port = portOf(node);
       const request = port && inboundRequest(port.hostPort, port.protocol, port.family === 6);
       if (request) return panels.show(request);
-      return void vscode.window.showInformationMessage(`No packet path for ${port ? `${port.protocol} port ${port.hostPort}` : 'this item'}: only TCP and UDP ports are followed.`);
+      return void vscode.window.showInformationMessage(
+        `No packet path for ${port ? `${port.protocol} port ${port.hostPort}` : 'this item'}: only TCP and UDP ports are followed.`,
+      );
     }
     const snapshot = await state.whenRead();
     if (!snapshot) return void vscode.window.showWarningMessage('The host has not been read yet: try again in a moment.');
     const container = node?.contextValue.startsWith('container-') ? node.facts().container?.name : undefined;
     const choices = pathChoices(diagramChoices(snapshot), container);
     if (choices.length === 0) {
-      const why = container ? `${container} has no flow to follow (it is on no bridge network and does not use Docker's embedded DNS)` : 'this host publishes no port and has no running container on a bridge network';
+      const why = container
+        ? `${container} has no flow to follow (it is on no bridge network and does not use Docker's embedded DNS)`
+        : 'this host publishes no port and has no running container on a bridge network';
       return void vscode.window.showInformationMessage(`No packet path to show: ${why}.`);
     }
     const only = choices.length === 1 ? choices[0] : undefined;

@@ -11,7 +11,16 @@ import { randomBytes } from 'node:crypto';
 import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { countersOf, type CounterMemory } from '../model/ruleCounters';
 import { topologyOf } from '../model/topology';
-import { DIAGRAM_VIEW_TYPE, parseDiagramRequest, parseFromWebview, type DiagramChoice, type DiagramRequest, type FromWebview, type RenderedDiagram, type ToWebview } from '../protocol';
+import {
+  DIAGRAM_VIEW_TYPE,
+  parseDiagramRequest,
+  parseFromWebview,
+  type DiagramChoice,
+  type DiagramRequest,
+  type FromWebview,
+  type RenderedDiagram,
+  type ToWebview,
+} from '../protocol';
 import { DEFAULT_RENDER_LIMITS, DiagramRequestError, diagramChoices, renderDiagram } from '../render/diagram';
 import { diagramPageHtml, makeNonce } from '../render/diagramPage';
 import { exportMermaid, exportSvg } from './diagramExport';
@@ -195,7 +204,10 @@ class DiagramPanel {
       this.post({
         type: 'error',
         message: e.message,
-        fix: e instanceof DiagramRequestError && e.fix ? e.fix : 'Refresh the diagram; if it keeps failing, run "Container Network: Open Host Snapshot" and attach it to a bug report with this message.',
+        fix:
+          e instanceof DiagramRequestError && e.fix
+            ? e.fix
+            : 'Refresh the diagram; if it keeps failing, run "Container Network: Open Host Snapshot" and attach it to a bug report with this message.',
       });
       return;
     }
@@ -203,7 +215,9 @@ class DiagramPanel {
     if (this.countersProblem && this.request.kind === 'path') diagram = { ...diagram, notes: [...diagram.notes, this.countersProblem] };
     this.lastDiagram = diagram;
     this.panel.title = diagram.title;
-    this.deps.log.debug(`diagram: ${diagram.title}: ${diagram.stats.nodes} nodes, ${diagram.stats.edges} edges, ${diagram.moved.length} moved, in ${(performance.now() - started).toFixed(1)} ms`);
+    this.deps.log.debug(
+      `diagram: ${diagram.title}: ${diagram.stats.nodes} nodes, ${diagram.stats.edges} edges, ${diagram.moved.length} moved, in ${(performance.now() - started).toFixed(1)} ms`,
+    );
     this.post({
       type: 'diagram',
       request: this.request,

@@ -41,6 +41,10 @@ function stamp(date: Date): string {
 
 /** `topology-<host>-<time>.svg` or `packet-path-<host>-<time>.svg`, safe as a file name anywhere. */
 export function diagramFileName(request: DiagramRequest, hostname: string, date: Date, ext = 'svg'): string {
-  const host = hostname.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[.]+/, '').slice(0, 64) || 'host';
+  const host =
+    hostname
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .replace(/^[.]+/, '')
+      .slice(0, 64) || 'host';
   return `${request.kind === 'topology' ? 'topology' : 'packet-path'}-${host}-${stamp(date)}.${ext}`;
 }

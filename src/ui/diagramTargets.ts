@@ -6,7 +6,17 @@
 import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { Topology } from '../model/topology';
 import type { NodeTarget } from '../protocol';
-import { containerNodeId, hostLinkNodeId, netfilterChainNodeId, netfilterRuleNodeId, networkNodeId, nftChainNodeId, nftRuleNodeId, portNodeId, uplinkNodeId } from './trees/nodeIds';
+import {
+  containerNodeId,
+  hostLinkNodeId,
+  netfilterChainNodeId,
+  netfilterRuleNodeId,
+  networkNodeId,
+  nftChainNodeId,
+  nftRuleNodeId,
+  portNodeId,
+  uplinkNodeId,
+} from './trees/nodeIds';
 import { VIEW, type ViewId } from './trees/viewIds';
 
 export interface SidebarLocation {
@@ -40,10 +50,7 @@ export function sidebarLocations(target: NodeTarget, snapshot: HostSnapshot | un
       const link = snapshot?.hostNamespace.links.find((l) => l.name === target.name);
       if (!link) return [];
       const uplink = topology?.uplinks.some((u) => u.index === link.index);
-      return [
-        ...(uplink ? [{ view: VIEW.host, nodeId: uplinkNodeId(link.index) }] : []),
-        { view: VIEW.host, nodeId: hostLinkNodeId(link.index) },
-      ];
+      return [...(uplink ? [{ view: VIEW.host, nodeId: uplinkNodeId(link.index) }] : []), { view: VIEW.host, nodeId: hostLinkNodeId(link.index) }];
     }
     case 'chain':
       return [{ view: VIEW.netfilter, nodeId: chainNodeId(target.table, target.chain) }];
@@ -67,7 +74,9 @@ export function sidebarLocations(target: NodeTarget, snapshot: HostSnapshot | un
       ];
     }
     case 'port': {
-      const ports = (topology?.ports ?? []).filter((p) => p.containerName === target.containerName && p.hostPort === target.hostPort && p.protocol === target.protocol);
+      const ports = (topology?.ports ?? []).filter(
+        (p) => p.containerName === target.containerName && p.hostPort === target.hostPort && p.protocol === target.protocol,
+      );
       const container = snapshot?.docker?.containers.find((c) => c.name === target.containerName);
       return [
         ...ports.map((p) => ({ view: VIEW.containers, nodeId: portNodeId(p) })),

@@ -36,7 +36,10 @@ export class HostState implements vscode.Disposable {
         const before = this.settingsNow;
         this.settingsNow = readSettings();
         const s = this.settingsNow;
-        const reread = before.dockerEndpoint !== s.dockerEndpoint || before.privilegeCommand.join(' ') !== s.privilegeCommand.join(' ') || before.refreshIntervalSeconds !== s.refreshIntervalSeconds;
+        const reread =
+          before.dockerEndpoint !== s.dockerEndpoint ||
+          before.privilegeCommand.join(' ') !== s.privilegeCommand.join(' ') ||
+          before.refreshIntervalSeconds !== s.refreshIntervalSeconds;
         if (reread && this.live) {
           this.stop();
           this.start();
@@ -54,7 +57,9 @@ export class HostState implements vscode.Disposable {
   start(): void {
     if (this.live) return;
     const s = this.settingsNow;
-    this.log.info(`starting: Docker ${s.dockerEndpoint || 'from DOCKER_HOST or the local socket'}, privilege "${s.privilegeCommand.join(' ')}", poll ${s.refreshIntervalSeconds} s`);
+    this.log.info(
+      `starting: Docker ${s.dockerEndpoint || 'from DOCKER_HOST or the local socket'}, privilege "${s.privilegeCommand.join(' ')}", poll ${s.refreshIntervalSeconds} s`,
+    );
     const live = new LiveSnapshot({
       snapshot: { ...(s.dockerEndpoint ? { dockerEndpoint: s.dockerEndpoint } : {}), privilegeCommand: s.privilegeCommand },
       pollMs: s.refreshIntervalSeconds * 1000,
@@ -109,16 +114,18 @@ export class HostState implements vscode.Disposable {
   async whenRead(timeoutMs = 60_000): Promise<HostSnapshot | undefined> {
     this.start();
     if (this.snapshot) return this.snapshot;
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Reading the host…' }, () =>
-      new Promise<HostSnapshot | undefined>((resolve) => {
-        const done = (s: HostSnapshot | undefined): void => {
-          clearTimeout(timer);
-          sub.dispose();
-          resolve(s);
-        };
-        const sub = this.onDidChange((e) => done(e.snapshot));
-        const timer = setTimeout(() => done(this.snapshot), timeoutMs);
-      }),
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Reading the host…' },
+      () =>
+        new Promise<HostSnapshot | undefined>((resolve) => {
+          const done = (s: HostSnapshot | undefined): void => {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(s);
+          };
+          const sub = this.onDidChange((e) => done(e.snapshot));
+          const timer = setTimeout(() => done(this.snapshot), timeoutMs);
+        }),
     );
   }
 

@@ -23,7 +23,11 @@ const PRESETS: { label: string; detail: string; action: TerminalAction }[] = [
   { label: 'ip route', detail: 'routes inside the namespace', action: { kind: 'preset', preset: 'ip-route' } },
   { label: 'ss -tlnp', detail: 'listening TCP sockets and their processes', action: { kind: 'preset', preset: 'ss-listening' } },
   { label: 'iptables-save', detail: "the namespace's own rules (Docker's DNS redirect lives here)", action: { kind: 'preset', preset: 'iptables-save' } },
-  { label: 'resolv.conf', detail: "the container's resolver configuration (Docker's copy on the host, read by the extension)", action: { kind: 'resolv-conf' } },
+  {
+    label: 'resolv.conf',
+    detail: "the container's resolver configuration (Docker's copy on the host, read by the extension)",
+    action: { kind: 'resolv-conf' },
+  },
   { label: 'DNS lookup via 127.0.0.11…', detail: "ask Docker's embedded DNS from inside", action: { kind: 'dns-lookup', name: '' } },
 ];
 
@@ -39,7 +43,9 @@ export class NamespaceTerminals {
     if (facts?.container) return { kind: 'container', container: facts.container };
     let list = this.containers();
     if (!list) {
-      const snapshot = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing containers' }, () => takeSnapshot({ dnsRules: false }));
+      const snapshot = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing containers' }, () =>
+        takeSnapshot({ dnsRules: false }),
+      );
       list = snapshot.docker?.containers ?? [];
     }
     const running = list.filter((c) => c.state === 'running');
@@ -48,7 +54,11 @@ export class NamespaceTerminals {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      running.map((c) => ({ label: displayText(c.name), description: displayText(c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode), container: c })),
+      running.map((c) => ({
+        label: displayText(c.name),
+        description: displayText(c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode),
+        container: c,
+      })),
       { title: 'Container', placeHolder: 'Whose network namespace?' },
     );
     return pick ? { kind: 'container', container: pick.container } : undefined;
@@ -63,7 +73,9 @@ export class NamespaceTerminals {
   async shellIn(containerName: string): Promise<vscode.Terminal | undefined> {
     const container = this.containers()?.find((c) => c.name === containerName);
     if (container?.state !== 'running') {
-      void vscode.window.showWarningMessage(`Container ${containerName} is ${container ? `not running (${container.state})` : 'not on this host any more'}: no namespace to open a shell in.`);
+      void vscode.window.showWarningMessage(
+        `Container ${containerName} is ${container ? `not running (${container.state})` : 'not on this host any more'}: no namespace to open a shell in.`,
+      );
       return undefined;
     }
     return this.openTarget({ kind: 'container', container }, { kind: 'shell' });
@@ -123,7 +135,11 @@ export class NamespaceTerminals {
     if (!pick) return;
     let action = pick.action;
     if (action.kind === 'dns-lookup') {
-      const name = await vscode.window.showInputBox({ title: 'DNS lookup via 127.0.0.11', prompt: 'Name to look up (a container, service or alias name)', validateInput: (v) => (/^[A-Za-z0-9_.-]+$/.test(v.trim()) ? undefined : 'a DNS name: letters, digits, dots, dashes') });
+      const name = await vscode.window.showInputBox({
+        title: 'DNS lookup via 127.0.0.11',
+        prompt: 'Name to look up (a container, service or alias name)',
+        validateInput: (v) => (/^[A-Za-z0-9_.-]+$/.test(v.trim()) ? undefined : 'a DNS name: letters, digits, dots, dashes'),
+      });
       if (!name) return;
       action = { kind: 'dns-lookup', name: name.trim() };
     }
@@ -134,7 +150,11 @@ export class NamespaceTerminals {
     const mode = await vscode.window.showQuickPick(
       [
         { label: 'Live in the terminal', toFile: false },
-        { label: 'To a .pcap file in the workspace', detail: 'at most 10,000 packets, 100 MiB or 10 minutes; stop earlier with Ctrl+C or by closing the terminal; the file is revealed when it ends', toFile: true },
+        {
+          label: 'To a .pcap file in the workspace',
+          detail: 'at most 10,000 packets, 100 MiB or 10 minutes; stop earlier with Ctrl+C or by closing the terminal; the file is revealed when it ends',
+          toFile: true,
+        },
       ],
       { title: 'Capture packets (tcpdump on eth0)' },
     );

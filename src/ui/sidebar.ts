@@ -27,7 +27,10 @@ export class Sidebar implements vscode.Disposable {
       const view = vscode.window.createTreeView(spec.view, { treeDataProvider: provider, showCollapseAll: true });
       this.providers.set(spec.view, provider);
       this.views.set(spec.view, view);
-      this.disposables.push(view, view.onDidChangeVisibility((e) => e.visible && state.start()));
+      this.disposables.push(
+        view,
+        view.onDidChangeVisibility((e) => e.visible && state.start()),
+      );
       if (view.visible) state.start();
     }
     this.disposables.push(
@@ -44,7 +47,8 @@ export class Sidebar implements vscode.Disposable {
     for (const id of this.views.keys()) this.showMessage(id);
     const docker = snapshot.sources.find((s) => s.name === 'docker');
     const containers = this.views.get(VIEW_SPECS[0]?.view ?? '');
-    if (containers) containers.description = docker?.state === 'ok' || docker?.state === 'partial' ? `${snapshot.docker?.containers.length ?? 0}` : 'engine not reachable';
+    if (containers)
+      containers.description = docker?.state === 'ok' || docker?.state === 'partial' ? `${snapshot.docker?.containers.length ?? 0}` : 'engine not reachable';
   }
 
   private showProgress(): void {
@@ -62,7 +66,11 @@ export class Sidebar implements vscode.Disposable {
     const provider = this.providers.get(viewId);
     const view = this.views.get(viewId);
     if (!provider || !view) return;
-    const text = await vscode.window.showInputBox({ title: 'Filter', prompt: 'Show only items whose name or description contains this text (empty clears the filter)', value: provider.filter });
+    const text = await vscode.window.showInputBox({
+      title: 'Filter',
+      prompt: 'Show only items whose name or description contains this text (empty clears the filter)',
+      value: provider.filter,
+    });
     if (text === undefined) return;
     provider.setFilter(text);
     this.showMessage(viewId);

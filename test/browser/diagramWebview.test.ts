@@ -135,7 +135,12 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       const nodes = Array.from(document.querySelectorAll<SVGGElement>('.canvas svg g.node'));
       return {
         text: svg?.textContent ?? '',
-        nodes: nodes.map((g) => ({ id: g.dataset.nodeId ?? '', text: g.textContent ?? '', clickable: g.classList.contains('clickable'), tabindex: g.getAttribute('tabindex') })),
+        nodes: nodes.map((g) => ({
+          id: g.dataset.nodeId ?? '',
+          text: g.textContent ?? '',
+          clickable: g.classList.contains('clickable'),
+          tabindex: g.getAttribute('tabindex'),
+        })),
         title: document.querySelector('.title')?.textContent,
         readAt: document.querySelector('.read-at')?.textContent,
         state: document.getElementById('app')?.dataset.state,
@@ -145,7 +150,10 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     assert.equal(drawn.title, message.diagram.title);
     assert.match(drawn.readAt ?? '', /^read at \d\d:\d\d:\d\d$/);
     assert.equal(drawn.nodes.length, message.diagram.stats.nodes, 'one g.node per node in the text');
-    assert.ok(drawn.nodes.every((n) => n.id !== ''), 'every drawn node is mapped back to its Mermaid id');
+    assert.ok(
+      drawn.nodes.every((n) => n.id !== ''),
+      'every drawn node is mapped back to its Mermaid id',
+    );
 
     // One node per container: every container of the lab is drawn, once per interface (or once, without one).
     const names = (snapshot.docker?.containers ?? []).map((c) => c.name).sort();
@@ -191,7 +199,10 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       assert.equal(m.stroke, orange, `moved node ${m.id} is outlined in the theme's charts orange`);
     }
     const notMoved = Object.keys(message.diagram.nodes).filter((id) => !message.diagram.moved.includes(id));
-    assert.ok((await look(notMoved)).every((m) => !m.moved), 'only moved nodes carry the class');
+    assert.ok(
+      (await look(notMoved)).every((m) => !m.moved),
+      'only moved nodes carry the class',
+    );
     await screenshot(panel, 'diagram-path-dark');
 
     // Zoom in, open a node's actions, then let the counters refresh: the view and the bar stay.
@@ -209,22 +220,33 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     const forward = later.netfilter?.tables.find((t) => t.name === 'filter')?.chains.find((c) => c.name === 'FORWARD')?.rules[0];
     assert.ok(forward);
     forward.packets += 1;
-    const refreshed = diagramMessage(later, INBOUND_8080, { previousCounters: countersOf(snapshot) }, new Date(Date.parse(snapshot.takenAt) + 5000).toISOString());
+    const refreshed = diagramMessage(
+      later,
+      INBOUND_8080,
+      { previousCounters: countersOf(snapshot) },
+      new Date(Date.parse(snapshot.takenAt) + 5000).toISOString(),
+    );
     assert.notEqual(refreshed.diagram.mermaid, message.diagram.mermaid);
     assert.ok(refreshed.diagram.moved.length > 0 && refreshed.diagram.moved.length < message.diagram.moved.length);
     await show(panel, refreshed);
-    const afterRefresh = await panel.page.evaluate((id) => ({
-      transform: (document.querySelector('.canvas') as HTMLElement).style.transform,
-      bar: !(document.querySelector('.action-bar') as HTMLElement).hidden,
-      subject: document.querySelector('.action-subject')?.textContent,
-      selected: document.querySelector(`.canvas g.node[data-node-id="${id}"]`)?.classList.contains('selected'),
-    }), dnatId);
+    const afterRefresh = await panel.page.evaluate(
+      (id) => ({
+        transform: (document.querySelector('.canvas') as HTMLElement).style.transform,
+        bar: !(document.querySelector('.action-bar') as HTMLElement).hidden,
+        subject: document.querySelector('.action-subject')?.textContent,
+        selected: document.querySelector(`.canvas g.node[data-node-id="${id}"]`)?.classList.contains('selected'),
+      }),
+      dnatId,
+    );
     assert.equal(afterRefresh.transform, before.transform, 'same request re-rendered: the zoom is kept');
     assert.ok(afterRefresh.bar && afterRefresh.selected, 'the action bar and the selection survive the re-render');
     assert.equal(afterRefresh.subject, before.subject);
     for (const m of await look(refreshed.diagram.moved)) assert.ok(m.moved, `moved node ${m.id} is highlighted after the re-render`);
     const stale = message.diagram.moved.filter((id) => !refreshed.diagram.moved.includes(id));
-    assert.ok((await look(stale)).every((m) => !m.moved), 'rules that did not move this time are no longer highlighted');
+    assert.ok(
+      (await look(stale)).every((m) => !m.moved),
+      'rules that did not move this time are no longer highlighted',
+    );
   });
 
   test('hostile container and network names are drawn literally and nothing runs', async () => {
@@ -248,7 +270,11 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
             .join('\n'),
           dangerous: elements.filter((e) => /^(script|img|iframe|object|embed|image)$/i.test(e.localName)).map((e) => e.outerHTML),
           nestedSvg: canvas.querySelectorAll('foreignObject svg').length,
-          handlers: elements.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${e.localName} ${a.name}`)),
+          handlers: elements.flatMap((e) =>
+            Array.from(e.attributes)
+              .filter((a) => /^on/i.test(a.name))
+              .map((a) => `${e.localName} ${a.name}`),
+          ),
           options: Array.from(document.querySelectorAll('vscode-option')).map((o) => o.textContent ?? ''),
           title: document.querySelector('.title')?.textContent ?? '',
         };
@@ -259,14 +285,21 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       assert.equal(found.title, message.diagram.title, 'the title is shown as text');
       if (message === messages[1]) await screenshot(panel, 'diagram-hostile-names-light');
       if (message === messages[0]) {
-        const containers = Object.values(message.diagram.nodes).filter((t) => t.kind === 'container').map((t) => (t as { name: string }).name);
+        const containers = Object.values(message.diagram.nodes)
+          .filter((t) => t.kind === 'container')
+          .map((t) => (t as { name: string }).name);
         for (const name of Object.values(HOSTILE_CONTAINER_NAMES)) {
           assert.ok(containers.includes(name), `the host diagram has a node for ${JSON.stringify(name)}`);
           assert.ok(found.text.includes(name), `${JSON.stringify(name)} is shown literally`);
         }
         for (const name of Object.values(HOSTILE_NETWORK_NAMES)) assert.ok(found.text.includes(name), `network ${JSON.stringify(name)} is shown literally`);
-        for (const name of [...Object.values(HOSTILE_CONTAINER_NAMES)].filter((n) => snapshot.docker?.containers.some((c) => c.name === n && c.state === 'running'))) {
-          assert.ok(found.options.some((o) => o.includes(name)), `the picker lists ${JSON.stringify(name)} as text`);
+        for (const name of [...Object.values(HOSTILE_CONTAINER_NAMES)].filter((n) =>
+          snapshot.docker?.containers.some((c) => c.name === n && c.state === 'running'),
+        )) {
+          assert.ok(
+            found.options.some((o) => o.includes(name)),
+            `the picker lists ${JSON.stringify(name)} as text`,
+          );
         }
       }
     }
@@ -345,7 +378,11 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     posted = await panel.waitForPosted('request', 2);
     await page.waitForTimeout(500);
     posted = await panel.posted();
-    assert.deepEqual(byType(posted, 'request').slice(1), [{ type: 'request', request: { kind: 'topology', scope: { kind: 'host' }, filter: 'web' } }], 'debounced to one request');
+    assert.deepEqual(
+      byType(posted, 'request').slice(1),
+      [{ type: 'request', request: { kind: 'topology', scope: { kind: 'host' }, filter: 'web' } }],
+      'debounced to one request',
+    );
 
     // The other buttons.
     await page.getByRole('button', { name: 'Read the host again' }).click();
@@ -358,7 +395,7 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     assert.match(svg, /^<svg[\s\S]*<\/svg>$/);
     const wellFormed = await page.evaluate((s) => new DOMParser().parseFromString(s, 'image/svg+xml').getElementsByTagName('parsererror').length === 0, svg);
     assert.ok(wellFormed, 'the exported SVG is well-formed XML');
-    assert.doesNotMatch(svg, /tabindex|data-node-id/, 'the export has none of the panel\'s own markers');
+    assert.doesNotMatch(svg, /tabindex|data-node-id/, "the export has none of the panel's own markers");
 
     // A reload (VS Code reloads hidden webviews) says ready with the kept request.
     const lastState = (await panel.states()).at(-1);
@@ -378,7 +415,7 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     const broken: DiagramMessage = { ...good, diagram: { ...good.diagram, mermaid: 'flowchart LR\n  A[["unclosed --> B\n  end end ]]] %%' } };
     const posted = await show(panel, broken, 'renderFailed');
     const failed = byType(posted, 'renderFailed')[0];
-    assert.ok(failed && failed.message.length > 0, 'renderFailed carries Mermaid\'s message');
+    assert.ok(failed && failed.message.length > 0, "renderFailed carries Mermaid's message");
     const view = await page.evaluate(() => ({
       state: document.getElementById('app')?.dataset.state,
       heading: document.querySelector('.message h2')?.textContent,

@@ -97,7 +97,9 @@ export async function startPageServer(): Promise<PageServer> {
 /** Headless Debian Chromium, as the e2e tests drive it. Throws (never skips) when it is not installed. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set E2E_CHROMIUM; the webview tests need a real browser`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install -y chromium) or set E2E_CHROMIUM; the webview tests need a real browser`,
+    );
   }
   // Chromium writes crash reports under XDG_CONFIG_HOME even with a temporary profile.
   const xdg = path.join(os.tmpdir(), `cnd-webview-chromium-${process.pid}`);
@@ -236,10 +238,16 @@ export async function openPanel(
     cspViolations: () => page.evaluate(() => window.__cnd.csp),
     waitForPosted: async (type, count = 1, timeoutMs = 30_000) => {
       try {
-        await page.waitForFunction(({ type, count }) => window.__cnd.posted.filter((m) => m.type === type).length >= count, { type, count }, { timeout: timeoutMs, polling: 50 });
+        await page.waitForFunction(
+          ({ type, count }) => window.__cnd.posted.filter((m) => m.type === type).length >= count,
+          { type, count },
+          { timeout: timeoutMs, polling: 50 },
+        );
       } catch (err) {
         const seen = await page.evaluate(() => window.__cnd.posted).catch(() => []);
-        throw new Error(`the webview did not post ${count} '${type}' within ${timeoutMs} ms; it posted ${JSON.stringify(seen).slice(0, 2000)}; problems: ${problems.join(' | ')}\n${(err as Error).message}`);
+        throw new Error(
+          `the webview did not post ${count} '${type}' within ${timeoutMs} ms; it posted ${JSON.stringify(seen).slice(0, 2000)}; problems: ${problems.join(' | ')}\n${(err as Error).message}`,
+        );
       }
       return page.evaluate(() => window.__cnd.posted);
     },

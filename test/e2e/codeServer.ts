@@ -79,11 +79,7 @@ interface RunResult {
 }
 
 /** execFile with an argument array and a timeout; rejects with both output streams on failure. */
-function run(
-  file: string,
-  args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
-): Promise<RunResult> {
+function run(file: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(
       file,
@@ -324,7 +320,10 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
       throw new Error(`--install-extension ${vsix} did not report success:\n${out}`);
     }
     const list = await run(bin, [...common, '--list-extensions', '--show-versions'], { env, timeoutMs: 60_000 });
-    installedExtensions = list.stdout.split('\n').map((l) => l.trim()).filter((l) => /^[\w.-]+@/.test(l));
+    installedExtensions = list.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^[\w.-]+@/.test(l));
     if (installedExtensions.length === 0) {
       throw new Error(`--install-extension said success but --list-extensions lists nothing:\n${list.stdout}\n${list.stderr}`);
     }
@@ -381,8 +380,10 @@ async function launch(a: {
   readyTimeoutMs: number;
 }): Promise<{ child: ChildProcess; readyMs: number }> {
   const args = [
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${a.port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${a.port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -569,7 +570,10 @@ function cssString(s: string): string {
 export async function runCommand(page: Page, title: string, opts: WaitOptions & { opensQuickPick?: boolean } = {}): Promise<void> {
   const timeout = opts.timeoutMs ?? 15_000;
   try {
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 }, timeout }).catch(() => undefined);
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 }, timeout })
+      .catch(() => undefined);
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout });
@@ -625,7 +629,9 @@ export async function treeItemContextMenu(page: Page, viewName: string, label: s
   const timeout = opts.timeoutMs ?? 15_000;
   const name = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}$`) : label;
   try {
-    const row = viewPane(page, viewName).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) }).first();
+    const row = viewPane(page, viewName)
+      .locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) })
+      .first();
     await row.click({ button: 'right', timeout });
     const item = page.locator('.monaco-menu .action-label', { hasText: entry }).first();
     // A click that lands right after the menu opened is sometimes ignored (the menu stays open
@@ -702,11 +708,7 @@ export interface TreeItemInfo {
 }
 
 /** Rows (role=treeitem) of one view (by its header name) or of the whole page; waits for at least `minCount`. */
-export async function treeItemDetails(
-  page: Page,
-  viewName?: string,
-  opts: WaitOptions & { minCount?: number } = {},
-): Promise<TreeItemInfo[]> {
+export async function treeItemDetails(page: Page, viewName?: string, opts: WaitOptions & { minCount?: number } = {}): Promise<TreeItemInfo[]> {
   const timeout = opts.timeoutMs ?? 15_000;
   const scope = viewName ? viewPane(page, viewName) : page.locator('.monaco-workbench');
   const rows = scope.locator('[role="treeitem"]');
@@ -758,11 +760,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * Waits until `text` (string: substring, RegExp: match) is visible in the page,
  * or in `within` (a CSS selector) or in a frame. Returns the matching locator.
  */
-export async function waitForText(
-  target: Page | Frame,
-  text: string | RegExp,
-  opts: WaitOptions & { within?: string } = {},
-) {
+export async function waitForText(target: Page | Frame, text: string | RegExp, opts: WaitOptions & { within?: string } = {}) {
   const timeout = opts.timeoutMs ?? 15_000;
   const scope = opts.within ? target.locator(opts.within) : target.locator('body');
   const loc = scope.getByText(text).first();
@@ -799,11 +797,7 @@ export function webviewContentFrames(page: Page): Frame[] {
  * Polls page.frames() until a webview content frame has an element matching
  * `selector` (and, if given, containing `text`); returns that frame.
  */
-export async function waitForWebviewFrame(
-  page: Page,
-  selector: string,
-  opts: WaitOptions & { text?: string } = {},
-): Promise<Frame> {
+export async function waitForWebviewFrame(page: Page, selector: string, opts: WaitOptions & { text?: string } = {}): Promise<Frame> {
   const timeout = opts.timeoutMs ?? 20_000;
   const deadline = Date.now() + timeout;
   for (;;) {
@@ -820,7 +814,10 @@ export async function waitForWebviewFrame(
       if (found) return f;
     }
     if (Date.now() > deadline) {
-      const urls = page.frames().map((f) => f.url()).join('\n  ');
+      const urls = page
+        .frames()
+        .map((f) => f.url())
+        .join('\n  ');
       throw waitError(
         `waitForWebviewFrame(${selector}${opts.text ? `, "${opts.text}"` : ''})`,
         new Error(`not found after ${timeout} ms; frames:\n  ${urls}`),
@@ -944,11 +941,7 @@ export async function waitForActivation(server: CodeServer, extensionId: string,
  * folder's node_modules), run on code-server's Node 24 when present (vsce 4
  * needs Node >= 22) else on this Node. Returns the .vsix path.
  */
-export async function packageVsix(
-  extensionDir: string,
-  outFile: string,
-  opts: { extraArgs?: string[]; timeoutMs?: number } = {},
-): Promise<string> {
+export async function packageVsix(extensionDir: string, outFile: string, opts: { extraArgs?: string[]; timeoutMs?: number } = {}): Promise<string> {
   const dir = path.resolve(extensionDir);
   let vsceMain: string;
   try {

@@ -72,7 +72,14 @@ async function untilDrawn(what: string, ok: (nodes: DrawnNode[]) => boolean, tim
     await page.waitForTimeout(200);
   }
   await screenshot(page, `failed-diagram-${what.replace(/\W+/g, '-')}`);
-  throw new Error(`diagram: ${what} not seen within ${timeoutMs} ms\n--- webview text\n${last?.page.slice(0, 1500) ?? '(no webview)'}\n--- node labels\n${last?.nodes.map((n) => n.text.replace(/\n/g, ' | ')).join('\n').slice(0, 3000) ?? ''}\n${server.logTail(20)}`);
+  throw new Error(
+    `diagram: ${what} not seen within ${timeoutMs} ms\n--- webview text\n${last?.page.slice(0, 1500) ?? '(no webview)'}\n--- node labels\n${
+      last?.nodes
+        .map((n) => n.text.replace(/\n/g, ' | '))
+        .join('\n')
+        .slice(0, 3000) ?? ''
+    }\n${server.logTail(20)}`,
+  );
 }
 
 const startsWithName = (text: string, name: string): boolean => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`).test(text);
@@ -84,7 +91,6 @@ function apiFacts(): { ip: string; veth: string } {
   assert.ok(ip && veth, 'api has an address and a host veth');
   return { ip, veth: veth.ifname };
 }
-
 
 /** One HTTP GET to a lab address; resolves with the status. */
 function get(url: string): Promise<number> {
@@ -98,15 +104,16 @@ function get(url: string): Promise<number> {
   });
 }
 
-
-
 async function containerRow(label: string) {
   const rows = await treeItemDetails(page, 'Containers', { server, minCount: 0 });
   return rows.find((r) => r.label === label);
 }
 
 before(async () => {
-  ({ server, wb, page, workspace } = await openLabWorkbench('diagram', { 'containerNet.refreshIntervalSeconds': 0, 'containerNet.diagram.counterRefreshSeconds': 2 }));
+  ({ server, wb, page, workspace } = await openLabWorkbench('diagram', {
+    'containerNet.refreshIntervalSeconds': 0,
+    'containerNet.diagram.counterRefreshSeconds': 2,
+  }));
 });
 
 after(async () => {
@@ -122,7 +129,10 @@ test('F1 > Show Topology Diagram > whole host draws every running lab container'
   await pickQuickItem(page, 'Show Topology Diagram', 'Topology: whole host', { server });
   const { nodes } = await untilDrawn('every lab container', (n) => oracle.every((name) => n.some((x) => startsWithName(x.text, name))));
   recordTiming('command to whole-host topology drawn (ms)', Date.now() - started);
-  assert.ok(nodes.some((n) => n.classes.includes('clickable')), 'nodes that stand for something are clickable');
+  assert.ok(
+    nodes.some((n) => n.classes.includes('clickable')),
+    'nodes that stand for something are clickable',
+  );
   await screenshot(page, 'diagram-topology-host');
 });
 
@@ -133,8 +143,14 @@ test('Containers view > api > Show Topology Diagram: api with its docker-inspect
   await treeItemContextMenu(page, 'Containers', 'api', 'Show Topology Diagram', { server });
   // Scoped to api: no container of another namespace (sidecar shares api's, so it is there).
   const others = (n: DrawnNode[]): boolean => n.some((x) => ['lone', 'vault', 'web1', 'legacy'].some((name) => startsWithName(x.text, name)));
-  const { nodes } = await untilDrawn('api alone, its IP and veth', (n) => !others(n) && n.some((x) => startsWithName(x.text, 'api') && x.text.includes(`${ip}/`)) && n.some((x) => startsWithName(x.text, veth)));
-  assert.ok(nodes.some((x) => startsWithName(x.text, 'sidecar')), 'sidecar, which shares api\'s namespace, is drawn with it');
+  const { nodes } = await untilDrawn(
+    'api alone, its IP and veth',
+    (n) => !others(n) && n.some((x) => startsWithName(x.text, 'api') && x.text.includes(`${ip}/`)) && n.some((x) => startsWithName(x.text, veth)),
+  );
+  assert.ok(
+    nodes.some((x) => startsWithName(x.text, 'sidecar')),
+    "sidecar, which shares api's namespace, is drawn with it",
+  );
   await screenshot(page, 'diagram-topology-api');
 
   // The panel follows VS Code's theme: pick a dark theme with the theme picker and the
@@ -148,7 +164,9 @@ test('Containers view > api > Show Topology Diagram: api with its docker-inspect
   };
   const darkBackground = async (): Promise<string | undefined> => {
     const d = await drawing();
-    return d?.frame.evaluate(() => (document.body.classList.contains('vscode-dark') ? getComputedStyle(document.body).backgroundColor : undefined)).catch(() => undefined);
+    return d?.frame
+      .evaluate(() => (document.body.classList.contains('vscode-dark') ? getComputedStyle(document.body).backgroundColor : undefined))
+      .catch(() => undefined);
   };
   await chooseTheme('Dark Modern');
   try {
@@ -190,7 +208,8 @@ test('Show Packet Path for :8080: the DNAT rule as iptables has it, and its coun
     const w = window as unknown as { __dnatMoved?: boolean };
     w.__dnatMoved = false;
     const check = (): void => {
-      for (const g of Array.from(document.querySelectorAll('g.node.moved'))) if (/--dport 8080\b/.test(g.textContent ?? '') && /DNAT/.test(g.textContent ?? '')) w.__dnatMoved = true;
+      for (const g of Array.from(document.querySelectorAll('g.node.moved')))
+        if (/--dport 8080\b/.test(g.textContent ?? '') && /DNAT/.test(g.textContent ?? '')) w.__dnatMoved = true;
     };
     new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['class'] });
   });
@@ -211,7 +230,10 @@ test('Reveal in sidebar on the api node selects api in the Containers view; Open
   await openViewContainer(page, 'Container Network', { server });
   await focusPane(page, 'Containers');
   // Select another row first, so that the selection is the reveal's doing.
-  await viewPane(page, 'Containers').locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^client$/ }) }).first().click();
+  await viewPane(page, 'Containers')
+    .locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^client$/ }) })
+    .first()
+    .click();
   assert.equal((await containerRow('api'))?.selected, false);
   await runCommand(page, 'Container Network: Show Topology Diagram', { server, opensQuickPick: true });
   await pickQuickItem(page, 'Show Topology Diagram', 'Topology: container api', { server });
@@ -242,7 +264,12 @@ test('Export SVG saves the drawing where the save dialog says; Export Mermaid op
   await frame.locator('vscode-button', { hasText: 'Export SVG' }).first().click();
   // code-server's save dialog is a quick input holding the proposed path: accept it.
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.waitForFunction(() => /\/topology-[^/]+-\d{8}-\d{6}\.svg$/.test((document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value ?? ''), undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    () =>
+      /\/topology-[^/]+-\d{8}-\d{6}\.svg$/.test((document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value ?? ''),
+    undefined,
+    { timeout: 15_000 },
+  );
   const file = await input.inputValue();
   assert.ok(file.startsWith(workspace), `proposed in the workspace folder: ${file}`);
   await input.press('Enter');
@@ -253,5 +280,9 @@ test('Export SVG saves the drawing where the save dialog says; Export Mermaid op
 
   await frame.locator('vscode-button', { hasText: 'Export Mermaid' }).first().click();
   // Monaco renders spaces as U+00A0: look for words without spaces.
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('.view-lines')).some((e) => /^flowchart/.test(e.textContent ?? '') && /subgraph/.test(e.textContent ?? '')), undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => Array.from(document.querySelectorAll('.view-lines')).some((e) => /^flowchart/.test(e.textContent ?? '') && /subgraph/.test(e.textContent ?? '')),
+    undefined,
+    { timeout: 15_000 },
+  );
 });

@@ -35,7 +35,9 @@ function engineAnswers(): boolean {
 
 export async function stopLabDockerd(): Promise<void> {
   if (!existsSync(LAB_DOCKERD_MARKER)) {
-    throw new Error(`dockerd was not started by test/lab/up (no ${LAB_DOCKERD_MARKER}); this test stops and restarts the engine and only does that to one the lab started`);
+    throw new Error(
+      `dockerd was not started by test/lab/up (no ${LAB_DOCKERD_MARKER}); this test stops and restarts the engine and only does that to one the lab started`,
+    );
   }
   try {
     labEngine('which');
@@ -58,7 +60,11 @@ export async function restartLabDockerd(): Promise<void> {
  * start them again, those that join another container's namespace last.
  */
 function restartLabContainers(): void {
-  const lines = execFileSync('docker', ['ps', '-a', '--filter', 'label=containernet.lab=1', '--filter', 'status=exited', '--format', '{{.Names}} {{.Networks}}'], { encoding: 'utf8' })
+  const lines = execFileSync(
+    'docker',
+    ['ps', '-a', '--filter', 'label=containernet.lab=1', '--filter', 'status=exited', '--format', '{{.Names}} {{.Networks}}'],
+    { encoding: 'utf8' },
+  )
     .split('\n')
     .filter(Boolean);
   const names = lines.map((l) => l.split(' ')[0] as string);

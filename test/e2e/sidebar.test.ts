@@ -42,14 +42,18 @@ async function until(view: string, what: string, ok: (rows: TreeItemInfo[]) => b
     await page.waitForTimeout(100);
   }
   await screenshot(page, `failed-${what.replace(/\W+/g, '-')}`);
-  throw new Error(`${view}: ${what} not seen within ${timeoutMs} ms; rows: ${last.map((r) => `${r.label} (${r.description})`).join(' | ')}\n${server.logTail(20)}`);
+  throw new Error(
+    `${view}: ${what} not seen within ${timeoutMs} ms; rows: ${last.map((r) => `${r.label} (${r.description})`).join(' | ')}\n${server.logTail(20)}`,
+  );
 }
 
 /** Expands a tree row; retried because a refresh may re-render the row mid-click. */
 async function expand(view: string, label: string): Promise<void> {
   const name = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   for (let attempt = 0; ; attempt++) {
-    const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) }).first();
+    const row = viewPane(page, view)
+      .locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: name }) })
+      .first();
     try {
       if ((await row.getAttribute('aria-expanded', { timeout: 5000 })) === 'true') return;
       await row.click({ timeout: 2000 });
@@ -73,11 +77,11 @@ async function widenSidebar(width: number): Promise<void> {
   await page.mouse.up();
 }
 
-
-
 /** Collapses a tree row if it is expanded. */
 async function collapse(view: string, label: string): Promise<void> {
-  const row = viewPane(page, view).locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  const row = viewPane(page, view)
+    .locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) })
+    .first();
   if ((await row.getAttribute('aria-expanded')) === 'true') await row.click();
 }
 
@@ -131,14 +135,21 @@ test('expanding api shows its IP and veth exactly as the kernel has them', async
   await expand('Containers', 'api');
   const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
   const eth0 = nsenterIp(pidOf('api'), 'link', 'show').find((l) => l.ifname === 'eth0');
-  const hostVeth = (JSON.parse(sh('ip', '-j', 'link', 'show')) as { ifindex: number; ifname: string; master?: string }[]).find((l) => l.ifindex === eth0?.link_index);
+  const hostVeth = (JSON.parse(sh('ip', '-j', 'link', 'show')) as { ifindex: number; ifname: string; master?: string }[]).find(
+    (l) => l.ifindex === eth0?.link_index,
+  );
   assert.ok(eth0 && hostVeth);
   const { rows: r } = await until('Containers', 'api endpoint', (rs) => rs.some((x) => x.label === `lab-net: ${ip}`));
   const ep = r.find((x) => x.label === `lab-net: ${ip}`);
   assert.equal(ep?.description, `eth0@if${hostVeth.ifindex} → ${hostVeth.ifname} → ${hostVeth.master}`);
-  assert.ok(r.some((x) => x.label === '0.0.0.0:8080 → 80/tcp' && x.description.startsWith(`DNAT to ${ip}:80`)), 'published port with its DNAT');
+  assert.ok(
+    r.some((x) => x.label === '0.0.0.0:8080 → 80/tcp' && x.description.startsWith(`DNAT to ${ip}:80`)),
+    'published port with its DNAT',
+  );
   await expand('Containers', `lab-net: ${ip}`);
-  await until('Containers', 'endpoint details', (rs) => rs.some((x) => x.label === 'host veth' && x.description === `${hostVeth.ifname} (index ${hostVeth.ifindex})`));
+  await until('Containers', 'endpoint details', (rs) =>
+    rs.some((x) => x.label === 'host veth' && x.description === `${hostVeth.ifname} (index ${hostVeth.ifindex})`),
+  );
   await screenshot(page, 'sidebar-container-expanded');
 });
 
@@ -161,7 +172,9 @@ test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect
   try {
     await page.locator('.tabs-container .tab', { hasText: 'api.json' }).first().waitFor({ state: 'visible', timeout: 15_000 });
     // Monaco renders spaces as U+00A0: look for the id itself, which has none.
-    await page.waitForFunction((want) => Array.from(document.querySelectorAll('.view-lines')).some((e) => e.textContent?.includes(want)), id, { timeout: 15_000 });
+    await page.waitForFunction((want) => Array.from(document.querySelectorAll('.view-lines')).some((e) => e.textContent?.includes(want)), id, {
+      timeout: 15_000,
+    });
   } catch (err) {
     await screenshot(page, 'failed-inspect');
     throw err;
@@ -169,7 +182,7 @@ test('context menus: Reveal Peer goes from an endpoint to its host veth; Inspect
   await page.keyboard.press('Control+W');
 });
 
-test('Open Shell in Network Namespace from the tree: a shell inside api\'s namespace, with the host\'s tools', async () => {
+test("Open Shell in Network Namespace from the tree: a shell inside api's namespace, with the host's tools", async () => {
   const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
   const proof = join(mkdtempSync(join(tmpdir(), 'cnd-term-')), 'netns');
   await focusPane(page, 'Containers');
@@ -244,7 +257,9 @@ test('Networks, Host and Netfilter views show the lab as Docker and the kernel h
   await collapse('Netfilter', 'filter');
   await expand('Netfilter', 'nat');
   await expand('Netfilter', 'DOCKER');
-  const dnat = sh('iptables', '-t', 'nat', '-S', 'DOCKER').split('\n').find((l) => l.includes('--dport 8080'));
+  const dnat = sh('iptables', '-t', 'nat', '-S', 'DOCKER')
+    .split('\n')
+    .find((l) => l.includes('--dport 8080'));
   assert.ok(dnat);
   await until('Netfilter', 'the 8080 DNAT rule as iptables -S prints it', (r) => r.some((x) => x.label === dnat && /pkts .* · api$/.test(x.description)));
   await screenshot(page, 'sidebar-netfilter');
@@ -254,7 +269,12 @@ test('stopping dockerd shows "engine not reachable"; starting it again recovers'
   await focusPane(page, 'Containers');
   await stopLabDockerd();
   try {
-    await until('Containers', 'engine not reachable item', (r) => r.some((x) => x.label === 'Docker engine not reachable' && /Start the Docker engine/.test(x.description)), 45_000);
+    await until(
+      'Containers',
+      'engine not reachable item',
+      (r) => r.some((x) => x.label === 'Docker engine not reachable' && /Start the Docker engine/.test(x.description)),
+      45_000,
+    );
     await screenshot(page, 'sidebar-engine-down');
   } finally {
     await restartLabDockerd();

@@ -27,7 +27,6 @@ function request(host: string, port: number): Promise<string> {
   });
 }
 
-
 test('live: connections to :8080 move the DNAT counter the diagram shows, and mark it moved', async () => {
   requireLab();
   // The lab-net bridge's own address, as the kernel has it (Docker's IPAM config may leave Gateway empty).
@@ -42,7 +41,9 @@ test('live: connections to :8080 move the DNAT counter the diagram shows, and ma
     const before = countersOf(first);
     const d0 = renderDiagram(first, PORT_8080, { previousCounters: before });
     assert.deepEqual(d0.moved, [], 'nothing moved without traffic');
-    const dnatId = Object.entries(d0.nodes).find(([, t]) => t.kind === 'rule' && t.chain === 'DOCKER' && t.spec.includes('--dport 8080') && t.spec.includes('DNAT'))?.[0];
+    const dnatId = Object.entries(d0.nodes).find(
+      ([, t]) => t.kind === 'rule' && t.chain === 'DOCKER' && t.spec.includes('--dport 8080') && t.spec.includes('DNAT'),
+    )?.[0];
     assert.ok(dnatId, 'the diagram has the DNAT rule of 8080');
 
     const kernelBefore = kernelDnatPackets(8080);

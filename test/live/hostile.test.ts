@@ -93,15 +93,30 @@ before(() => {
     'exec $B chroot /evil /bin/sh -c "while :; do sleep 1; done"',
   ].join('\n');
   sh(
-    'docker', 'run', '-d', '--name', NAME,
-    '--label', 'containernet.lab=hostile',
-    '--label', `cnd.evil=${ESC}`,
-    '--label', 'cnd.mermaid=a"]:::x --> B[<img src=x onerror=alert(1)>',
-    '--network', network,
-    '--network-alias', `alias${ESC}`,
-    '--network-alias', 'a"><img src=x onerror=alert(1)>',
-    '--cap-add', 'SYS_CHROOT',
-    'containernet-lab/busybox:1', '/bin/busybox', 'sh', '-c', script,
+    'docker',
+    'run',
+    '-d',
+    '--name',
+    NAME,
+    '--label',
+    'containernet.lab=hostile',
+    '--label',
+    `cnd.evil=${ESC}`,
+    '--label',
+    'cnd.mermaid=a"]:::x --> B[<img src=x onerror=alert(1)>',
+    '--network',
+    network,
+    '--network-alias',
+    `alias${ESC}`,
+    '--network-alias',
+    'a"><img src=x onerror=alert(1)>',
+    '--cap-add',
+    'SYS_CHROOT',
+    'containernet-lab/busybox:1',
+    '/bin/busybox',
+    'sh',
+    '-c',
+    script,
   );
   const end = Date.now() + 20_000;
   for (;;) {
@@ -113,7 +128,8 @@ before(() => {
       // not chrooted yet
     }
     if (link === canary) break;
-    if (Date.now() > end) throw new Error(`${NAME} did not set up its trap (state ${container.state}, link ${JSON.stringify(link)}): ${sh('docker', 'logs', NAME)}`);
+    if (Date.now() > end)
+      throw new Error(`${NAME} did not set up its trap (state ${container.state}, link ${JSON.stringify(link)}): ${sh('docker', 'logs', NAME)}`);
     execFileSync('sleep', ['0.2']);
   }
 });
@@ -125,7 +141,9 @@ after(() => {
   } catch {
     // never started
   }
-  for (const id of sh('docker', 'network', 'ls', '-q', '--filter', 'label=containernet.lab=hostile', '--filter', `name=cnd-hostile-${RAND}`).split('\n').filter(Boolean)) {
+  for (const id of sh('docker', 'network', 'ls', '-q', '--filter', 'label=containernet.lab=hostile', '--filter', `name=cnd-hostile-${RAND}`)
+    .split('\n')
+    .filter(Boolean)) {
     sh('docker', 'network', 'rm', id);
   }
   if (canaryDir) rmSync(canaryDir, { recursive: true, force: true });
@@ -163,12 +181,12 @@ function planFor(action: TerminalAction): TerminalPlan {
   return r.plan;
 }
 
-test('the trap is real: a privileged read through /proc/PID/root (what the resolv.conf preset did) shows the host\'s canary', () => {
+test("the trap is real: a privileged read through /proc/PID/root (what the resolv.conf preset did) shows the host's canary", () => {
   assert.match(sh('cat', `/proc/${container.pid}/root/etc/resolv.conf`), new RegExp(TOKEN));
   assert.match(sh('docker', 'exec', NAME, '/bin/nslookup', 'x'), new RegExp(EVIL_NSLOOKUP));
 });
 
-test('resolv.conf preset: Docker\'s own file, never the canary, in bounded time', async () => {
+test("resolv.conf preset: Docker's own file, never the canary, in bounded time", async () => {
   const plan = planFor({ kind: 'resolv-conf' });
   assert.deepEqual(plan.argv, [], 'nothing runs');
   const started = performance.now();
@@ -179,12 +197,15 @@ test('resolv.conf preset: Docker\'s own file, never the canary, in bounded time'
   assert.equal(read.text, sh('cat', container.resolvConfPath as string), 'what Docker wrote on the host');
   assert.match(text, /nameserver 127\.0\.0\.11/);
   // Docker's archive API (the path for users who cannot read Docker's data root) agrees.
-  const viaApi = await readContainerResolvConf({ id: container.id, name: container.name }, { endpoint: 'unix:///var/run/docker.sock', docker: createDockerClient() });
+  const viaApi = await readContainerResolvConf(
+    { id: container.id, name: container.name },
+    { endpoint: 'unix:///var/run/docker.sock', docker: createDockerClient() },
+  );
   assert.ok(!viaApi.text.includes(TOKEN));
   assert.equal(viaApi.text, read.text);
 });
 
-test('DNS lookup preset: the host\'s resolver in the network namespace only; the image\'s nslookup never runs', async () => {
+test("DNS lookup preset: the host's resolver in the network namespace only; the image's nslookup never runs", async () => {
   const plan = planFor({ kind: 'dns-lookup', name: NAME });
   assert.ok(!plan.argv.includes('-m') && !plan.argv.some((a) => a.startsWith('--mount')), plan.argv.join(' '));
   const program = plan.argv[plan.argv.indexOf('--') + 1] ?? '';
@@ -214,7 +235,10 @@ test('snapshot and CLI: the look-alike docker-proxy is left out; names, labels a
   const snapshot = await takeSnapshot({ dnsRules: false });
   assert.ok(!snapshot.dockerProxies.some((p) => p.hostPort === FAKE_PROXY_PORT), 'not believed');
   const proxyNotes = snapshot.sources.find((s) => s.name === 'dockerProxy')?.notes ?? [];
-  assert.ok(proxyNotes.some((n) => n.includes(`(host port ${FAKE_PROXY_PORT}) but is not Docker's`)), proxyNotes.join('\n'));
+  assert.ok(
+    proxyNotes.some((n) => n.includes(`(host port ${FAKE_PROXY_PORT}) but is not Docker's`)),
+    proxyNotes.join('\n'),
+  );
   const mine = snapshot.docker?.containers.find((c) => c.name === NAME);
   assert.equal(mine?.labels['cnd.evil'], ESC, 'the data itself is kept as Docker has it');
   const cli = join(process.cwd(), 'dist', 'cli.js');
@@ -232,32 +256,45 @@ test('snapshot and CLI: the look-alike docker-proxy is left out; names, labels a
   if (network !== `cnd-hostile-${RAND}`) assert.ok(outputs.topology.includes(`cnd-hostile-${RAND}?]0;pwned??[2J`), 'the hostile network name, made inert');
   assert.ok(!outputs.mermaid.includes('<img'), 'HTML in aliases and labels is escaped in Mermaid');
   const fromJson = (JSON.parse(outputs.json) as { docker: { containers: ContainerInfo[] } }).docker.containers.find((c) => c.name === NAME);
-  assert.deepEqual(fromJson?.endpoints[0]?.aliases.filter((a) => a.startsWith('alias')), [`alias${ESC}`], 'JSON keeps the data exactly');
+  assert.deepEqual(
+    fromJson?.endpoints[0]?.aliases.filter((a) => a.startsWith('alias')),
+    [`alias${ESC}`],
+    'JSON keeps the data exactly',
+  );
 });
 
-test('pid check against the kernel: the hostile container\'s pid is its own, not another container\'s; a remote endpoint turns it off', async () => {
+test("pid check against the kernel: the hostile container's pid is its own, not another container's; a remote endpoint turns it off", async () => {
   const local = 'unix:///var/run/docker.sock';
   assert.deepEqual(await checkContainerPid(container, local), { ok: true });
-  const other = sh('docker', 'ps', '-q', '--no-trunc', '--filter', 'label=containernet.lab=1').split('\n').find((id) => id && id !== container.id);
+  const other = sh('docker', 'ps', '-q', '--no-trunc', '--filter', 'label=containernet.lab=1')
+    .split('\n')
+    .find((id) => id && id !== container.id);
   if (other) assert.equal((await checkContainerPid({ ...container, id: other }, local)).ok, false, 'its pid does not pass for another container');
   assert.equal((await checkContainerPid({ ...container, pid: process.pid }, local)).ok, false, 'an unrelated local process does not pass for it');
   const remote = await checkContainerPid(container, 'tcp://127.0.0.1:2375');
   assert.ok(!remote.ok && /not this host's local socket/.test(remote.reason));
 });
 
-test('the namespace read never goes through the container\'s own files: symlinks to the host, a FIFO and endless files under its /sys change nothing', { timeout: 120_000 }, async () => {
-  // The trap is in place where the old reader looked (as root).
-  assert.equal(sh('readlink', `/proc/${container.pid}/root/sys/class/net/eth0/address`).trim(), join(canaryDir, 'resolv.conf'));
-  const snap = await takeSnapshot();
-  assert.ok(!JSON.stringify(snap).includes(TOKEN), 'the canary appears nowhere in the snapshot');
-  const ns = snap.containerNamespaces.find((n) => n.containerId === container.id);
-  assert.ok(ns, 'the hostile container\'s namespace was read');
-  const eth0 = ns.links.find((l) => l.name === 'eth0');
-  const inside = nsenterIp(container.pid, 'link', 'show').find((l) => l.ifname === 'eth0');
-  assert.ok(eth0 && inside);
-  assert.equal(eth0.index, inside.ifindex);
-  // Paired with its real veth, as the kernel says (eth0's peer index from inside its namespace).
-  const ep = buildTopology(snap).endpoints.find((e) => e.containerId === container.id && e.containerInterface?.name === 'eth0');
-  assert.equal(ep?.hostVeth?.index, inside.link_index);
-  assert.deepEqual(ep?.flags.filter((f) => f.startsWith('host-peer')), []);
-});
+test(
+  "the namespace read never goes through the container's own files: symlinks to the host, a FIFO and endless files under its /sys change nothing",
+  { timeout: 120_000 },
+  async () => {
+    // The trap is in place where the old reader looked (as root).
+    assert.equal(sh('readlink', `/proc/${container.pid}/root/sys/class/net/eth0/address`).trim(), join(canaryDir, 'resolv.conf'));
+    const snap = await takeSnapshot();
+    assert.ok(!JSON.stringify(snap).includes(TOKEN), 'the canary appears nowhere in the snapshot');
+    const ns = snap.containerNamespaces.find((n) => n.containerId === container.id);
+    assert.ok(ns, "the hostile container's namespace was read");
+    const eth0 = ns.links.find((l) => l.name === 'eth0');
+    const inside = nsenterIp(container.pid, 'link', 'show').find((l) => l.ifname === 'eth0');
+    assert.ok(eth0 && inside);
+    assert.equal(eth0.index, inside.ifindex);
+    // Paired with its real veth, as the kernel says (eth0's peer index from inside its namespace).
+    const ep = buildTopology(snap).endpoints.find((e) => e.containerId === container.id && e.containerInterface?.name === 'eth0');
+    assert.equal(ep?.hostVeth?.index, inside.link_index);
+    assert.deepEqual(
+      ep?.flags.filter((f) => f.startsWith('host-peer')),
+      [],
+    );
+  },
+);

@@ -7,7 +7,25 @@ export function engineMajor(): number {
   return Number(sh('docker', 'version', '--format', '{{.Server.Version}}').trim().split('.')[0]);
 }
 
-const LAB_COMMON = ['api', 'web1', 'web2', 'web3', 'client', 'legacy', 'lone', 'vault', 'dual', 'hostnet', 'nonet', 'sidecar', 'ov1', 'ov2', 'icc1', 'icc2', 'v6web'];
+const LAB_COMMON = [
+  'api',
+  'web1',
+  'web2',
+  'web3',
+  'client',
+  'legacy',
+  'lone',
+  'vault',
+  'dual',
+  'hostnet',
+  'nonet',
+  'sidecar',
+  'ov1',
+  'ov2',
+  'icc1',
+  'icc2',
+  'v6web',
+];
 /** Gateway modes (routed, nat-unprotected) exist from Docker 28 on: the lab makes them only there (test/lab/lib.sh). */
 const LAB_28 = ['routed1', 'unprot1'];
 
@@ -57,7 +75,9 @@ export function nsenterIp(pid: number, ...args: string[]): IpLink[] {
 
 /** The kernel's packet counter of the nat DOCKER DNAT rule for a published port (`iptables -L`, apart from iptables-save). */
 export function kernelDnatPackets(port: number): number {
-  const line = sh('iptables', '-t', 'nat', '-L', 'DOCKER', '-v', '-x', '-n').split('\n').find((l) => /\bDNAT\b/.test(l) && new RegExp(`dpt:${port}\\b`).test(l));
+  const line = sh('iptables', '-t', 'nat', '-L', 'DOCKER', '-v', '-x', '-n')
+    .split('\n')
+    .find((l) => /\bDNAT\b/.test(l) && new RegExp(`dpt:${port}\\b`).test(l));
   if (!line) throw new Error(`no DNAT rule for ${port} in iptables -t nat -L DOCKER`);
   return Number(line.trim().split(/\s+/)[0]);
 }

@@ -22,7 +22,9 @@ function routeGetDev(ip: string): string | undefined {
 }
 
 function labRouteLine(): string | undefined {
-  return sh('ip', 'route', 'show', '172.30.1.0/24').split('\n').find((l) => l.includes(`dev ${labBridge} `));
+  return sh('ip', 'route', 'show', '172.30.1.0/24')
+    .split('\n')
+    .find((l) => l.includes(`dev ${labBridge} `));
 }
 
 function cleanUp(): void {
@@ -44,14 +46,17 @@ after(cleanUp);
 
 test('the healthy lab: no leftover bridge, every Docker subnet routed where ip route get says, to its own bridge', async () => {
   const l = hostLeftovers(await takeSnapshot({ dnsRules: false }));
-  assert.deepEqual(l.bridges.filter((b) => b.collidesWith.length > 0 || b.name === DEAD), []);
+  assert.deepEqual(
+    l.bridges.filter((b) => b.collidesWith.length > 0 || b.name === DEAD),
+    [],
+  );
   for (const r of l.subnetRoutes) {
     assert.equal(r.picked, routeGetDev(r.probe), `${r.network}: ip route get ${r.probe}`);
     assert.equal(r.ok, true, r.reason);
   }
 });
 
-test('a dead bridge holding lab-net\'s address is flagged; with its route first, lab-net is misrouted through it, as ip route get says', async () => {
+test("a dead bridge holding lab-net's address is flagged; with its route first, lab-net is misrouted through it, as ip route get says", async () => {
   try {
     sh('ip', 'link', 'add', DEAD, 'type', 'bridge');
     sh('ip', 'addr', 'add', '172.30.1.1/24', 'dev', DEAD);

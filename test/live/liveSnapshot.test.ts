@@ -30,7 +30,10 @@ test('docker run and docker rm -f reach the snapshot through the event stream', 
     const appeared = next((s) => s.docker?.containers.some((c) => c.name === name && c.state === 'running') ?? false, `${name} running`);
     sh('docker', 'run', '-d', '--name', name, '--label', 'containernet.lab=1', '--network', 'lab-net', 'containernet-lab/busybox:1', 'sleep', '600');
     const reasons = await appeared;
-    assert.ok(reasons.some((r) => r.includes(name)), `refreshed because of an event naming ${name}: ${reasons.join('; ')}`);
+    assert.ok(
+      reasons.some((r) => r.includes(name)),
+      `refreshed because of an event naming ${name}: ${reasons.join('; ')}`,
+    );
     const gone = next((s) => !(s.docker?.containers.some((c) => c.name === name) ?? true), `${name} gone`);
     sh('docker', 'rm', '-f', name);
     await gone;
@@ -44,7 +47,7 @@ test('docker run and docker rm -f reach the snapshot through the event stream', 
   }
 });
 
-test('a warm read reuses unchanged inspects but sees a restarted container\'s new process', async () => {
+test("a warm read reuses unchanged inspects but sees a restarted container's new process", async () => {
   requireLab();
   const name = `cnd-warm-${process.pid}`;
   try {

@@ -78,7 +78,7 @@ class Session {
 
 const PROMPT = /\(netns:api\)[^\n]*[#$] $/;
 
-test('a shell in api\'s namespace: `ip -j addr` typed into it shows the addresses docker inspect gives', async () => {
+test("a shell in api's namespace: `ip -j addr` typed into it shows the addresses docker inspect gives", async () => {
   const s = new Session(planFor('api', { kind: 'shell' }).argv);
   await s.waitFor(PROMPT);
   s.proc.write('ip -j addr\n');
@@ -91,13 +91,18 @@ test('a shell in api\'s namespace: `ip -j addr` typed into it shows the addresse
     .filter((l) => l.ifname !== 'lo')
     .flatMap((l) => (l.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${l.address} ${a.local}/${a.prefixlen}`))
     .sort();
-  const networks = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', 'api')) as Record<string, { IPAddress: string; IPPrefixLen: number; MacAddress: string }>;
-  const docker = Object.values(networks).map((n) => `${n.MacAddress} ${n.IPAddress}/${n.IPPrefixLen}`).sort();
+  const networks = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', 'api')) as Record<
+    string,
+    { IPAddress: string; IPPrefixLen: number; MacAddress: string }
+  >;
+  const docker = Object.values(networks)
+    .map((n) => `${n.MacAddress} ${n.IPAddress}/${n.IPPrefixLen}`)
+    .sort();
   assert.deepEqual(inside, docker);
   assert.ok(links.some((l) => l.ifname === 'lo' && l.addr_info?.some((a) => a.local === '127.0.0.1')));
 });
 
-test('the ss -tlnp preset shows api\'s httpd listening on :80', async () => {
+test("the ss -tlnp preset shows api's httpd listening on :80", async () => {
   const s = new Session(planFor('api', { kind: 'preset', preset: 'ss-listening' }).argv);
   assert.equal((await s.exited()).code, 0);
   assert.match(s.output, /LISTEN\s.*:80\s.*users:\(\("(httpd|busybox|lab-httpd)"/, s.output);
@@ -119,7 +124,9 @@ test('the resolv.conf action shows what docker exec cat shows; the lookup of web
   const d = new Session(planFor('api', { kind: 'dns-lookup', name: 'web' }).argv);
   assert.equal((await d.exited()).code, 0);
   const found = [...d.output.matchAll(/^Address:\s*(172\.\S+)\r?$/gm)].map((m) => m[1]).sort();
-  const expected = ['web1', 'web2', 'web3'].map((n) => sh('docker', 'inspect', '-f', '{{(index .NetworkSettings.Networks "lab-net").IPAddress}}', n).trim()).sort();
+  const expected = ['web1', 'web2', 'web3']
+    .map((n) => sh('docker', 'inspect', '-f', '{{(index .NetworkSettings.Networks "lab-net").IPAddress}}', n).trim())
+    .sort();
   assert.deepEqual(found, expected, d.output);
 });
 
@@ -182,16 +189,21 @@ test('kill() ends the process it started (and only that)', async () => {
   new PtyProcess(['/bin/true']).kill(); // never opened: nothing to kill, no throw
 });
 
-test('sidecar (container:api) lands in api\'s namespace; an overlay sandbox opens by its path', async () => {
+test("sidecar (container:api) lands in api's namespace; an overlay sandbox opens by its path", async () => {
   const plan = planFor('sidecar', { kind: 'preset', preset: 'ip-addr' });
-  assert.ok(plan.notes.some((n) => /sidecar uses --network container:/.test(n)), plan.notes.join('\n'));
+  assert.ok(
+    plan.notes.some((n) => /sidecar uses --network container:/.test(n)),
+    plan.notes.join('\n'),
+  );
   const s = new Session(plan.argv);
   assert.equal((await s.exited()).code, 0);
   const apiIp = sh('docker', 'inspect', '-f', '{{(index .NetworkSettings.Networks "lab-net").IPAddress}}', 'api').trim();
   assert.match(s.output, new RegExp(`inet ${apiIp.replace(/\./g, '\\.')}/`));
 
   const id = sh('docker', 'network', 'inspect', '-f', '{{.Id}}', 'lab-overlay').trim();
-  const sandbox = sh('ls', '/var/run/docker/netns').split('\n').find((n) => /^\d+-/.test(n) && id.startsWith(n.replace(/^\d+-/, '')));
+  const sandbox = sh('ls', '/var/run/docker/netns')
+    .split('\n')
+    .find((n) => /^\d+-/.test(n) && id.startsWith(n.replace(/^\d+-/, '')));
   assert.ok(sandbox, `overlay sandbox for ${id}`);
   const r = planNamespaceTerminal({ kind: 'netns', path: `/var/run/docker/netns/${sandbox}` }, { kind: 'preset', preset: 'ip-addr' }, hostTools());
   if (!r.ok) assert.fail(r.error);

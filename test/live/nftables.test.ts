@@ -20,7 +20,8 @@ import { sh } from './lab';
 
 function requireRootAndNft(): void {
   if (process.getuid?.() !== 0) throw new Error('The nftables live test needs root (it creates a table of its own). Run it as root.');
-  if (findExecutable('nft') === undefined) throw new Error('nft is not installed: install nftables (apt-get install -y nftables) to run the nftables live tests');
+  if (findExecutable('nft') === undefined)
+    throw new Error('nft is not installed: install nftables (apt-get install -y nftables) to run the nftables live tests');
 }
 
 /** Sends one TCP SYN to a loopback port (nothing listens: the kernel answers RST). */
@@ -99,7 +100,8 @@ test('a native table of our own is read as nft -j list table says: chains, hook,
     assert.equal(jump?.text, 'jump probe');
     // The host's iptables (nf_tables backend) tables are iptables-nft's, not native.
     const tablesOracle = sh('nft', 'list', 'tables').split('\n').filter(Boolean);
-    for (const t of snap.nftables?.tables ?? []) assert.ok(tablesOracle.includes(`table ${t.family} ${t.name}`), `${t.family} ${t.name} is listed by nft list tables`);
+    for (const t of snap.nftables?.tables ?? [])
+      assert.ok(tablesOracle.includes(`table ${t.family} ${t.name}`), `${t.family} ${t.name} is listed by nft list tables`);
     if (tablesOracle.includes('table ip filter') && /nf_tables/.test(sh('iptables', '--version'))) {
       assert.equal(snap.nftables?.tables.find((t) => t.family === 'ip' && t.name === 'filter')?.origin, 'iptables-nft');
     }
@@ -118,7 +120,8 @@ async function engineVersion(): Promise<string> {
     try {
       return sh('docker', 'version', '-f', '{{.Server.Version}}').trim();
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`The Docker engine did not answer for 5 minutes: start it or run test/lab/up (${(err as Error).message.split('\n')[0]})`);
+      if (Date.now() > deadline)
+        throw new Error(`The Docker engine did not answer for 5 minutes: start it or run test/lab/up (${(err as Error).message.split('\n')[0]})`);
       await new Promise((r) => setTimeout(r, 5000));
     }
   }
@@ -182,8 +185,21 @@ function oracleStale(saveText: string, facts: ReturnType<typeof hostFacts>, majo
     const masq = table === 'nat' && chain === 'POSTROUTING' && target === 'MASQUERADE';
     const key = `${table} ${line}`;
     // Layout of another engine version.
-    if (major >= 28 && table === 'filter' && chain === 'FORWARD' && (target === 'DOCKER' || target === 'DOCKER-ISOLATION-STAGE-1' || ifaces.some((i) => dockerBridges.has(i) || /^(br-[0-9a-f]{12}|docker0|docker_gwbridge)$/.test(i)))) out.add(key);
-    if (major < 28 && table === 'filter' && (['DOCKER-FORWARD', 'DOCKER-BRIDGE', 'DOCKER-CT', 'DOCKER-INTERNAL'].includes(chain) || (chain === 'FORWARD' && target === 'DOCKER-FORWARD'))) out.add(key);
+    if (
+      major >= 28 &&
+      table === 'filter' &&
+      chain === 'FORWARD' &&
+      (target === 'DOCKER' ||
+        target === 'DOCKER-ISOLATION-STAGE-1' ||
+        ifaces.some((i) => dockerBridges.has(i) || /^(br-[0-9a-f]{12}|docker0|docker_gwbridge)$/.test(i)))
+    )
+      out.add(key);
+    if (
+      major < 28 &&
+      table === 'filter' &&
+      (['DOCKER-FORWARD', 'DOCKER-BRIDGE', 'DOCKER-CT', 'DOCKER-INTERNAL'].includes(chain) || (chain === 'FORWARD' && target === 'DOCKER-FORWARD'))
+    )
+      out.add(key);
     if (major < 28 && rawDrop) out.add(key);
     if (major >= 29 && table === 'filter' && chain.startsWith('DOCKER-ISOLATION-STAGE')) out.add(key);
     if (out.has(key)) continue;
@@ -211,16 +227,20 @@ function oracleStale(saveText: string, facts: ReturnType<typeof hostFacts>, majo
 const PLANTED = ['-t', 'raw', 'PREROUTING', '-d', '192.0.2.254/32', '!', '-i', 'br-c0ffee000000', '-j', 'DROP'];
 const planted = (op: '-A' | '-D') => ['iptables', PLANTED[0] as string, PLANTED[1] as string, op, ...PLANTED.slice(2)];
 
-test('the lab\'s Docker rules: lab-net\'s rules belong to lab-net or its containers; STALE is exactly what the host says is stale', { timeout: 600_000 }, async () => {
-  if (process.getuid?.() !== 0) throw new Error('The live tests need root. Run them as root.');
-  await engineVersion();
-  sh(...planted('-A'));
-  try {
-    await compareWithHost();
-  } finally {
-    sh(...planted('-D'));
-  }
-});
+test(
+  "the lab's Docker rules: lab-net's rules belong to lab-net or its containers; STALE is exactly what the host says is stale",
+  { timeout: 600_000 },
+  async () => {
+    if (process.getuid?.() !== 0) throw new Error('The live tests need root. Run them as root.');
+    await engineVersion();
+    sh(...planted('-A'));
+    try {
+      await compareWithHost();
+    } finally {
+      sh(...planted('-D'));
+    }
+  },
+);
 
 async function compareWithHost(): Promise<void> {
   let lastError: unknown;
@@ -239,7 +259,9 @@ async function compareWithHost(): Promise<void> {
       let checked = 0;
       for (const [rule, owner] of owners.iptables) {
         const lab = rule.args.includes(bridge);
-        const inScope = (rule.table === 'filter' && ['DOCKER-FORWARD', 'DOCKER-BRIDGE', 'DOCKER-CT', 'DOCKER'].includes(rule.chain)) || (rule.table === 'raw' && rule.chain === 'PREROUTING');
+        const inScope =
+          (rule.table === 'filter' && ['DOCKER-FORWARD', 'DOCKER-BRIDGE', 'DOCKER-CT', 'DOCKER'].includes(rule.chain)) ||
+          (rule.table === 'raw' && rule.chain === 'PREROUTING');
         if (!lab || !inScope || (major < 28 && rule.chain !== 'DOCKER')) continue;
         checked++;
         if (owner.kind === 'container') {

@@ -65,7 +65,9 @@ const IPTABLES = { 4: 'iptables', 6: 'ip6tables' } as const;
 function deleteTraceRules(): number {
   let n = 0;
   for (const tool of Object.values(IPTABLES)) {
-    const lines = sh(tool, '-t', 'raw', '-S', 'PREROUTING').split('\n').filter((l) => l.startsWith('-A ') && l.includes(`--comment ${COMMENT}`));
+    const lines = sh(tool, '-t', 'raw', '-S', 'PREROUTING')
+      .split('\n')
+      .filter((l) => l.startsWith('-A ') && l.includes(`--comment ${COMMENT}`));
     for (const line of lines) sh(tool, '-t', 'raw', '-D', ...splitRuleArgs(line).slice(1));
     n += lines.length;
   }
@@ -99,7 +101,9 @@ function removeLeftovers(): void {
     dropRawTableIfEmpty(4);
     dropRawTableIfEmpty(6);
   }
-  for (const name of sh('ip', 'netns', 'list').split('\n').map((l) => l.split(' ')[0] ?? '')) {
+  for (const name of sh('ip', 'netns', 'list')
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')) {
     if (name.startsWith(NS_PREFIX)) sh('ip', 'netns', 'del', name);
   }
   for (const link of JSON.parse(sh('ip', '-j', 'link', 'show')) as { ifname: string }[]) {
@@ -115,12 +119,21 @@ function overlaps(a: string, b: string): boolean {
 
 /** A /30 that no host route, host address or Docker network uses (the default route aside). */
 function chooseLink(): string {
-  const routes = (JSON.parse(sh('ip', '-j', 'route', 'show', 'table', 'all')) as { dst: string }[]).map((r) => r.dst).filter((d) => d !== 'default' && parseCidr(d));
+  const routes = (JSON.parse(sh('ip', '-j', 'route', 'show', 'table', 'all')) as { dst: string }[])
+    .map((r) => r.dst)
+    .filter((d) => d !== 'default' && parseCidr(d));
   const addrs = (JSON.parse(sh('ip', '-j', 'addr', 'show')) as { addr_info: { family: string; local: string; prefixlen: number }[] }[])
     .flatMap((l) => l.addr_info)
     .filter((a) => a.family === 'inet')
     .map((a) => `${a.local}/${a.prefixlen}`);
-  const docker = sh('docker', 'network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...sh('docker', 'network', 'ls', '-q').split('\n').filter(Boolean))
+  const docker = sh(
+    'docker',
+    'network',
+    'inspect',
+    '-f',
+    '{{range .IPAM.Config}}{{.Subnet}} {{end}}',
+    ...sh('docker', 'network', 'ls', '-q').split('\n').filter(Boolean),
+  )
     .split(/\s+/)
     .filter((s) => parseCidr(s));
   const used = [...routes, ...addrs, ...docker, '172.16.0.0/12', '10.30.0.0/16'];
@@ -155,9 +168,18 @@ function buildOutsideHost(): void {
   const prefix6 = `fd00:c0de:${suffix.slice(0, 4)}:${suffix.slice(4)}`;
   hostAddr6 = `${prefix6}::1`;
   outsideAddr6 = `${prefix6}::2`;
-  const v6Routes = (JSON.parse(sh('ip', '-j', '-6', 'route', 'show', 'table', 'all')) as { dst: string }[]).map((r) => r.dst).filter((d) => d !== 'default' && parseCidr(d));
+  const v6Routes = (JSON.parse(sh('ip', '-j', '-6', 'route', 'show', 'table', 'all')) as { dst: string }[])
+    .map((r) => r.dst)
+    .filter((d) => d !== 'default' && parseCidr(d));
   const mine = parseCidr(`${prefix6}::/64`);
-  assert.ok(mine && !v6Routes.some((r) => { const c = parseCidr(r); return c !== undefined && c.prefixLen > 0 && cidrsOverlap(c, mine); }), `${prefix6}::/64 is free on this host`);
+  assert.ok(
+    mine &&
+      !v6Routes.some((r) => {
+        const c = parseCidr(r);
+        return c !== undefined && c.prefixLen > 0 && cidrsOverlap(c, mine);
+      }),
+    `${prefix6}::/64 is free on this host`,
+  );
   sh('ip', 'addr', 'add', `${hostAddr6}/64`, 'dev', hostVeth, 'nodad');
   sh('ip', '-n', ns, 'addr', 'add', `${outsideAddr6}/64`, 'dev', nsVeth, 'nodad');
   // Check the routes before anything is sent: both ends reach each other over the veth only.
@@ -172,7 +194,29 @@ function buildOutsideHost(): void {
 function addTraceRule(dst: string | undefined, dport: number, family: 4 | 6 = 4): void {
   const host = family === 6 ? 128 : 32;
   const src = family === 6 ? outsideAddr6 : outsideAddr;
-  sh(IPTABLES[family], '-t', 'raw', '-I', 'PREROUTING', '1', '-s', `${src}/${host}`, ...(dst ? ['-d', `${dst}/${host}`] : []), '-p', 'tcp', '-m', 'tcp', '--dport', String(dport), '-m', 'comment', '--comment', COMMENT, '-j', 'TRACE');
+  sh(
+    IPTABLES[family],
+    '-t',
+    'raw',
+    '-I',
+    'PREROUTING',
+    '1',
+    '-s',
+    `${src}/${host}`,
+    ...(dst ? ['-d', `${dst}/${host}`] : []),
+    '-p',
+    'tcp',
+    '-m',
+    'tcp',
+    '--dport',
+    String(dport),
+    '-m',
+    'comment',
+    '--comment',
+    COMMENT,
+    '-j',
+    'TRACE',
+  );
 }
 
 function startMonitor(family: 4 | 6 = 4): Promise<void> {
@@ -283,7 +327,9 @@ function computedVisits(path: PacketPath): string[] {
 }
 
 function describeSteps(path: PacketPath): string[] {
-  return path.steps.map((s) => `${s.hook.padEnd(11)} ${s.table} ${s.chain} [${s.entered}] -> ${s.verdict}${s.next ? ` ${s.next}` : ''}${s.policy ? ' (policy)' : ''}`);
+  return path.steps.map(
+    (s) => `${s.hook.padEnd(11)} ${s.table} ${s.chain} [${s.entered}] -> ${s.verdict}${s.next ? ` ${s.next}` : ''}${s.policy ? ' (policy)' : ''}`,
+  );
 }
 
 const computedMatches = (path: PacketPath): string[] => path.steps.flatMap((s) => s.rules.filter((r) => r.result === 'matched').map((r) => r.rule.spec));
@@ -337,7 +383,7 @@ after(async () => {
   assert.deepEqual(failed, [], 'cleanup');
 });
 
-test('a real NEW connection to published port 8080: the kernel\'s TRACE path is the computed path, chain by chain', async (t) => {
+test("a real NEW connection to published port 8080: the kernel's TRACE path is the computed path, chain by chain", async (t) => {
   addTraceRule(undefined, 8080);
   const snapBefore = await takeSnapshot();
   const flow = inboundFlow(snapBefore, { client: outsideAddr, hostPort: 8080, uplink: hostVeth });
@@ -349,7 +395,7 @@ test('a real NEW connection to published port 8080: the kernel\'s TRACE path is 
   const dnat = dnatStep?.rules.find((r) => r.result === 'matched')?.rule;
   assert.ok(dnat, 'the computed path has a DNAT rule');
   const packetsBefore = kernelPackets(dnat.table, dnat.chain, dnat.position);
-  assert.equal(dnat.packets, packetsBefore, 'the snapshot\'s counter is the kernel\'s');
+  assert.equal(dnat.packets, packetsBefore, "the snapshot's counter is the kernel's");
 
   await startMonitor();
   try {
@@ -380,7 +426,7 @@ test('a real NEW connection to published port 8080: the kernel\'s TRACE path is 
   assert.equal(kernelPackets(dnat.table, dnat.chain, dnat.position) - packetsBefore, CONNECTIONS);
 });
 
-test('a connection from outside straight to lone (published nowhere) dies where the engine drops it (20.10: FORWARD\'s policy; 28: the raw direct-access DROP), as computed', async (t) => {
+test("a connection from outside straight to lone (published nowhere) dies where the engine drops it (20.10: FORWARD's policy; 28: the raw direct-access DROP), as computed", async (t) => {
   const snap0 = await takeSnapshot();
   const lone = snap0.docker?.containers.find((c) => c.name === 'lone')?.endpoints[0]?.ip;
   assert.ok(lone);
@@ -398,7 +444,7 @@ test('a connection from outside straight to lone (published nowhere) dies where 
     const drop = last?.rules.filter((r) => r.result === 'matched').at(-1)?.rule;
     assert.equal(`${last?.table} ${last?.chain}`, 'raw PREROUTING');
     assert.notEqual(last?.policy, true);
-    assert.ok(drop && drop.spec.endsWith("-j DROP") && drop.spec.includes(`-d ${lone}/32 `), `the deciding rule: ${drop?.spec}`);
+    assert.ok(drop && drop.spec.endsWith('-j DROP') && drop.spec.includes(`-d ${lone}/32 `), `the deciding rule: ${drop?.spec}`);
     assert.ok(sh('iptables', '-t', 'raw', '-S', 'PREROUTING').split('\n').includes(drop.spec), `iptables -t raw -S has: ${drop.spec}`);
   } else {
     assert.equal(`${last?.table} ${last?.chain}`, 'filter FORWARD');

@@ -43,7 +43,11 @@ test('every lab container: the veth the model joins it to is the one nsenter rep
       const host = hostLinks.find((l) => l.ifindex === inner.link_index);
       assert.equal(ep.hostVeth?.name, host?.ifname);
       assert.equal(ep.bridge, host?.master, `${name}: bridge of ${host?.ifname}`);
-      if (ep.ip) assert.ok(inner.addr_info?.some((a) => a.local === ep.ip), `${name}: ${ep.ip} is on ${inner.ifname}`);
+      if (ep.ip)
+        assert.ok(
+          inner.addr_info?.some((a) => a.local === ep.ip),
+          `${name}: ${ep.ip} is on ${inner.ifname}`,
+        );
       checked++;
     }
   }
@@ -63,19 +67,29 @@ test('every published binding, IPv4 and IPv6, is joined to the DNAT rule the ker
   const proxyListeners = sh('ss', '-Hltnp').split('\n');
   const seen = { dnat4: 0, dnat6: 0, proxy6: 0 };
   for (const name of LAB_CONTAINERS) {
-    const nets = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', name)) as Record<string, { IPAddress: string; GlobalIPv6Address: string }>;
+    const nets = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', name)) as Record<
+      string,
+      { IPAddress: string; GlobalIPv6Address: string }
+    >;
     const ep = Object.values(nets).find((n) => n.IPAddress);
-    const bindings = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Ports}}', name)) as Record<string, { HostIp: string; HostPort: string }[] | null>;
+    const bindings = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Ports}}', name)) as Record<
+      string,
+      { HostIp: string; HostPort: string }[] | null
+    >;
     for (const [key, list] of Object.entries(bindings)) {
       const [cport, proto] = key.split('/');
       for (const b of list ?? []) {
         const family = b.HostIp.includes(':') ? 6 : 4;
-        const port = topo.ports.find((p) => p.containerName === name && p.hostIp === (b.HostIp || '0.0.0.0') && p.hostPort === Number(b.HostPort || 0) && p.protocol === proto);
+        const port = topo.ports.find(
+          (p) => p.containerName === name && p.hostIp === (b.HostIp || '0.0.0.0') && p.hostPort === Number(b.HostPort || 0) && p.protocol === proto,
+        );
         assert.ok(port, `${name} ${b.HostIp}:${b.HostPort}/${proto} is in the topology`);
         assert.equal(port.family, family);
         const target = family === 6 && ep?.GlobalIPv6Address ? `[${ep.GlobalIPv6Address}]:${cport}` : `${ep?.IPAddress}:${cport}`;
         // The oracle: the kernel's own DNAT rule for this host port and this destination.
-        const kernelRule = kernel[family].find((l) => l.includes('-j DNAT') && l.includes(`--dport ${b.HostPort} `) && l.endsWith(`--to-destination ${target}`));
+        const kernelRule = kernel[family].find(
+          (l) => l.includes('-j DNAT') && l.includes(`--dport ${b.HostPort} `) && l.endsWith(`--to-destination ${target}`),
+        );
         if (kernelRule) {
           assert.equal(port.dnatTarget, target, `${name} ${b.HostIp}:${b.HostPort}`);
           assert.ok(port.dnatRules.length > 0, `${name} ${b.HostIp}:${b.HostPort} joined to its DNAT rule`);
@@ -83,10 +97,17 @@ test('every published binding, IPv4 and IPv6, is joined to the DNAT rule the ker
           seen[family === 6 ? 'dnat6' : 'dnat4']++;
         } else {
           assert.equal(port.dnatRules.length, 0, `${name} ${b.HostIp}:${b.HostPort}: no DNAT joined where the kernel has none`);
-          assert.deepEqual(port.flags.filter((f) => f.startsWith('no-dnat') || f.startsWith('dnat-')), [], `${name} ${b.HostIp}:${b.HostPort}: not flagged`);
+          assert.deepEqual(
+            port.flags.filter((f) => f.startsWith('no-dnat') || f.startsWith('dnat-')),
+            [],
+            `${name} ${b.HostIp}:${b.HostPort}: not flagged`,
+          );
           assert.ok(port.carriedBy, `${name} ${b.HostIp}:${b.HostPort}: says what carries it (${port.carriedBy})`);
           if (port.carriedBy === 'docker-proxy') {
-            assert.ok(proxyListeners.some((l) => l.includes(`:${b.HostPort} `) && l.includes('docker-proxy')), `ss shows docker-proxy on ${b.HostPort}`);
+            assert.ok(
+              proxyListeners.some((l) => l.includes(`:${b.HostPort} `) && l.includes('docker-proxy')),
+              `ss shows docker-proxy on ${b.HostPort}`,
+            );
             assert.equal(port.proxy?.hostPort, Number(b.HostPort));
             if (family === 6) seen.proxy6++;
           }
@@ -116,7 +137,7 @@ test('the default bridge has no embedded DNS, and really resolves nothing by nam
   assert.ok((api?.dnsRedirect ?? []).length >= 2);
 });
 
-test('overlay containers are joined to a vxlan device with the network\'s VNI', () => {
+test("overlay containers are joined to a vxlan device with the network's VNI", () => {
   const vni = Number(sh('docker', 'network', 'inspect', '-f', '{{index .Options "com.docker.network.driver.overlay.vxlanid_list"}}', 'lab-overlay').trim());
   assert.ok(vni > 0);
   for (const name of ['ov1', 'ov2']) {
@@ -136,7 +157,7 @@ test('overlay containers are joined to a vxlan device with the network\'s VNI', 
   }
 });
 
-test('container:X shares X\'s namespace, as /proc says', () => {
+test("container:X shares X's namespace, as /proc says", () => {
   assert.equal(topo.containers.find((c) => c.name === 'sidecar')?.sharesNamespaceWith, 'api');
   assert.equal(readlinkSync(`/proc/${pidOf('sidecar')}/ns/net`), readlinkSync(`/proc/${pidOf('api')}/ns/net`));
   assert.equal(topo.containers.find((c) => c.name === 'api')?.netnsInode, Number(/\d+/.exec(readlinkSync(`/proc/${pidOf('api')}/ns/net`))?.[0]));
@@ -145,9 +166,20 @@ test('container:X shares X\'s namespace, as /proc says', () => {
 test('netfilter matches iptables -S chain by chain; the backend is the one iptables -V names', () => {
   const backend = /nf_tables/.test(sh('iptables', '-V')) ? 'nf_tables' : 'legacy';
   assert.equal(snap.netfilter?.backend, backend);
-  for (const [table, chain] of [['nat', 'DOCKER'], ['nat', 'POSTROUTING'], ['filter', 'FORWARD'], ['filter', 'DOCKER'], ['filter', 'DOCKER-ISOLATION-STAGE-1']] as const) {
-    const specs = sh('iptables', '-t', table, '-S', chain).split('\n').filter((l) => l.startsWith('-A '));
-    const ours: string[] | undefined = snap.netfilter?.tables.find((t) => t.name === table)?.chains.find((c) => c.name === chain)?.rules.map((r) => r.spec);
+  for (const [table, chain] of [
+    ['nat', 'DOCKER'],
+    ['nat', 'POSTROUTING'],
+    ['filter', 'FORWARD'],
+    ['filter', 'DOCKER'],
+    ['filter', 'DOCKER-ISOLATION-STAGE-1'],
+  ] as const) {
+    const specs = sh('iptables', '-t', table, '-S', chain)
+      .split('\n')
+      .filter((l) => l.startsWith('-A '));
+    const ours: string[] | undefined = snap.netfilter?.tables
+      .find((t) => t.name === table)
+      ?.chains.find((c) => c.name === chain)
+      ?.rules.map((r) => r.spec);
     assert.deepEqual(ours, specs, `${table} ${chain}`);
   }
 });

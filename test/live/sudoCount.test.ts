@@ -57,11 +57,15 @@ async function callsPerRefresh(extra: number): Promise<{ calls: string[]; runnin
   const running = sh('docker', 'ps', '-q').split('\n').filter(Boolean).length;
   // As cndlab with its groups (docker), through setpriv, which execs node in its place: the
   // watch gets SIGINT itself and ends, so no earlier watcher adds its calls to the count.
-  const child: ChildProcess = spawn('setpriv', ['--reuid=cndlab', '--regid=cndlab', '--init-groups', '--', process.execPath, cli, 'watch', '--json', '--privilege-command', `${wrapper} -n`], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'setpriv',
+    ['--reuid=cndlab', '--regid=cndlab', '--init-groups', '--', process.execPath, cli, 'watch', '--json', '--privilege-command', `${wrapper} -n`],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -92,7 +96,7 @@ test('without root: privileged calls per refresh are the same with the lab alone
   const small = await callsPerRefresh(0);
   const big = await callsPerRefresh(100);
   t.diagnostic(`${small.running} running: ${small.calls.length} calls (${small.calls.join(' | ')})`);
-  t.diagnostic(`${big.running} running: ${big.calls.length} calls (${big.calls.join(" | ")})`);
+  t.diagnostic(`${big.running} running: ${big.calls.length} calls (${big.calls.join(' | ')})`);
   assert.ok(big.running >= small.running + 100, 'the bench containers run');
   assert.ok(small.calls.length > 0, 'the refresh went through the privilege command');
   assert.equal(big.calls.length, small.calls.length, 'one refresh, the same privileged calls, whatever the number of containers');

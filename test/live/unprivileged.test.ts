@@ -41,7 +41,10 @@ test('unprivileged: Docker, host links and veth pairing still come back', async 
   const rootSnapshot = await takeSnapshot();
   // Docker's docker-proxy processes are recognised without root too (uid, cgroup, parent dockerd).
   assert.ok(rootSnapshot.dockerProxies.length > 0, 'the lab publishes ports through docker-proxy');
-  assert.deepEqual(asUser.dockerProxies.map((p) => p.pid), rootSnapshot.dockerProxies.map((p) => p.pid));
+  assert.deepEqual(
+    asUser.dockerProxies.map((p) => p.pid),
+    rootSnapshot.dockerProxies.map((p) => p.pid),
+  );
   const root = buildTopology(rootSnapshot);
   const user = buildTopology(asUser);
   for (const ep of root.endpoints.filter((e) => e.hostVeth && e.driver === 'bridge' && !e.flags.includes('not-in-docker-inspect'))) {

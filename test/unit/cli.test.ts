@@ -10,7 +10,14 @@ import { tempDir } from '../tempDir';
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 
 test('argument parsing', () => {
-  assert.deepEqual(parseArgs(['snapshot', '--json', '--out', 'x.json']), { command: 'snapshot', json: true, out: 'x.json', mermaid: false, udp: false, stale: false });
+  assert.deepEqual(parseArgs(['snapshot', '--json', '--out', 'x.json']), {
+    command: 'snapshot',
+    json: true,
+    out: 'x.json',
+    mermaid: false,
+    udp: false,
+    stale: false,
+  });
   assert.equal(parseArgs(['path', '--port', '8080']).port, 8080);
   assert.throws(() => parseArgs(['path', '--port', '0']), /--port needs a port number/);
   assert.deepEqual(parseArgs(['topology', '--privilege-command', 'doas -n']).privilegeCommand, ['doas', '-n']);
@@ -57,9 +64,14 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   // By default the path is text, the verdict and its reason first.
   const text = execFileSync('node', [CLI, 'path', '--port', '8080', '--from', from], { encoding: 'utf8' }).split('\n');
   assert.match(text[3] ?? '', /^ACCEPT: destination rewritten to 172\.30\.1\.\d+:80; out br-/);
-  assert.ok(text.some((l) => /^ {2}PREROUTING {2}nat DOCKER \[jump\] -> DNAT$/.test(l)), text.join('\n'));
+  assert.ok(
+    text.some((l) => /^ {2}PREROUTING {2}nat DOCKER \[jump\] -> DNAT$/.test(l)),
+    text.join('\n'),
+  );
   assert.ok(text.some((l) => /#\d+ -A DOCKER .*-j DNAT --to-destination 172\.30\.1\.\d+:80 .*=> dst /.test(l)));
-  const json = JSON.parse(execFileSync('node', [CLI, 'path', '--port', '8080', '--json', '--from', from], { encoding: 'utf8' })) as { rewrittenDestination?: string };
+  const json = JSON.parse(execFileSync('node', [CLI, 'path', '--port', '8080', '--json', '--from', from], { encoding: 'utf8' })) as {
+    rewrittenDestination?: string;
+  };
   assert.match(json.rewrittenDestination ?? '', /^172\.30\.1\.\d+:80$/);
   assert.match(execFileSync('node', [CLI, 'path', '--outbound', 'client', '--from', from], { encoding: 'utf8' }), /-j MASQUERADE/);
   assert.match(execFileSync('node', [CLI, 'path', '--dns', 'api', '--from', from], { encoding: 'utf8' }), /DOCKER_OUTPUT/);

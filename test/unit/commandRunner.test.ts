@@ -6,7 +6,10 @@ import { Privilege } from '../../src/host/privilege';
 test('runCommand: output, missing tool, exit status, timeout; arguments are never shell-split', async () => {
   assert.equal((await runCommand(['printf', '%s', 'a b; echo injected'])).stdout, 'a b; echo injected');
   await assert.rejects(runCommand(['no-such-tool-cnd']), (e: unknown) => e instanceof CommandError && e.kind === 'missing-tool');
-  await assert.rejects(runCommand(['sh', '-c', 'echo boom >&2; exit 3']), (e: unknown) => e instanceof CommandError && e.kind === 'exit' && /exit 3: boom/.test(e.message));
+  await assert.rejects(
+    runCommand(['sh', '-c', 'echo boom >&2; exit 3']),
+    (e: unknown) => e instanceof CommandError && e.kind === 'exit' && /exit 3: boom/.test(e.message),
+  );
   await assert.rejects(runCommand(['sleep', '5'], { timeoutMs: 100 }), (e: unknown) => e instanceof CommandError && e.kind === 'timeout');
   assert.equal((await runCommand(['sh', '-c', 'exit 1'], { okCodes: [0, 1] })).code, 1);
   await assert.rejects(
@@ -27,10 +30,15 @@ test('privilege layer: none refuses with a remedy; sudo is remembered as refused
   assert.match(none.remedy(), /alice ALL=\(root\) NOPASSWD: \S*iptables-save/);
   // A "privilege command" that always refuses, as sudo -n does without a sudoers rule.
   const calls: string[][] = [];
-  const refusing = new Privilege('sudo', async (argv) => {
-    calls.push([...argv]);
-    throw new CommandError('permission', argv, 'sudo: a password is required');
-  }, ['sudo', '-n'], 'alice');
+  const refusing = new Privilege(
+    'sudo',
+    async (argv) => {
+      calls.push([...argv]);
+      throw new CommandError('permission', argv, 'sudo: a password is required');
+    },
+    ['sudo', '-n'],
+    'alice',
+  );
   await assert.rejects(refusing.runPrivileged(['sh', '-c', 'true']));
   assert.equal(refusing.usable, false);
   await assert.rejects(refusing.runPrivileged(['sh', '-c', 'true']), /refused/);
@@ -54,6 +62,12 @@ test('runCommand: output past the bound ends the process group and keeps what fi
   assert.deepEqual(seen, ['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
   const all = await streamCommand(['printf', 'a\nb\nlast'], () => true);
   assert.deepEqual([all.lines, all.stopped, all.code], [3, false, 0]);
-  await assert.rejects(streamCommand(['sleep', '5'], () => true, { timeoutMs: 100 }), (e: unknown) => e instanceof CommandError && e.kind === 'timeout');
-  await assert.rejects(streamCommand(['no-such-tool-cnd'], () => true), (e: unknown) => e instanceof CommandError && e.kind === 'missing-tool');
+  await assert.rejects(
+    streamCommand(['sleep', '5'], () => true, { timeoutMs: 100 }),
+    (e: unknown) => e instanceof CommandError && e.kind === 'timeout',
+  );
+  await assert.rejects(
+    streamCommand(['no-such-tool-cnd'], () => true),
+    (e: unknown) => e instanceof CommandError && e.kind === 'missing-tool',
+  );
 });

@@ -19,15 +19,22 @@ test('conntrack -L from the lab: tuples, state, flags', () => {
 });
 
 test('UNREPLIED udp, extended format, limit', () => {
-  const udp = parseConntrackLine('udp      17 29 src=172.30.1.20 dst=127.0.0.11 sport=41000 dport=53 [UNREPLIED] src=127.0.0.11 dst=172.30.1.20 sport=53 dport=41000 mark=0 use=1');
+  const udp = parseConntrackLine(
+    'udp      17 29 src=172.30.1.20 dst=127.0.0.11 sport=41000 dport=53 [UNREPLIED] src=127.0.0.11 dst=172.30.1.20 sport=53 dport=41000 mark=0 use=1',
+  );
   assert.equal(udp.state, undefined);
   assert.equal(udp.timeout, 29);
   assert.deepEqual(udp.flags, ['UNREPLIED']);
   assert.deepEqual(udp.reply, { src: '127.0.0.11', dst: '172.30.1.20', sport: 53, dport: 41000 });
-  const ext = parseConntrackLine('ipv4     2 tcp      6 117 TIME_WAIT src=172.17.0.2 dst=10.30.9.3 sport=45678 dport=80 src=10.30.9.3 dst=172.17.0.2 sport=80 dport=45678 [ASSURED] mark=0 use=1');
+  const ext = parseConntrackLine(
+    'ipv4     2 tcp      6 117 TIME_WAIT src=172.17.0.2 dst=10.30.9.3 sport=45678 dport=80 src=10.30.9.3 dst=172.17.0.2 sport=80 dport=45678 [ASSURED] mark=0 use=1',
+  );
   assert.equal(ext.family, 'ipv4');
   assert.equal(ext.state, 'TIME_WAIT');
-  const many = Array.from({ length: 5 }, (_, i) => `tcp 6 10 ESTABLISHED src=10.0.0.${i} dst=10.0.0.9 sport=1 dport=2 src=10.0.0.9 dst=10.0.0.${i} sport=2 dport=1`).join('\n');
+  const many = Array.from(
+    { length: 5 },
+    (_, i) => `tcp 6 10 ESTABLISHED src=10.0.0.${i} dst=10.0.0.9 sport=1 dport=2 src=10.0.0.9 dst=10.0.0.${i} sport=2 dport=1`,
+  ).join('\n');
   const limited = parseConntrack(`${many}\nconntrack v1.4.7 (conntrack-tools): 5 flow entries have been shown.\n`, 3);
   assert.equal(limited.entries.length, 3);
   assert.equal(limited.truncated, true);
@@ -41,8 +48,12 @@ test('UNREPLIED udp, extended format, limit', () => {
 // real conntrack is read by the live tests.
 test('readConntrack: 1,000,000 entries from a fake conntrack are cut at the limit, its process group ended, the truncation reported', async (t) => {
   const dir = tempDir(t, 'cnd-fake-conntrack-');
-  const line = 'tcp      6 431999 ESTABLISHED src=172.30.1.20 dst=172.30.1.10 sport=40000 dport=80 src=172.30.1.10 dst=172.30.1.20 sport=80 dport=40000 [ASSURED] mark=0 use=1';
-  writeFileSync(join(dir, 'conntrack'), `#!/bin/sh\n# fake conntrack for ${dir}\nyes '${line}' | head -n 1000000\necho 'conntrack v1.4.7 (conntrack-tools): 1000000 flow entries have been shown.' >&2\n`);
+  const line =
+    'tcp      6 431999 ESTABLISHED src=172.30.1.20 dst=172.30.1.10 sport=40000 dport=80 src=172.30.1.10 dst=172.30.1.20 sport=80 dport=40000 [ASSURED] mark=0 use=1';
+  writeFileSync(
+    join(dir, 'conntrack'),
+    `#!/bin/sh\n# fake conntrack for ${dir}\nyes '${line}' | head -n 1000000\necho 'conntrack v1.4.7 (conntrack-tools): 1000000 flow entries have been shown.' >&2\n`,
+  );
   chmodSync(join(dir, 'conntrack'), 0o755);
   const savedPath = process.env.PATH;
   process.env.PATH = `${dir}:${savedPath}`;
@@ -59,13 +70,15 @@ test('readConntrack: 1,000,000 entries from a fake conntrack are cut at the limi
     assert.ok(ms < 3000, `stopped at the limit, not after a million lines: ${ms.toFixed(0)} ms`);
     assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'memory does not grow with the output');
     await new Promise((r) => setTimeout(r, 300));
-    const left = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((e) => {
-      try {
-        return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir) || readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('sport=40000 dport=80');
-      } catch {
-        return false;
-      }
-    });
+    const left = readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .filter((e) => {
+        try {
+          return readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(dir) || readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('sport=40000 dport=80');
+        } catch {
+          return false;
+        }
+      });
     assert.deepEqual(left, [], 'the fake conntrack, yes and head are gone');
     // Under the limit: everything, not truncated.
     writeFileSync(join(dir, 'conntrack'), `#!/bin/sh\nprintf '%s\\n' '${line}' '${line}'\n`);

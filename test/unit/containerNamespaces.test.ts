@@ -28,14 +28,21 @@ test('unprivileged /proc view: interfaces with indexes, addresses on the right i
   try {
     cpSync(join(FIXTURES, 'lab', 'proc-api'), join(proc, '4242', 'net'), { recursive: true });
     const ns = await readContainerNamespace(container, { procRoot: proc });
-    const truth = JSON.parse(fixture('lab', 'nsenter-api-addr.json')) as { ifname: string; ifindex: number; addr_info: { family: string; local: string; prefixlen: number }[] }[];
+    const truth = JSON.parse(fixture('lab', 'nsenter-api-addr.json')) as {
+      ifname: string;
+      ifindex: number;
+      addr_info: { family: string; local: string; prefixlen: number }[];
+    }[];
     assert.equal(ns.via, 'proc');
     for (const t of truth) {
       const l = ns.links.find((x) => x.name === t.ifname);
       assert.ok(l, t.ifname);
       assert.equal(l.index, t.ifindex, `${t.ifname} index`);
       const v4 = t.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
-      assert.deepEqual(l.addresses.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixLen}`), v4);
+      assert.deepEqual(
+        l.addresses.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixLen}`),
+        v4,
+      );
     }
     assert.equal(ns.routes.find((r) => r.dst === 'default')?.gateway, '172.30.1.1');
     assert.equal(ns.links.find((l) => l.name === 'eth0')?.linkIndex, undefined, 'the peer index is not visible without root');

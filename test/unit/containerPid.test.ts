@@ -33,7 +33,7 @@ test('remote endpoints turn pid features off and say why; local sockets keep the
   assert.equal(pidFeaturesOffReason('unix:///var/run/docker.sock'), undefined);
 });
 
-test('checkContainerPid: the container\'s own pid passes; a reused or vanished pid, or a remote engine, does not', async (t) => {
+test("checkContainerPid: the container's own pid passes; a reused or vanished pid, or a remote engine, does not", async (t) => {
   const proc = tempDir(t, 'cnd-proc-');
   mkdirSync(join(proc, '4242'));
   writeFileSync(join(proc, '4242', 'cgroup'), `0::/system.slice/docker-${ID}.scope\n`);
@@ -48,7 +48,7 @@ test('checkContainerPid: the container\'s own pid passes; a reused or vanished p
   assert.ok(!remote.ok && /not this host's local socket/.test(remote.reason));
 });
 
-test('currentContainerPid: a restarted container\'s new pid from a fresh inspect; the reused old pid never', async (t) => {
+test("currentContainerPid: a restarted container's new pid from a fresh inspect; the reused old pid never", async (t) => {
   const proc = tempDir(t, 'cnd-proc-');
   mkdirSync(join(proc, '100'));
   writeFileSync(join(proc, '100', 'cgroup'), '0::/user.slice/session-1.scope\n'); // the old pid, reused
@@ -60,9 +60,24 @@ test('currentContainerPid: a restarted container\'s new pid from a fresh inspect
   assert.deepEqual(r, { ok: true, container: { id: ID, name: 'api', pid: 200 } });
   const stopped = await currentContainerPid(stale, local, async () => ({ ...stale, pid: 0 }), proc);
   assert.ok(!stopped.ok && /not running any more/.test(stopped.reason));
-  const gone = await currentContainerPid(stale, local, async () => { throw new Error('404'); }, proc);
+  const gone = await currentContainerPid(
+    stale,
+    local,
+    async () => {
+      throw new Error('404');
+    },
+    proc,
+  );
   assert.equal(gone.ok, false);
   let asked = false;
-  const remote = await currentContainerPid({ ...stale, pid: 200 }, 'ssh://host', async () => { asked = true; return stale; }, proc);
+  const remote = await currentContainerPid(
+    { ...stale, pid: 200 },
+    'ssh://host',
+    async () => {
+      asked = true;
+      return stale;
+    },
+    proc,
+  );
   assert.ok(!remote.ok && !asked, 'a remote engine is not asked for pids to use here');
 });

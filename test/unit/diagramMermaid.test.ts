@@ -36,7 +36,10 @@ test('host topology of the lab parses and has a node per running container inter
     assert.ok(vertexText(p, ep).includes(`${e.ip}/${e.prefixLen}`), `${e.containerName}'s address`);
     const veth = findVertex(p, `${e.hostVeth?.name}@if${e.containerInterface?.index}`);
     assert.ok(veth, `host veth of ${e.containerName}`);
-    assert.ok(p.edges.some((x) => x.start === ep && x.end === veth), `${e.containerName} eth -- veth`);
+    assert.ok(
+      p.edges.some((x) => x.start === ep && x.end === veth),
+      `${e.containerName} eth -- veth`,
+    );
     const bridge = findVertex(p, `${e.bridge} (bridge`);
     assert.ok(bridge && p.edges.some((x) => x.start === veth && x.end === bridge), `${e.hostVeth?.name} -- ${e.bridge}`);
     assert.deepEqual(d.nodes[ep], { kind: 'container', id: e.containerId, name: e.containerName, running: true });
@@ -93,7 +96,7 @@ test('network and container scopes draw only what belongs to them', async () => 
   assert.doesNotMatch(names, /api eth0|web1 eth0/);
   const one = await parseFlowchart(renderDiagram(snap, { kind: 'topology', scope: { kind: 'container', container: 'sidecar' }, filter: '' }).mermaid);
   const text = [...one.vertices.keys()].map((id) => vertexText(one, id)).join('\n');
-  assert.match(text, /api eth0/, 'sidecar is drawn in the namespace it uses: api\'s');
+  assert.match(text, /api eth0/, "sidecar is drawn in the namespace it uses: api's");
   assert.match(text, /DNS redirect \(nat DOCKER_OUTPUT\)\nudp 127\.0\.0\.11:53 \u2192 127\.0\.0\.11:\d+/, 'one container: its DNS redirect');
   assert.doesNotMatch(text, /web1|client eth0/);
   assert.throws(() => renderDiagram(snap, { kind: 'topology', scope: { kind: 'container', container: 'nope' }, filter: '' }), DiagramRequestError);
@@ -103,7 +106,10 @@ test('the filter keeps matching containers and says how many', () => {
   const d = renderDiagram(labSnapshot(), { kind: 'topology', scope: { kind: 'host' }, filter: 'WEB' });
   assert.match(d.mermaid, /web1 eth0/);
   assert.doesNotMatch(d.mermaid, /api eth0/);
-  assert.ok(d.notes.some((n) => /filter "WEB": 3 of \d+/.test(n)), d.notes.join('\n'));
+  assert.ok(
+    d.notes.some((n) => /filter "WEB": 3 of \d+/.test(n)),
+    d.notes.join('\n'),
+  );
 });
 
 const HOSTILE = [
@@ -147,7 +153,10 @@ test('hostile container and network names parse and come out as literal text', a
       // A plain word (end, subgraph) only ever appears inside a quoted label; anything with syntax in it is encoded.
       if (/[^A-Za-z0-9 ]/.test(hostile)) assert.ok(!d.mermaid.includes(hostile), `the raw name never reaches the text (${hostile})`);
       const p = await parseFlowchart(d.mermaid);
-      const shown = [...p.vertices.keys()].map((id) => vertexText(p, id)).join('\n') + p.subgraphs.map((s) => shownText(s.title)).join('\n') + p.edges.map((e) => shownText(e.text)).join('\n');
+      const shown =
+        [...p.vertices.keys()].map((id) => vertexText(p, id)).join('\n') +
+        p.subgraphs.map((s) => shownText(s.title)).join('\n') +
+        p.edges.map((e) => shownText(e.text)).join('\n');
       if (request.kind === 'topology') assert.ok(shown.includes(name), `shown literally: ${hostile}`);
       for (const v of p.vertices.values()) assert.doesNotMatch(v.text, /<(?!br\/?>)[a-z]/i, 'no markup but <br/> in labels');
     }
@@ -203,7 +212,10 @@ test('a rule whose counter moved since the previous read is marked moved; unchan
   assert.ok(dnatId);
   const target = first.nodes[dnatId];
   assert.ok(target?.kind === 'rule');
-  const rule = snap.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'DOCKER')?.rules.find((r) => r.spec === target.spec);
+  const rule = snap.netfilter?.tables
+    .find((t) => t.name === 'nat')
+    ?.chains.find((c) => c.name === 'DOCKER')
+    ?.rules.find((r) => r.spec === target.spec);
   assert.ok(rule);
   rule.packets += 3;
   const second = renderDiagram(snap, PORT_8080, { previousCounters: before });
@@ -216,13 +228,21 @@ test('outbound path of a container shows its MASQUERADE; DNS path shows the redi
   const snap = labSnapshot();
   const out = renderDiagram(snap, { kind: 'path', path: { kind: 'outbound', container: 'client', dst: '203.0.113.10', dport: 443, protocol: 'tcp' } });
   const po = await parseFlowchart(out.mermaid);
-  assert.ok([...po.vertices.keys()].some((id) => /-s 172\.30\.1\.0\/24 ! -o br-\S+ -j MASQUERADE/.test(vertexText(po, id))), 'the MASQUERADE rule');
+  assert.ok(
+    [...po.vertices.keys()].some((id) => /-s 172\.30\.1\.0\/24 ! -o br-\S+ -j MASQUERADE/.test(vertexText(po, id))),
+    'the MASQUERADE rule',
+  );
   const dns = renderDiagram(snap, { kind: 'path', path: { kind: 'dns', container: 'api' } });
   const pd = await parseFlowchart(dns.mermaid);
-  const redirect = [...pd.vertices.keys()].find((id) => /-d 127\.0\.0\.11\/32 -p udp .*--dport 53 -j DNAT --to-destination 127\.0\.0\.11:\d+/.test(vertexText(pd, id)));
+  const redirect = [...pd.vertices.keys()].find((id) =>
+    /-d 127\.0\.0\.11\/32 -p udp .*--dport 53 -j DNAT --to-destination 127\.0\.0\.11:\d+/.test(vertexText(pd, id)),
+  );
   assert.ok(redirect, 'DOCKER_OUTPUT DNAT');
   assert.match(vertexText(pd, 'VERDICT'), /destination rewritten to 127\.0\.0\.11:\d+/);
-  assert.throws(() => renderDiagram(snap, { kind: 'path', path: { kind: 'dns', container: 'legacy' } }), /on no user-defined network: Docker.s embedded DNS does not serve it/);
+  assert.throws(
+    () => renderDiagram(snap, { kind: 'path', path: { kind: 'dns', container: 'legacy' } }),
+    /on no user-defined network: Docker.s embedded DNS does not serve it/,
+  );
 });
 
 test('choices offer the host, each network and running container, each published port, outbound and DNS paths', () => {

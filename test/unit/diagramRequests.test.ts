@@ -22,7 +22,10 @@ test('path picks: published ports first; for a container only its outbound and D
   assert.equal(kinds.lastIndexOf('inbound') < kinds.indexOf('outbound'), true);
   assert.ok(all.some((c) => c.request.kind === 'path' && c.request.path.kind === 'inbound' && c.request.path.hostPort === 8080));
   const api = pathChoices(choices, 'api').map((c) => (c.request.kind === 'path' ? c.request.path : undefined));
-  assert.deepEqual(api.map((p) => p?.kind), ['outbound', 'dns']);
+  assert.deepEqual(
+    api.map((p) => p?.kind),
+    ['outbound', 'dns'],
+  );
   assert.ok(api.every((p) => p && p.kind !== 'inbound' && p.container === 'api'));
   assert.deepEqual(pathChoices(choices, 'nonet'), []);
 });
@@ -48,7 +51,10 @@ test('the fix names what is wrong: a stopped container, an absent one, an unpubl
     }
     return 'no error';
   };
-  assert.match(fix({ kind: 'topology', scope: { kind: 'container', container: 'web1' }, filter: '' }), /web1 is not running \(state: exited\)\. Start it \(docker start web1\)/);
+  assert.match(
+    fix({ kind: 'topology', scope: { kind: 'container', container: 'web1' }, filter: '' }),
+    /web1 is not running \(state: exited\)\. Start it \(docker start web1\)/,
+  );
   assert.match(fix({ kind: 'topology', scope: { kind: 'container', container: 'ghost' }, filter: '' }), /no container ghost .*removed or renamed/);
   assert.match(fix({ kind: 'topology', scope: { kind: 'network', network: 'gone' }, filter: '' }), /no network gone .*removed/);
   assert.match(fix({ kind: 'path', path: { kind: 'inbound', hostPort: 9999, protocol: 'tcp' } }), /publishes tcp port 9999 .*-p 9999:PORT/);
@@ -58,6 +64,9 @@ test('the fix names what is wrong: a stopped container, an absent one, an unpubl
 test('export file names: kind, host and local time, safe characters only', () => {
   const at = new Date(2025, 0, 2, 3, 4, 5);
   assert.equal(diagramFileName(HOST_TOPOLOGY, 'vm', at), 'topology-vm-20250102-030405.svg');
-  assert.equal(diagramFileName({ kind: 'path', path: { kind: 'dns', container: 'api' } }, '../etc/pass wd', at), 'packet-path-_etc_pass_wd-20250102-030405.svg');
+  assert.equal(
+    diagramFileName({ kind: 'path', path: { kind: 'dns', container: 'api' } }, '../etc/pass wd', at),
+    'packet-path-_etc_pass_wd-20250102-030405.svg',
+  );
   assert.equal(diagramFileName(HOST_TOPOLOGY, '', at), 'topology-host-20250102-030405.svg');
 });

@@ -13,7 +13,9 @@ const labNet = snap.docker?.networks.find((n) => n.name === 'lab-net');
 
 test('containers and networks: the tree ids c/<id> and n/<id>, found by name when the id is missing', () => {
   assert.ok(api && labNet);
-  assert.deepEqual(sidebarLocations({ kind: 'container', id: api.id, name: 'api', running: true }, snap, topo), [{ view: VIEW.containers, nodeId: `c/${api.id}` }]);
+  assert.deepEqual(sidebarLocations({ kind: 'container', id: api.id, name: 'api', running: true }, snap, topo), [
+    { view: VIEW.containers, nodeId: `c/${api.id}` },
+  ]);
   assert.deepEqual(sidebarLocations({ kind: 'container', id: '', name: 'api', running: true }, snap, topo), [{ view: VIEW.containers, nodeId: `c/${api.id}` }]);
   assert.deepEqual(sidebarLocations({ kind: 'network', id: '', name: 'lab-net' }, snap, topo), [{ view: VIEW.networks, nodeId: `n/${labNet.id}` }]);
   assert.deepEqual(sidebarLocations({ kind: 'container', id: '', name: 'ghost', running: false }, snap, topo), []);
@@ -25,15 +27,24 @@ test('host interfaces: the Host view link node; an uplink goes to its Uplinks en
   assert.deepEqual(sidebarLocations({ kind: 'hostInterface', name: veth.name }, snap, topo), [{ view: VIEW.host, nodeId: `h/link/${veth.index}` }]);
   const uplink = topo.uplinks[0];
   assert.ok(uplink);
-  assert.deepEqual(sidebarLocations({ kind: 'hostInterface', name: uplink.name }, snap, topo).map((l) => l.nodeId), [`h/uplink/${uplink.index}`, `h/link/${uplink.index}`]);
+  assert.deepEqual(
+    sidebarLocations({ kind: 'hostInterface', name: uplink.name }, snap, topo).map((l) => l.nodeId),
+    [`h/uplink/${uplink.index}`, `h/link/${uplink.index}`],
+  );
   assert.deepEqual(sidebarLocations({ kind: 'hostInterface', name: 'nope0' }, snap, topo), []);
 });
 
 test('rules: found at their current position by spec, then the chain', () => {
-  const rule = snap.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'DOCKER')?.rules.find((r) => r.target === 'DNAT');
+  const rule = snap.netfilter?.tables
+    .find((t) => t.name === 'nat')
+    ?.chains.find((c) => c.name === 'DOCKER')
+    ?.rules.find((r) => r.target === 'DNAT');
   assert.ok(rule);
   const stale = { kind: 'rule' as const, table: 'nat', chain: 'DOCKER', position: rule.position + 3, spec: rule.spec };
-  assert.deepEqual(sidebarLocations(stale, snap, topo).map((l) => l.nodeId), [`nf/nat/DOCKER/${rule.position}`, `nf/nat/DOCKER/${rule.position + 3}`, 'nf/nat/DOCKER']);
+  assert.deepEqual(
+    sidebarLocations(stale, snap, topo).map((l) => l.nodeId),
+    [`nf/nat/DOCKER/${rule.position}`, `nf/nat/DOCKER/${rule.position + 3}`, 'nf/nat/DOCKER'],
+  );
   assert.deepEqual(sidebarLocations({ kind: 'chain', table: 'filter', chain: 'FORWARD' }, snap, topo), [{ view: VIEW.netfilter, nodeId: 'nf/filter/FORWARD' }]);
 });
 
@@ -52,7 +63,12 @@ test('native nftables chains and rules: nft/<family>/<table>/<chain>[/<handle>],
   const rule = nft.tables[0]?.chains.find((c) => c.name === 'nat-prerouting-and-output')?.rules[0];
   assert.ok(rule);
   const chainId = 'nft/ip/docker-bridges/nat-prerouting-and-output';
-  assert.deepEqual(sidebarLocations({ kind: 'chain', table: 'ip docker-bridges', chain: 'nat-prerouting-and-output' }, s, topo), [{ view: VIEW.netfilter, nodeId: chainId }]);
+  assert.deepEqual(sidebarLocations({ kind: 'chain', table: 'ip docker-bridges', chain: 'nat-prerouting-and-output' }, s, topo), [
+    { view: VIEW.netfilter, nodeId: chainId },
+  ]);
   const target = { kind: 'rule' as const, table: 'ip docker-bridges', chain: 'nat-prerouting-and-output', position: 1, spec: rule.text };
-  assert.deepEqual(sidebarLocations(target, s, topo).map((l) => l.nodeId), [`${chainId}/${rule.handle}`, chainId]);
+  assert.deepEqual(
+    sidebarLocations(target, s, topo).map((l) => l.nodeId),
+    [`${chainId}/${rule.handle}`, chainId],
+  );
 });

@@ -15,7 +15,10 @@ test('displayText: every control character of a name becomes ?', () => {
 });
 
 test('displayBlock: lines and tabs stay, CR-LF becomes LF, the rest is replaced', () => {
-  assert.equal(displayBlock(`nameserver 127.0.0.11\r\noptions ndots:0\t# x\n${HOSTILE}\n`), 'nameserver 127.0.0.11\noptions ndots:0\t# x\nweb?]0;pwned??[2J?31m?evil??\n');
+  assert.equal(
+    displayBlock(`nameserver 127.0.0.11\r\noptions ndots:0\t# x\n${HOSTILE}\n`),
+    'nameserver 127.0.0.11\noptions ndots:0\t# x\nweb?]0;pwned??[2J?31m?evil??\n',
+  );
 });
 
 test('displayJson: parses back to the same data, with no raw control character in the text', () => {

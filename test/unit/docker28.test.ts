@@ -33,7 +33,11 @@ test('Docker 28: every container eth0 is ifindex 2, yet each is joined to its ow
     for (const ep of topo.endpoints.filter((e) => e.containerName === name && e.driver === 'bridge')) {
       if (ep.containerInterface?.name === 'eth0') assert.equal(ep.containerInterface.index, 2, `${name} eth0 is index 2 on 28`);
       assert.ok(ep.hostVeth, `${name} on ${ep.network} has a host veth`);
-      assert.deepEqual(ep.flags.filter((f) => f.startsWith('host-peer') || f === 'bridge-mismatch'), [], `${name}`);
+      assert.deepEqual(
+        ep.flags.filter((f) => f.startsWith('host-peer') || f === 'bridge-mismatch'),
+        [],
+        `${name}`,
+      );
       assert.ok(!veths.has(ep.hostVeth.name), `${ep.hostVeth.name} is joined once`);
       veths.add(ep.hostVeth.name);
     }
@@ -48,7 +52,10 @@ test('Docker 28 without root: the nsid pairs each container with the same veth a
   for (const ep of root.endpoints.filter((e) => e.driver === 'bridge' && e.hostVeth && !e.flags.includes('not-in-docker-inspect'))) {
     const mine = user.endpoints.find((e) => e.containerName === ep.containerName && e.network === ep.network);
     assert.equal(mine?.hostVeth?.name, ep.hostVeth?.name, `${ep.containerName} on ${ep.network}`);
-    assert.deepEqual(mine?.flags.filter((f) => f.startsWith('host-peer') || f === 'peer-by-index-only'), []);
+    assert.deepEqual(
+      mine?.flags.filter((f) => f.startsWith('host-peer') || f === 'peer-by-index-only'),
+      [],
+    );
     checked++;
   }
   assert.ok(checked >= BRIDGE_CONTAINERS.length);
@@ -82,7 +89,10 @@ test('Docker 28 gateway modes: routed publishes no host port and needs no NAT; n
   assert.equal(routed?.carriedBy, 'routed');
   assert.deepEqual(routed?.flags, []);
   assert.equal(topo.networks.find((n) => n.name === 'lab-routed')?.gatewayMode, 'routed');
-  assert.deepEqual(topo.endpoints.find((e) => e.containerName === 'routed1')?.flags.filter((f) => f === 'no-masquerade'), []);
+  assert.deepEqual(
+    topo.endpoints.find((e) => e.containerName === 'routed1')?.flags.filter((f) => f === 'no-masquerade'),
+    [],
+  );
   const unprot = topo.ports.find((p) => p.containerName === 'unprot1' && p.family === 4);
   assert.deepEqual(unprot?.flags, []);
   assert.equal(unprot?.dnatTarget, '172.30.8.10:80');

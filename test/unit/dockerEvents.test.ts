@@ -41,5 +41,8 @@ test('an endless line is dropped without being held; the events after it still a
   await new Promise((r) => setTimeout(r, 50));
   stream.stop();
   assert.equal(stream.skippedLines, 1);
-  assert.deepEqual(events.map((e) => `${e.name} ${e.action}`), ['api start']);
+  assert.deepEqual(
+    events.map((e) => `${e.name} ${e.action}`),
+    ['api start'],
+  );
 });

@@ -38,7 +38,13 @@ test('docker-proxy: the host binary owned by root is believed; a look-alike is l
   assert.match((await dockerProxyDoubt(103, proc)) ?? '', /cannot be checked \(ENOENT\)/);
   const notes: string[] = [];
   const listeners = await readDockerProxies(proc, notes);
-  assert.deepEqual(listeners.map((l) => l.hostPort), asRoot ? [8080] : []);
-  assert.ok(notes.some((n) => /^pid 102 calls itself docker-proxy \(host port 8082\) but is not Docker's/.test(n)), notes.join('\n'));
+  assert.deepEqual(
+    listeners.map((l) => l.hostPort),
+    asRoot ? [8080] : [],
+  );
+  assert.ok(
+    notes.some((n) => /^pid 102 calls itself docker-proxy \(host port 8082\) but is not Docker's/.test(n)),
+    notes.join('\n'),
+  );
   assert.equal(notes.length, asRoot ? 3 : 4);
 });

@@ -71,7 +71,10 @@ test('legacy backend header, and no rules at all', () => {
 test('truncated and garbled output give a ParseError that says what is wrong', () => {
   const text = fixture('lab', 'iptables-save.txt');
   const truncated = text.slice(0, text.lastIndexOf('COMMIT'));
-  assert.throws(() => parseIptablesSave(truncated), (e: unknown) => e instanceof ParseError && /truncated \(no COMMIT\)/.test(e.message));
+  assert.throws(
+    () => parseIptablesSave(truncated),
+    (e: unknown) => e instanceof ParseError && /truncated \(no COMMIT\)/.test(e.message),
+  );
   assert.throws(() => parseIptablesSave('*nat\n:PREROUTING ACCEPT\nCOMMIT'), /bad chain line/);
   assert.throws(() => parseIptablesSave('*nat\n[0:0] -X FOO\nCOMMIT'), /is not a rule/);
   assert.throws(() => parseIptablesSave('-A FORWARD -j DROP'), /before any table/);

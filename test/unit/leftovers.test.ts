@@ -14,16 +14,28 @@ test('the healthy lab captures (20.10 and 28) have no leftover bridge and every 
     const l = hostLeftovers(labSnapshot(engine));
     assert.deepEqual(l.bridges, [], engine);
     assert.ok(l.subnetRoutes.length >= 3, `${engine}: subnets checked`);
-    assert.deepEqual(l.subnetRoutes.filter((r) => !r.ok).map((r) => r.reason), [], engine);
+    assert.deepEqual(
+      l.subnetRoutes.filter((r) => !r.ok).map((r) => r.reason),
+      [],
+      engine,
+    );
   }
 });
 
-test('a dead bridge holding lab-net\'s address: flagged with what it collides with, and lab-net misrouted through it', () => {
+test("a dead bridge holding lab-net's address: flagged with what it collides with, and lab-net misrouted through it", () => {
   const snap = labSnapshot('lab28');
   const labNet = snap.docker?.networks.find((n) => n.name === 'lab-net');
   assert.ok(labNet?.bridgeName);
   const dead = 'br-0000deadbeef';
-  snap.hostNamespace.links.push({ index: 9999, name: dead, kind: 'bridge', mtu: 1500, operState: 'DOWN', flags: ['BROADCAST', 'MULTICAST'], addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }] });
+  snap.hostNamespace.links.push({
+    index: 9999,
+    name: dead,
+    kind: 'bridge',
+    mtu: 1500,
+    operState: 'DOWN',
+    flags: ['BROADCAST', 'MULTICAST'],
+    addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }],
+  });
   // The kernel lists the dead bridge's connected route first (it was there first): `ip route get` picks it.
   const at = snap.hostNamespace.routes.findIndex((r) => r.dst === '172.30.1.0/24');
   snap.hostNamespace.routes.splice(at, 0, { dst: '172.30.1.0/24', dev: dead, protocol: 'kernel', scope: 'link', prefsrc: '172.30.1.1', flags: ['linkdown'] });
@@ -47,10 +59,18 @@ test('a dead bridge holding lab-net\'s address: flagged with what it collides wi
   assert.equal(hostLeftovers(snap).subnetRoutes.find((r) => r.network === 'lab-net')?.ok, true);
 });
 
-test('the packet path states its verdict and why at the top: routed to the dead bridge, dropped by FORWARD\'s policy', () => {
+test("the packet path states its verdict and why at the top: routed to the dead bridge, dropped by FORWARD's policy", () => {
   const snap = labSnapshot('lab28');
   const dead = 'br-0000deadbeef';
-  snap.hostNamespace.links.push({ index: 9999, name: dead, kind: 'bridge', mtu: 1500, operState: 'DOWN', flags: ['BROADCAST', 'MULTICAST'], addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }] });
+  snap.hostNamespace.links.push({
+    index: 9999,
+    name: dead,
+    kind: 'bridge',
+    mtu: 1500,
+    operState: 'DOWN',
+    flags: ['BROADCAST', 'MULTICAST'],
+    addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }],
+  });
   const at = snap.hostNamespace.routes.findIndex((r) => r.dst === '172.30.1.0/24');
   snap.hostNamespace.routes.splice(at, 0, { dst: '172.30.1.0/24', dev: dead, protocol: 'kernel', scope: 'link', prefsrc: '172.30.1.1', flags: ['linkdown'] });
   const path = computePacketPath(snap, inboundFlow(snap, { client: '198.51.100.20', hostPort: 8080 }));

@@ -22,8 +22,14 @@ test('ip -j -d addr from the lab: every interface, with kind, master and veth pe
   }
   const docker0 = links.find((l) => l.name === 'docker0');
   assert.equal(docker0?.kind, 'bridge');
-  assert.deepEqual(docker0?.addresses.find((a) => a.family === 'inet'), { family: 'inet', local: '172.17.0.1', prefixLen: 16, scope: 'global' });
-  assert.ok(links.some((l) => l.bridgePort?.state === 'forwarding'), 'bridge port state read');
+  assert.deepEqual(
+    docker0?.addresses.find((a) => a.family === 'inet'),
+    { family: 'inet', local: '172.17.0.1', prefixLen: 16, scope: 'global' },
+  );
+  assert.ok(
+    links.some((l) => l.bridgePort?.state === 'forwarding'),
+    'bridge port state read',
+  );
 });
 
 test('vxlan details inside the overlay sandbox', () => {
@@ -37,18 +43,47 @@ test('vxlan details inside the overlay sandbox', () => {
 
 test('names with unusual characters survive, same-namespace peers resolve by name', () => {
   const text = JSON.stringify([
-    { ifindex: 7, ifname: 'we"ird<if>', flags: ['UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', link: 'vé-🙂', linkinfo: { info_kind: 'veth' }, addr_info: [] },
-    { ifindex: 8, ifname: 'vé-🙂', flags: [], mtu: 1500, operstate: 'DOWN', link_type: 'ether', link: 'we"ird<if>', linkinfo: { info_kind: 'veth' }, addr_info: [] },
+    {
+      ifindex: 7,
+      ifname: 'we"ird<if>',
+      flags: ['UP'],
+      mtu: 1500,
+      operstate: 'UP',
+      link_type: 'ether',
+      link: 'vé-🙂',
+      linkinfo: { info_kind: 'veth' },
+      addr_info: [],
+    },
+    {
+      ifindex: 8,
+      ifname: 'vé-🙂',
+      flags: [],
+      mtu: 1500,
+      operstate: 'DOWN',
+      link_type: 'ether',
+      link: 'we"ird<if>',
+      linkinfo: { info_kind: 'veth' },
+      addr_info: [],
+    },
     { addr_info: [] },
   ]);
   const links = parseIpAddrJson(text);
-  assert.deepEqual(links.map((l) => [l.name, l.linkIndex]), [['we"ird<if>', 8], ['vé-🙂', 7]]);
+  assert.deepEqual(
+    links.map((l) => [l.name, l.linkIndex]),
+    [
+      ['we"ird<if>', 8],
+      ['vé-🙂', 7],
+    ],
+  );
 });
 
 test('empty output is an empty list; truncated or non-array output is a clear ParseError', () => {
   assert.deepEqual(parseIpAddrJson(''), []);
   const truncated = fixture('lab', 'ip-addr.json').slice(0, 500);
-  assert.throws(() => parseIpAddrJson(truncated), (e: unknown) => e instanceof ParseError && /ip -j -d addr: output is not valid JSON/.test(e.message));
+  assert.throws(
+    () => parseIpAddrJson(truncated),
+    (e: unknown) => e instanceof ParseError && /ip -j -d addr: output is not valid JSON/.test(e.message),
+  );
   assert.throws(() => parseIpAddrJson('{"ifindex":1}'), /expected a JSON array/);
   assert.throws(() => parseIpAddrJson('[{"foo":1}]'), /no interface objects/);
 });

@@ -9,7 +9,11 @@ import { Privilege } from '../../src/host/privilege';
 
 test('Docker events: container and network changes kept, exec and health noise dropped', () => {
   assert.deepEqual(parseDockerEvent({ Type: 'container', Action: 'start', Actor: { ID: 'abc', Attributes: { name: 'api' } }, time: 5 }), {
-    type: 'container', action: 'start', id: 'abc', name: 'api', time: 5,
+    type: 'container',
+    action: 'start',
+    id: 'abc',
+    name: 'api',
+    time: 5,
   });
   assert.equal(parseDockerEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'n1' } })?.action, 'connect');
   assert.equal(parseDockerEvent({ Type: 'container', Action: 'exec_start: sh', Actor: { ID: 'abc' } }), undefined);
@@ -52,10 +56,15 @@ test('LiveSnapshot: bursts of refresh requests coalesce into one read; reads nev
 test('counters-only re-reads: one privileged iptables-save per tick, whatever the number of containers or callers', async () => {
   const calls: string[][] = [];
   const iptables = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n';
-  const privilege = new Privilege('sudo', async (argv) => {
-    calls.push([...argv]);
-    return { stdout: iptables, stderr: '', code: 0 };
-  }, ['sudo', '-n'], 'alice');
+  const privilege = new Privilege(
+    'sudo',
+    async (argv) => {
+      calls.push([...argv]);
+      return { stdout: iptables, stderr: '', code: 0 };
+    },
+    ['sudo', '-n'],
+    'alice',
+  );
   const big = labSnapshot();
   const template = big.docker?.containers[0];
   assert.ok(big.docker && template);

@@ -84,7 +84,7 @@ test('presets: ip addr, ip route, ss -tlnp, iptables-save inside the namespace',
   }
 });
 
-test('resolv.conf: nothing runs; the plan says the extension reads Docker\'s file on the host', () => {
+test("resolv.conf: nothing runs; the plan says the extension reads Docker's file on the host", () => {
   const resolvConfPath = `/var/lib/docker/containers/${'a'.repeat(64)}/resolv.conf`;
   for (const isRoot of [true, false]) {
     const p = ok(planNamespaceTerminal(container({ resolvConfPath }), { kind: 'resolv-conf' }, tools({ isRoot })));
@@ -127,12 +127,16 @@ test('DNS lookup: host busybox nslookup against 127.0.0.11 in the network namesp
   assert.equal(p.title, 'container api: lookup web');
 });
 
-test('DNS lookup: dig, nslookup, busybox, host: always a host binary, never the container\'s own', () => {
-  const withDig = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ extra: { dig: '/usr/bin/dig', nslookup: '/usr/bin/nslookup' } })));
+test("DNS lookup: dig, nslookup, busybox, host: always a host binary, never the container's own", () => {
+  const withDig = ok(
+    planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ extra: { dig: '/usr/bin/dig', nslookup: '/usr/bin/nslookup' } })),
+  );
   assert.deepEqual(withDig.argv, [...NS, '/usr/bin/dig', '@127.0.0.11', 'web']);
   const withNslookup = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ extra: { nslookup: '/usr/bin/nslookup' } })));
   assert.deepEqual(withNslookup.argv, [...NS, '/usr/bin/nslookup', 'web', '127.0.0.11']);
-  const withHost = ok(planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'], extra: { host: '/usr/bin/host' } })));
+  const withHost = ok(
+    planNamespaceTerminal(container(), { kind: 'dns-lookup', name: 'web' }, tools({ without: ['busybox'], extra: { host: '/usr/bin/host' } })),
+  );
   assert.deepEqual(withHost.argv, [...NS, '/usr/bin/host', 'web', '127.0.0.11']);
   // No resolver on the host: never the image's own nslookup (nsenter -m as root runs a binary
   // the image controls); the error names the packages that bring one.
@@ -142,9 +146,15 @@ test('DNS lookup: dig, nslookup, busybox, host: always a host binary, never the 
 });
 
 test('DNS lookup: refused where no embedded DNS can answer, and for names that are not names', () => {
-  assert.match(err(planNamespaceTerminal(container({ name: 'hostnet', modeKind: 'host' }), { kind: 'dns-lookup', name: 'api' }, tools())), /hostnet uses the host's network namespace/);
+  assert.match(
+    err(planNamespaceTerminal(container({ name: 'hostnet', modeKind: 'host' }), { kind: 'dns-lookup', name: 'api' }, tools())),
+    /hostnet uses the host's network namespace/,
+  );
   assert.match(err(planNamespaceTerminal(container({ name: 'nonet', modeKind: 'none' }), { kind: 'dns-lookup', name: 'api' }, tools())), /no network/);
-  assert.match(err(planNamespaceTerminal({ kind: 'netns', path: '/var/run/docker/netns/1-abc' }, { kind: 'dns-lookup', name: 'api' }, tools())), /not a container/);
+  assert.match(
+    err(planNamespaceTerminal({ kind: 'netns', path: '/var/run/docker/netns/1-abc' }, { kind: 'dns-lookup', name: 'api' }, tools())),
+    /not a container/,
+  );
   for (const name of ['-type=any', '@1.2.3.4', '+short', 'a b', '', 'x;reboot']) {
     assert.match(err(planNamespaceTerminal(container(), { kind: 'dns-lookup', name }, tools())), /not a DNS name/, name);
   }
@@ -184,13 +194,17 @@ test('--network host: nothing entered, runs in the host namespace and says so', 
   assert.match(p.banner, /hostnet uses the host's network namespace/);
   // Not root: what reads without root runs without it; what needs root goes through sudo.
   assert.deepEqual(ok(planNamespaceTerminal(t, { kind: 'preset', preset: 'ip-addr' }, tools({ isRoot: false }))).argv, ['/usr/sbin/ip', 'addr']);
-  assert.deepEqual(ok(planNamespaceTerminal(t, { kind: 'preset', preset: 'ss-listening' }, tools({ isRoot: false }))).argv, ['/usr/bin/sudo', '/usr/bin/ss', '-tlnp']);
+  assert.deepEqual(ok(planNamespaceTerminal(t, { kind: 'preset', preset: 'ss-listening' }, tools({ isRoot: false }))).argv, [
+    '/usr/bin/sudo',
+    '/usr/bin/ss',
+    '-tlnp',
+  ]);
   const shell = ok(planNamespaceTerminal(t, { kind: 'shell' }, tools({ isRoot: false })));
   assert.deepEqual(shell.argv, ['/usr/bin/env', 'CONTAINERNET_NETNS=host-netns', 'debian_chroot=host-netns', 'PS1=(host-netns) $ ', '/bin/bash']);
   assert.ok(ok(planNamespaceTerminal(t, { kind: 'capture' }, tools())).notes.some((n) => /host's eth0/.test(n)));
 });
 
-test('--network container:X: enters through the container\'s own pid, which is X\'s namespace, and says so', () => {
+test("--network container:X: enters through the container's own pid, which is X's namespace, and says so", () => {
   const t = container({ name: 'sidecar', pid: 5151, modeKind: 'container', modeTarget: 'b'.repeat(64) });
   const p = ok(planNamespaceTerminal(t, { kind: 'preset', preset: 'ip-addr' }, tools()));
   assert.deepEqual(p.argv, ['/usr/bin/nsenter', '-t', '5151', '-n', '--', '/usr/sbin/ip', 'addr']);
@@ -218,10 +232,22 @@ test('a namespace path (overlay sandbox): nsenter --net=PATH', () => {
 });
 
 test('missing tools: the package to install', () => {
-  assert.equal(err(planNamespaceTerminal(container(), { kind: 'shell' }, tools({ without: ['nsenter'] }))), 'nsenter is not installed: apt-get install util-linux');
-  assert.equal(err(planNamespaceTerminal(container(), { kind: 'capture' }, tools({ without: ['tcpdump'] }))), 'tcpdump is not installed: apt-get install tcpdump');
-  assert.equal(err(planNamespaceTerminal(container(), { kind: 'preset', preset: 'iptables-save' }, tools({ without: ['iptables-save'] }))), 'iptables-save is not installed: apt-get install iptables');
-  assert.equal(err(planNamespaceTerminal(container(), { kind: 'shell' }, tools({ isRoot: false, without: ['sudo'] }))), 'sudo is not installed: apt-get install sudo');
+  assert.equal(
+    err(planNamespaceTerminal(container(), { kind: 'shell' }, tools({ without: ['nsenter'] }))),
+    'nsenter is not installed: apt-get install util-linux',
+  );
+  assert.equal(
+    err(planNamespaceTerminal(container(), { kind: 'capture' }, tools({ without: ['tcpdump'] }))),
+    'tcpdump is not installed: apt-get install tcpdump',
+  );
+  assert.equal(
+    err(planNamespaceTerminal(container(), { kind: 'preset', preset: 'iptables-save' }, tools({ without: ['iptables-save'] }))),
+    'iptables-save is not installed: apt-get install iptables',
+  );
+  assert.equal(
+    err(planNamespaceTerminal(container(), { kind: 'shell' }, tools({ isRoot: false, without: ['sudo'] }))),
+    'sudo is not installed: apt-get install sudo',
+  );
 });
 
 test('privilege: root runs argv as is; otherwise the configured command is the prefix (sudo without -n by default)', () => {
@@ -270,7 +296,7 @@ test('hostile names appear only as whole argv elements or in titles, never where
 
 test('node-pty that cannot load: a reason, not a throw', () => {
   const r = loadPty(() => {
-    throw new Error('Cannot find module \'../build/Release/pty.node\'\nRequire stack: ...');
+    throw new Error("Cannot find module '../build/Release/pty.node'\nRequire stack: ...");
   });
   assert.deepEqual(r, { ok: false, reason: "node-pty could not be loaded: Cannot find module '../build/Release/pty.node'" });
   assert.equal(loadPty(() => ({})).ok, false);

@@ -24,7 +24,15 @@ function docker29Host(iptables = ''): HostSnapshot {
   const eth0 = links.find((l) => l.name === 'eth0');
   assert.ok(eth0);
   eth0.addresses = [{ family: 'inet', local: HOST, prefixLen: 24, scope: 'global' }];
-  links.push({ index: 900, name: 'bridge1', kind: 'bridge', mtu: 1500, operState: 'UP', flags: ['UP'], addresses: [{ family: 'inet', local: '192.0.2.1', prefixLen: 24, scope: 'global' }] });
+  links.push({
+    index: 900,
+    name: 'bridge1',
+    kind: 'bridge',
+    mtu: 1500,
+    operState: 'UP',
+    flags: ['UP'],
+    addresses: [{ family: 'inet', local: '192.0.2.1', prefixLen: 24, scope: 'global' }],
+  });
   s.hostNamespace.links = links;
   s.hostNamespace.routes = [
     { dst: 'default', gateway: '203.0.113.1', dev: 'eth0' },
@@ -38,9 +46,10 @@ function docker29Host(iptables = ''): HostSnapshot {
 }
 
 const inbound = (dport: number, dst = HOST): Flow => ({ protocol: 'tcp', src: CLIENT, dst, dport, sport: 40000, inInterface: 'eth0' });
-const chains = (path: PacketPath): string[] => path.steps.map((s) => `${s.hook} ${s.table} ${s.chain} ${s.entered}${s.policy ? ' policy' : ''} -> ${s.verdict}`);
+const chains = (path: PacketPath): string[] =>
+  path.steps.map((s) => `${s.hook} ${s.table} ${s.chain} ${s.entered}${s.policy ? ' policy' : ''} -> ${s.verdict}`);
 
-test('published port 8080 through ip docker-bridges: raw, DNAT by fib/jump, FORWARD vmap to the bridge\'s chain, POSTROUTING vmaps', () => {
+test("published port 8080 through ip docker-bridges: raw, DNAT by fib/jump, FORWARD vmap to the bridge's chain, POSTROUTING vmaps", () => {
   const path = computePacketPath(docker29Host(), inbound(8080));
   assert.deepEqual(chains(path), [
     'PREROUTING ip docker-bridges raw-PREROUTING hook policy -> ACCEPT',
@@ -64,7 +73,7 @@ test('published port 8080 through ip docker-bridges: raw, DNAT by fib/jump, FORW
   assert.equal(dnat?.rule.table, 'ip docker-bridges');
   assert.match(dnat?.rule.spec ?? '', /dnat to 192\.0\.2\.2:80$/);
   const fwd = path.steps[4]?.rules.map((r) => r.result);
-  assert.deepEqual(fwd, ['not-matched', 'not-matched', 'matched'], 'ct state, ICC, then the published port\'s accept');
+  assert.deepEqual(fwd, ['not-matched', 'not-matched', 'matched'], "ct state, ICC, then the published port's accept");
   // iifname eth0 is not in nat-postrouting-out-jumps: that vmap does not match, the next one does.
   assert.match(path.steps[5]?.rules[0]?.reason ?? '', /meta iifname is eth0: not in the map/);
 });
@@ -75,7 +84,7 @@ test('direct access to the container from outside is dropped in raw-PREROUTING (
   assert.deepEqual(chains(path), ['PREROUTING ip docker-bridges raw-PREROUTING hook -> DROP']);
 });
 
-test('without the direct-access DROP, an unpublished port is dropped by the bridge\'s UNPUBLISHED PORT DROP', () => {
+test("without the direct-access DROP, an unpublished port is dropped by the bridge's UNPUBLISHED PORT DROP", () => {
   const s = docker29Host();
   const raw = s.nftables?.tables[0]?.chains.find((c) => c.name === 'raw-PREROUTING');
   assert.ok(raw);
@@ -91,7 +100,10 @@ test('a native chain and an iptables table at the same priority both run; an ipt
   const path = computePacketPath(docker29Host('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n'), inbound(8080));
   assert.equal(path.finalVerdict, 'DROP');
   assert.ok(path.steps.some((s) => s.table === 'filter' && s.chain === 'FORWARD' && s.policy && s.verdict === 'DROP'));
-  assert.ok(path.notes.some((n) => /FORWARD: iptables filter and ip docker-bridges filter-FORWARD share priority 0/.test(n)), path.notes.join('\n'));
+  assert.ok(
+    path.notes.some((n) => /FORWARD: iptables filter and ip docker-bridges filter-FORWARD share priority 0/.test(n)),
+    path.notes.join('\n'),
+  );
 });
 
 test('an nft expression the evaluator does not know is drawn as not understood, never guessed', () => {
@@ -154,10 +166,29 @@ test('IPv6: native ip6 and inet chains run for an IPv6 packet, ip chains do not;
       nftables: [
         { table: { family: 'ip6', name: 'v6only', handle: 1 } },
         { chain: { family: 'ip6', table: 'v6only', name: 'pre', handle: 1, type: 'filter', hook: 'prerouting', prio: -300, policy: 'accept' } },
-        { rule: { family: 'ip6', table: 'v6only', chain: 'pre', handle: 2, expr: [{ match: { op: '==', left: { payload: { protocol: 'ip6', field: 'daddr' } }, right: { prefix: { addr: 'fd00:30::', len: 64 } } } }, { drop: null }] } },
+        {
+          rule: {
+            family: 'ip6',
+            table: 'v6only',
+            chain: 'pre',
+            handle: 2,
+            expr: [
+              { match: { op: '==', left: { payload: { protocol: 'ip6', field: 'daddr' } }, right: { prefix: { addr: 'fd00:30::', len: 64 } } } },
+              { drop: null },
+            ],
+          },
+        },
         { table: { family: 'inet', name: 'both', handle: 2 } },
         { chain: { family: 'inet', table: 'both', name: 'pre', handle: 1, type: 'filter', hook: 'prerouting', prio: -400, policy: 'accept' } },
-        { rule: { family: 'inet', table: 'both', chain: 'pre', handle: 2, expr: [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '198.51.100.77' } }, { drop: null }] } },
+        {
+          rule: {
+            family: 'inet',
+            table: 'both',
+            chain: 'pre',
+            handle: 2,
+            expr: [{ match: { op: '==', left: { payload: { protocol: 'ip', field: 'saddr' } }, right: '198.51.100.77' } }, { drop: null }],
+          },
+        },
       ],
     }),
   );

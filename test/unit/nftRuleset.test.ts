@@ -18,7 +18,10 @@ test('Docker 29 nftables backend: table ip docker-bridges, native, base chains w
   assert.equal(`${t.family} ${t.name}`, 'ip docker-bridges');
   assert.equal(t.origin, 'native');
   assert.deepEqual(t.managers, ['docker']);
-  const base = t.chains.filter((c) => c.base).map((c) => `${c.name} ${c.type} ${c.hook} ${c.priority} ${c.policy}`).sort();
+  const base = t.chains
+    .filter((c) => c.base)
+    .map((c) => `${c.name} ${c.type} ${c.hook} ${c.priority} ${c.policy}`)
+    .sort();
   assert.deepEqual(base, [
     'filter-FORWARD filter forward 0 accept',
     'nat-OUTPUT nat output -100 accept',
@@ -29,14 +32,18 @@ test('Docker 29 nftables backend: table ip docker-bridges, native, base chains w
   const regular = t.chains.find((c) => c.name === 'filter-forward-in__bridge1');
   assert.equal(regular?.base, false);
   assert.equal(regular?.hook, undefined);
-  assert.deepEqual(regular?.rules.map((r) => r.text), [
-    'ct state established,related counter accept',
-    'meta iifname "bridge1" counter accept',
-    'ip daddr 192.0.2.2 tcp dport 80 counter accept',
-    'counter drop',
-  ]);
-  assert.deepEqual(regular?.rules.map((r) => r.comment), [undefined, 'ICC', undefined, 'UNPUBLISHED PORT DROP']);
-  assert.deepEqual(regular?.rules.map((r) => r.position), [1, 2, 3, 4]);
+  assert.deepEqual(
+    regular?.rules.map((r) => r.text),
+    ['ct state established,related counter accept', 'meta iifname "bridge1" counter accept', 'ip daddr 192.0.2.2 tcp dport 80 counter accept', 'counter drop'],
+  );
+  assert.deepEqual(
+    regular?.rules.map((r) => r.comment),
+    [undefined, 'ICC', undefined, 'UNPUBLISHED PORT DROP'],
+  );
+  assert.deepEqual(
+    regular?.rules.map((r) => r.position),
+    [1, 2, 3, 4],
+  );
   const dnat = t.chains.find((c) => c.name === 'nat-prerouting-and-output')?.rules[0];
   assert.equal(dnat?.text, 'meta iifname != "bridge1" tcp dport 8080 counter dnat to 192.0.2.2:80');
   assert.equal(dnat?.comment, 'DNAT');
@@ -64,7 +71,10 @@ test('counters are summed from counter expressions', () => {
 
 test('iptables-nft tables are told from native ones: xt expressions and xtables names (Docker 29 iptables rules)', () => {
   const state = parseNftRuleset(fixture('docker29', 'iptables-nft-usernet-portmap.json'));
-  assert.deepEqual(state.tables.map((t) => `${t.family} ${t.name} ${t.origin}`), ['ip raw iptables-nft', 'ip filter iptables-nft', 'ip nat iptables-nft']);
+  assert.deepEqual(
+    state.tables.map((t) => `${t.family} ${t.name} ${t.origin}`),
+    ['ip raw iptables-nft', 'ip filter iptables-nft', 'ip nat iptables-nft'],
+  );
   const nat = state.tables.find((t) => t.name === 'nat');
   assert.match(nat?.originReason ?? '', /xt expressions/);
   const raw = state.tables.find((t) => t.name === 'raw');
@@ -81,7 +91,10 @@ test('ufw on an nftables host is iptables-nft chains named ufw-*; firewalld is a
   assert.deepEqual(filter?.managers, ['ufw']);
   assert.equal(filter?.chains.find((c) => c.name === 'INPUT')?.policy, 'drop');
   const fw = parseNftRuleset(fixture('nft', 'firewalld.json'));
-  assert.deepEqual(fw.tables.map((t) => `${t.family} ${t.name} ${t.origin} ${t.managers.join(',')}`), ['inet firewalld native firewalld']);
+  assert.deepEqual(
+    fw.tables.map((t) => `${t.family} ${t.name} ${t.origin} ${t.managers.join(',')}`),
+    ['inet firewalld native firewalld'],
+  );
   const input = fw.tables[0]?.chains.find((c) => c.name === 'filter_INPUT');
   assert.equal(input?.priority, 10);
   assert.equal(input?.rules.at(-1)?.text, 'reject with icmpx admin-prohibited');
@@ -109,17 +122,30 @@ test('malformed and truncated nft -j output is a ParseError of the nftables sour
     ['{"nftables": {}}', /"nftables" array/],
     ['{"nftables": [42]}', /not an object/],
     ['{"nftables": [{"chain": {"family": "ip", "table": "nope", "name": "c"}}]}', /table ip nope, which was not listed/],
-    ['{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 1, "expr": []}}]}', /chain c of ip t, which was not listed/],
-    ['{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c", "hook": "input"}}]}', /no numeric priority/],
-    ['{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c"}}, {"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 2}}]}', /no expression list/],
+    [
+      '{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 1, "expr": []}}]}',
+      /chain c of ip t, which was not listed/,
+    ],
+    [
+      '{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c", "hook": "input"}}]}',
+      /no numeric priority/,
+    ],
+    [
+      '{"nftables": [{"table": {"family": "ip", "name": "t"}}, {"chain": {"family": "ip", "table": "t", "name": "c"}}, {"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 2}}]}',
+      /no expression list/,
+    ],
     ['{"nftables": [{"table": {"name": "t"}}]}', /table family is missing/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseNftRuleset(text), (err: unknown) => err instanceof ParseError && err.source === 'nftables' && message.test(err.message), `${text.slice(0, 60)} -> ${message}`);
+    assert.throws(
+      () => parseNftRuleset(text),
+      (err: unknown) => err instanceof ParseError && err.source === 'nftables' && message.test(err.message),
+      `${text.slice(0, 60)} -> ${message}`,
+    );
   }
 });
 
-test('a rule\'s text does not change when only its counters move (the packet path and the sidebar know rules by it)', () => {
+test("a rule's text does not change when only its counters move (the packet path and the sidebar know rules by it)", () => {
   const before = parseNftRuleset(fixture('nft', 'firewalld.json'));
   const moved = parseNftRuleset(fixture('nft', 'firewalld.json').replace('"packets": 12', '"packets": 99'));
   const a = before.tables[0]?.chains.find((c) => c.name === 'nat_POSTROUTING')?.rules[0];
@@ -147,7 +173,11 @@ test('through sudo, nft is asked about with sudo -n -l first, so a sudoers line 
   };
   const privilege = new Privilege('sudo', refuse, ['sudo', '-n'], 'alice');
   assert.equal(await nftAllowed(privilege, refuse, '/usr/sbin/nft', 1000), false);
-  assert.deepEqual(calls, [['sudo', '-n', '-l', '/usr/sbin/nft', '-j', 'list', 'ruleset']], 'asked with its exact arguments (a pinned sudoers rule allows only those), nft itself not run');
+  assert.deepEqual(
+    calls,
+    [['sudo', '-n', '-l', '/usr/sbin/nft', '-j', 'list', 'ruleset']],
+    'asked with its exact arguments (a pinned sudoers rule allows only those), nft itself not run',
+  );
   assert.equal(privilege.usable, true, 'the privilege layer was not told of a refusal');
   const status = nftNotAllowedStatus(privilege, '/usr/sbin/nft');
   assert.equal(status.state, 'needs-privilege');

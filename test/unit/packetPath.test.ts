@@ -61,8 +61,14 @@ test('inbound to published 8080: DNAT in nat DOCKER to api, FORWARD via DOCKER-U
     'filter DOCKER',
     'nat POSTROUTING',
   ]);
-  assert.deepEqual(path.steps.map((s) => s.verdict), ['JUMP', 'DNAT', 'JUMP', 'RETURN', 'JUMP', 'RETURN', 'JUMP', 'ACCEPT', 'ACCEPT']);
-  assert.deepEqual(path.steps.map((s) => s.hook), ['PREROUTING', 'PREROUTING', 'FORWARD', 'FORWARD', 'FORWARD', 'FORWARD', 'FORWARD', 'FORWARD', 'POSTROUTING']);
+  assert.deepEqual(
+    path.steps.map((s) => s.verdict),
+    ['JUMP', 'DNAT', 'JUMP', 'RETURN', 'JUMP', 'RETURN', 'JUMP', 'ACCEPT', 'ACCEPT'],
+  );
+  assert.deepEqual(
+    path.steps.map((s) => s.hook),
+    ['PREROUTING', 'PREROUTING', 'FORWARD', 'FORWARD', 'FORWARD', 'FORWARD', 'FORWARD', 'FORWARD', 'POSTROUTING'],
+  );
   assert.equal(path.rewrittenDestination, `${api}:80`);
   assert.equal(path.rewrittenSource, undefined, 'an inbound connection keeps the client address');
   assert.equal(path.outInterface, labNet);
@@ -80,7 +86,10 @@ test('inbound to published 8080: DNAT in nat DOCKER to api, FORWARD via DOCKER-U
   assert.equal(stepsIn(path, 'filter', 'DOCKER')[0]?.jumpedFrom?.chain, 'FORWARD');
   assert.deepEqual(matched(stepsIn(path, 'filter', 'DOCKER')[0]), [`-A DOCKER -d ${api}/32 ! -i ${labNet} -o ${labNet} -p tcp -m tcp --dport 80 -j ACCEPT`]);
   // The FORWARD visits resume after each return, and the RELATED,ESTABLISHED rule is not taken by a NEW connection.
-  assert.deepEqual(stepsIn(path, 'filter', 'FORWARD').map((s) => s.entered), ['hook', 'return', 'return']);
+  assert.deepEqual(
+    stepsIn(path, 'filter', 'FORWARD').map((s) => s.entered),
+    ['hook', 'return', 'return'],
+  );
   const established = stepsIn(path, 'filter', 'FORWARD')[2]?.rules.find((r) => r.rule.spec.includes(`-o ${labNet} -m conntrack --ctstate RELATED,ESTABLISHED`));
   assert.equal(established?.result, 'not-matched');
   const post = stepsIn(path, 'nat', 'POSTROUTING')[0];
@@ -137,7 +146,7 @@ test('a container on lab-internal cannot leave: dropped in DOCKER-ISOLATION-STAG
   assert.deepEqual(matched(path.steps.at(-1)), [`-A DOCKER-ISOLATION-STAGE-1 ! -d 172.30.3.0/24 -i ${internal} -j DROP`]);
 });
 
-test('api\'s outbound connection is accepted out of the uplink and MASQUERADEd to the host address', () => {
+test("api's outbound connection is accepted out of the uplink and MASQUERADEd to the host address", () => {
   const snap = labSnapshot();
   const path = computePacketPath(snap, containerOutboundFlow(snap, 'api', { dst: CLIENT, dport: 443 }));
   const labNet = bridgeOf(snap, 'lab-net');
@@ -207,7 +216,11 @@ test('a rule with an unknown match module is reported as unknown, and the path s
 COMMIT`).netfilter?.tables[0]?.chains[0]?.rules;
   assert.ok(extra?.[0] && extra[1]);
   // Put them first in DOCKER-USER, as an administrator would (LOG first, then the set).
-  user.rules = [{ ...extra[1], chain: 'DOCKER-USER', position: 1 }, { ...extra[0], chain: 'DOCKER-USER', position: 2 }, ...user.rules.map((r, i) => ({ ...r, position: i + 3 }))];
+  user.rules = [
+    { ...extra[1], chain: 'DOCKER-USER', position: 1 },
+    { ...extra[0], chain: 'DOCKER-USER', position: 2 },
+    ...user.rules.map((r, i) => ({ ...r, position: i + 3 })),
+  ];
   const path = computePacketPath(snap, inboundFlow(snap, { client: CLIENT, hostPort: 8080 }));
   const step = stepsIn(path, 'filter', 'DOCKER-USER')[0];
   const [log, set] = step?.rules ?? [];
@@ -241,7 +254,10 @@ test('interfaces: + wildcard and negation', () => {
 -A FORWARD -i et+ -o br-+ -j ACCEPT
 COMMIT`);
   const path = computePacketPath(snap, toApi(snap));
-  assert.deepEqual(path.steps[0]?.rules.map((r) => r.result), ['not-matched', 'not-matched', 'matched']);
+  assert.deepEqual(
+    path.steps[0]?.rules.map((r) => r.result),
+    ['not-matched', 'not-matched', 'matched'],
+  );
   assert.equal(path.steps[0]?.rules[1]?.reason, '! -i eth+: in interface is eth0');
   assert.equal(path.finalVerdict, 'ACCEPT');
   assert.equal(verdictOf(snap, toApi(snap, { inInterface: 'ens3' })), 'DROP', '! -i eth+ matches ens3');
@@ -282,7 +298,10 @@ COMMIT`);
   const path = computePacketPath(snap, toApi(snap));
   // B returns into A, whose next rule drops: FORWARD is not reached again.
   assert.deepEqual(chains(path), ['filter FORWARD', 'filter A', 'filter B', 'filter A']);
-  assert.deepEqual(path.steps.map((s) => s.verdict), ['JUMP', 'JUMP', 'RETURN', 'DROP']);
+  assert.deepEqual(
+    path.steps.map((s) => s.verdict),
+    ['JUMP', 'JUMP', 'RETURN', 'DROP'],
+  );
   assert.equal(path.finalVerdict, 'DROP');
 
   const implicit = withRules(`*filter
@@ -293,11 +312,15 @@ COMMIT`);
 -A A -s 10.0.0.0/8 -j DROP
 COMMIT`);
   const p2 = computePacketPath(implicit, toApi(implicit));
-  assert.deepEqual(p2.steps.map((s) => `${s.chain}:${s.entered}:${s.verdict}`), ['FORWARD:hook:JUMP', 'A:jump:RETURN', 'FORWARD:return:ACCEPT']);
+  assert.deepEqual(
+    p2.steps.map((s) => `${s.chain}:${s.entered}:${s.verdict}`),
+    ['FORWARD:hook:JUMP', 'A:jump:RETURN', 'FORWARD:return:ACCEPT'],
+  );
 });
 
 test('goto: the chain returns to the caller of the chain that jumped, not to the one that went to it', () => {
-  const rules = (how: '-g' | '-j'): HostSnapshot => withRules(`*filter
+  const rules = (how: '-g' | '-j'): HostSnapshot =>
+    withRules(`*filter
 :FORWARD DROP [0:0]
 :OUTER - [0:0]
 :G - [0:0]
@@ -308,10 +331,16 @@ test('goto: the chain returns to the caller of the chain that jumped, not to the
 -A G -p udp -j DROP
 COMMIT`);
   const viaGoto = computePacketPath(rules('-g'), toApi(rules('-g')));
-  assert.deepEqual(viaGoto.steps.map((s) => `${s.chain}:${s.entered}:${s.verdict}`), ['FORWARD:hook:JUMP', 'OUTER:jump:GOTO', 'G:goto:RETURN', 'FORWARD:return:ACCEPT']);
+  assert.deepEqual(
+    viaGoto.steps.map((s) => `${s.chain}:${s.entered}:${s.verdict}`),
+    ['FORWARD:hook:JUMP', 'OUTER:jump:GOTO', 'G:goto:RETURN', 'FORWARD:return:ACCEPT'],
+  );
   assert.equal(viaGoto.finalVerdict, 'ACCEPT');
   const viaJump = computePacketPath(rules('-j'), toApi(rules('-j')));
-  assert.deepEqual(viaJump.steps.map((s) => `${s.chain}:${s.verdict}`), ['FORWARD:JUMP', 'OUTER:JUMP', 'G:RETURN', 'OUTER:DROP']);
+  assert.deepEqual(
+    viaJump.steps.map((s) => `${s.chain}:${s.verdict}`),
+    ['FORWARD:JUMP', 'OUTER:JUMP', 'G:RETURN', 'OUTER:DROP'],
+  );
 
   // A goto straight from the built-in chain: the policy decides when it returns.
   const fromBase = withRules(`*filter
@@ -321,10 +350,13 @@ COMMIT`);
 -A FORWARD -j ACCEPT
 COMMIT`);
   const p = computePacketPath(fromBase, toApi(fromBase));
-  assert.deepEqual(p.steps.map((s) => `${s.chain}:${s.verdict}${s.policy ? ' (policy)' : ''}`), ['FORWARD:GOTO', 'G:RETURN', 'FORWARD:DROP (policy)']);
+  assert.deepEqual(
+    p.steps.map((s) => `${s.chain}:${s.verdict}${s.policy ? ' (policy)' : ''}`),
+    ['FORWARD:GOTO', 'G:RETURN', 'FORWARD:DROP (policy)'],
+  );
 });
 
-test('conntrack, addrtype, tcp flags and marks are evaluated for a NEW connection\'s first packet', () => {
+test("conntrack, addrtype, tcp flags and marks are evaluated for a NEW connection's first packet", () => {
   const snap = withRules(`*mangle
 :PREROUTING ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
@@ -346,7 +378,10 @@ COMMIT`);
   assert.deepEqual(chains(path), ['mangle PREROUTING', 'nat PREROUTING', 'mangle FORWARD', 'filter FORWARD']);
   assert.equal(path.steps[0]?.rules[0]?.effect, 'mark set to 0x4000');
   assert.equal(path.steps[1]?.verdict, 'DNAT');
-  assert.deepEqual(path.steps[3]?.rules.map((r) => r.result), ['not-matched', 'not-matched', 'matched']);
+  assert.deepEqual(
+    path.steps[3]?.rules.map((r) => r.result),
+    ['not-matched', 'not-matched', 'matched'],
+  );
   assert.equal(path.finalVerdict, 'ACCEPT');
   // Addressed to a non-local address: addrtype says so and nat RETURNs; the DNAT state is then absent.
   const direct = computePacketPath(snap, toApi(snap));
@@ -362,7 +397,10 @@ test('icmp: a flow is a ping, and tcp port rules do not take it', () => {
 -A FORWARD -p icmp -m icmp --icmp-type 8 -j ACCEPT
 COMMIT`);
   const path = computePacketPath(snap, { protocol: 'icmp', src: CLIENT, dst: ipOf(snap, 'api'), inInterface: 'eth0' });
-  assert.deepEqual(path.steps[0]?.rules.map((r) => r.result), ['not-matched', 'not-matched', 'matched']);
+  assert.deepEqual(
+    path.steps[0]?.rules.map((r) => r.result),
+    ['not-matched', 'not-matched', 'matched'],
+  );
   assert.equal(path.finalVerdict, 'ACCEPT');
   assert.deepEqual(path.uncertain, []);
 });

@@ -50,7 +50,7 @@ test('the ResolvConfPath shape Docker gives, and nothing else', () => {
   assert.ok(!isDockerResolvConfPath(`relative/containers/${ID}/resolv.conf`));
 });
 
-test('readContainerResolvConf: Docker\'s file on the host; a symlink put in its place is not followed; control characters replaced', async (t) => {
+test("readContainerResolvConf: Docker's file on the host; a symlink put in its place is not followed; control characters replaced", async (t) => {
   const root = tmp(t);
   const dir = join(root, 'containers', ID);
   mkdirSync(dir, { recursive: true });
@@ -62,9 +62,15 @@ test('readContainerResolvConf: Docker\'s file on the host; a symlink put in its 
   mkdirSync(evil);
   writeFileSync(join(root, 'canary'), 'host-secret');
   symlinkSync(join(root, 'canary'), join(evil, 'resolv.conf'));
-  await assert.rejects(readContainerResolvConf({ id: 'd'.repeat(64), name: 'evil', resolvConfPath: join(evil, 'resolv.conf') }, { endpoint: 'unix:///var/run/docker.sock' }), /symbolic link: not followed/);
+  await assert.rejects(
+    readContainerResolvConf({ id: 'd'.repeat(64), name: 'evil', resolvConfPath: join(evil, 'resolv.conf') }, { endpoint: 'unix:///var/run/docker.sock' }),
+    /symbolic link: not followed/,
+  );
   // A remote engine's path means nothing here, and without the API there is nothing to read.
-  await assert.rejects(readContainerResolvConf({ id: ID, name: 'api', resolvConfPath: join(dir, 'resolv.conf') }, { endpoint: 'tcp://10.0.0.1:2375' }), /no resolv.conf on this host/);
+  await assert.rejects(
+    readContainerResolvConf({ id: ID, name: 'api', resolvConfPath: join(dir, 'resolv.conf') }, { endpoint: 'tcp://10.0.0.1:2375' }),
+    /no resolv.conf on this host/,
+  );
 });
 
 function tarEntry(name: string, type: string, body: string, linkname = ''): Buffer {
@@ -79,7 +85,7 @@ function tarEntry(name: string, type: string, body: string, linkname = ''): Buff
   return Buffer.concat([header, data]);
 }
 
-test('firstTarFile: the file Docker\'s archive API returns; PAX headers skipped; a symlink is reported, not followed', () => {
+test("firstTarFile: the file Docker's archive API returns; PAX headers skipped; a symlink is reported, not followed", () => {
   const file = tarEntry('resolv.conf', '0', 'nameserver 127.0.0.11\n');
   assert.deepEqual(firstTarFile(Buffer.concat([file, Buffer.alloc(1024)])), { text: 'nameserver 127.0.0.11\n', truncated: false });
   const pax = tarEntry('PaxHeaders/resolv.conf', 'x', '30 mtime=1700000000.123456789\n');

@@ -4,7 +4,7 @@ import { parseBridgeFdbJson, parseBridgeLinkJson } from '../../src/host/bridgeTa
 import { hexToIpv4, parseIpRouteJson, parseProcNetRoute } from '../../src/host/routes';
 import { fixture } from '../fixtures';
 
-test('host routes from ip -j route: default route and the bridges\' link routes', () => {
+test("host routes from ip -j route: default route and the bridges' link routes", () => {
   const routes = parseIpRouteJson(fixture('lab', 'ip-route.json'));
   const def = routes.find((r) => r.dst === 'default');
   assert.ok(def?.dev, 'default route has a device');
@@ -28,7 +28,10 @@ test('bridge ports and FDB: every lab veth is a forwarding port; container MACs 
   const ports = parseBridgeLinkJson(fixture('lab', 'bridge-link.json'));
   assert.ok(ports.length >= 10);
   assert.ok(ports.every((p) => p.master && p.ifname.startsWith('veth')));
-  assert.ok(ports.every((p) => p.state === 'forwarding'), JSON.stringify(ports.filter((p) => p.state !== 'forwarding')));
+  assert.ok(
+    ports.every((p) => p.state === 'forwarding'),
+    JSON.stringify(ports.filter((p) => p.state !== 'forwarding')),
+  );
   const fdb = parseBridgeFdbJson(fixture('lab', 'bridge-fdb.json'));
   assert.ok(fdb.some((f) => f.mac.startsWith('02:42:') && f.master?.startsWith('br-')));
   const vxlanFdb = parseBridgeFdbJson(fixture('lab', 'sandbox-fdb.json'));

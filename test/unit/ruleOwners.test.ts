@@ -27,19 +27,35 @@ function hostWith(rules: string, nets: Net[], containers: Ctr[], options: { vers
   const docker = s.docker;
   assert.ok(docker);
   docker.version = options.version ?? '29.0.0';
-  docker.networks = nets.map(
-    (n): NetworkInfo => ({
-      id: `${n.name}-id`, name: n.name, driver: 'bridge', scope: 'local', internal: false, attachable: false, ingress: false, enableIPv6: false,
-      subnets: [{ subnet: n.subnet, gateway: '' }], bridgeName: n.bridge, options: {}, labels: {}, containers: [],
-    }),
-  );
-  docker.containers = containers.map(
-    (c): ContainerInfo => ({
-      id: `${c.name}-id`, name: c.name, image: 'busybox', state: 'running', pid: 0, networkMode: c.network, modeKind: 'user', labels: {},
-      endpoints: [{ network: c.network, networkId: `${c.network}-id`, endpointId: '', ip: c.ip, prefixLen: 24, ipv6: '', gateway: '', mac: '', aliases: [], dnsNames: [] }],
-      ports: (c.ports ?? []).map((p) => ({ containerPort: 80, protocol: 'tcp', ...p })),
-    }),
-  );
+  docker.networks = nets.map((n): NetworkInfo => ({
+    id: `${n.name}-id`,
+    name: n.name,
+    driver: 'bridge',
+    scope: 'local',
+    internal: false,
+    attachable: false,
+    ingress: false,
+    enableIPv6: false,
+    subnets: [{ subnet: n.subnet, gateway: '' }],
+    bridgeName: n.bridge,
+    options: {},
+    labels: {},
+    containers: [],
+  }));
+  docker.containers = containers.map((c): ContainerInfo => ({
+    id: `${c.name}-id`,
+    name: c.name,
+    image: 'busybox',
+    state: 'running',
+    pid: 0,
+    networkMode: c.network,
+    modeKind: 'user',
+    labels: {},
+    endpoints: [
+      { network: c.network, networkId: `${c.network}-id`, endpointId: '', ip: c.ip, prefixLen: 24, ipv6: '', gateway: '', mac: '', aliases: [], dnsNames: [] },
+    ],
+    ports: (c.ports ?? []).map((p) => ({ containerPort: 80, protocol: 'tcp', ...p })),
+  }));
   const links = options.links ?? ['lo', 'eth0', ...nets.map((n) => n.bridge)];
   s.hostNamespace.links = links.map((name, i) => ({ index: i + 1, name, kind: 'bridge', mtu: 1500, operState: 'UP', flags: ['UP'], addresses: [] }));
   s.containerNamespaces = [];
@@ -67,17 +83,23 @@ test('Docker 29 layout: every rule naming bridge1 belongs to bridge1 or c1, role
   assert.deepEqual(owners.stale, []);
   for (const [rule, owner] of owners.iptables) {
     if (!/bridge1/.test(rule.spec)) continue;
-    assert.ok((owner.kind === 'network' && owner.name === 'bridge1') || (owner.kind === 'container' && owner.name === 'c1' && owner.network === 'bridge1'), `${rule.spec}: ${describeOwner(owner)}`);
+    assert.ok(
+      (owner.kind === 'network' && owner.name === 'bridge1') || (owner.kind === 'container' && owner.name === 'c1' && owner.network === 'bridge1'),
+      `${rule.spec}: ${describeOwner(owner)}`,
+    );
   }
   const direct = ownerOf(s, 'raw', '-A PREROUTING -d 192.0.2.2/32 ! -i bridge1 -j DROP');
   assert.deepEqual([direct.kind, direct.name, direct.role], ['container', 'c1', 'direct-access DROP']);
   const unpublished = ownerOf(s, 'filter', '-A DOCKER ! -i bridge1 -o bridge1 -j DROP');
   assert.deepEqual([unpublished.kind, unpublished.name, unpublished.role], ['network', 'bridge1', 'unpublished-port DROP']);
-  assert.equal(ownerOf(s, 'filter', '-A DOCKER ! -i docker0 -o docker0 -j DROP').name, 'bridge', 'docker0 is the default network\'s bridge');
+  assert.equal(ownerOf(s, 'filter', '-A DOCKER ! -i docker0 -o docker0 -j DROP').name, 'bridge', "docker0 is the default network's bridge");
   const dnat = ownerOf(s, 'nat', '-A DOCKER ! -i bridge1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.2:80');
   assert.deepEqual([dnat.kind, dnat.name, dnat.role], ['container', 'c1', 'published-port DNAT']);
   assert.equal(ownerOf(s, 'filter', '-A DOCKER-FORWARD -i bridge1 -j ACCEPT').role, 'outgoing ACCEPT');
-  assert.equal(ownerOf(s, 'filter', '-A DOCKER-CT -o bridge1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT').role, 'replies ACCEPT (RELATED,ESTABLISHED)');
+  assert.equal(
+    ownerOf(s, 'filter', '-A DOCKER-CT -o bridge1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT').role,
+    'replies ACCEPT (RELATED,ESTABLISHED)',
+  );
   assert.equal(ownerOf(s, 'filter', '-A DOCKER-BRIDGE -o bridge1 -j DOCKER').role, 'per-bridge jump to DOCKER');
   assert.equal(ownerOf(s, 'nat', '-A POSTROUTING -s 192.0.2.0/24 ! -o bridge1 -j MASQUERADE').name, 'bridge1');
 });
@@ -100,7 +122,7 @@ test('a rule naming a bridge the host does not have is STALE (network removed), 
   assert.equal(ownerOf(s, 'filter', '-A DOCKER-FORWARD -i docker0 -j ACCEPT').name, 'bridge');
 });
 
-test('DNAT, published ACCEPT and direct-access DROP to an address no container has are STALE; the network\'s own rules are not', () => {
+test("DNAT, published ACCEPT and direct-access DROP to an address no container has are STALE; the network's own rules are not", () => {
   const s = hostWith(fixture('docker29', 'usernet-portmap.iptables-save'), [DOCKER0, BRIDGE1], []);
   for (const [table, spec] of [
     ['raw', '-A PREROUTING -d 192.0.2.2/32 ! -i bridge1 -j DROP'],
@@ -139,9 +161,30 @@ test('Docker 28 layout (isolation chains): attributed under 28; stale under 29, 
   const text = fixture('docker28', 'swarm-portmap.iptables-save');
   const on28 = hostWith(text, [DOCKER0, gw], [], { version: '28.5.2' });
   // Swarm's ingress sandbox holds the DNAT target: an address no container's endpoint lists.
-  const ingress = { name: 'ingress_sbox', path: '/var/run/docker/netns/ingress_sbox', fdb: [], links: [{ index: 12, name: 'eth1', kind: 'veth', mtu: 1500, operState: 'UP', flags: [], addresses: [{ family: 'inet' as const, local: '172.18.0.2', prefixLen: 16 }] }] };
+  const ingress = {
+    name: 'ingress_sbox',
+    path: '/var/run/docker/netns/ingress_sbox',
+    fdb: [],
+    links: [
+      {
+        index: 12,
+        name: 'eth1',
+        kind: 'veth',
+        mtu: 1500,
+        operState: 'UP',
+        flags: [],
+        addresses: [{ family: 'inet' as const, local: '172.18.0.2', prefixLen: 16 }],
+      },
+    ],
+  };
   on28.overlaySandboxes = [ingress];
-  assert.deepEqual([ownerOf(on28, 'nat', '-A DOCKER-INGRESS -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:8080').kind, ownerOf(on28, 'nat', '-A DOCKER-INGRESS -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:8080').name], ['container', 'ingress_sbox']);
+  assert.deepEqual(
+    [
+      ownerOf(on28, 'nat', '-A DOCKER-INGRESS -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:8080').kind,
+      ownerOf(on28, 'nat', '-A DOCKER-INGRESS -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.18.0.2:8080').name,
+    ],
+    ['container', 'ingress_sbox'],
+  );
   assert.equal(dockerRuleLayout(on28).layout, 'docker28');
   const iso = ownerOf(on28, 'filter', '-A DOCKER-ISOLATION-STAGE-2 -o docker_gwbridge -j DROP');
   assert.deepEqual([iso.kind, iso.name, iso.role], ['network', 'docker_gwbridge', 'network isolation (Docker <= 28)']);
@@ -152,15 +195,20 @@ test('Docker 28 layout (isolation chains): attributed under 28; stale under 29, 
   const stale = ruleOwnership(on29).stale.map((x) => x.rule);
   assert.ok(stale.some((r) => r.startsWith('filter DOCKER-ISOLATION-STAGE-2')));
   assert.ok(stale.some((r) => /DOCKER-FORWARD #3: -A DOCKER-FORWARD -j DOCKER-ISOLATION-STAGE-1/.test(r)));
-  assert.ok(!stale.some((r) => r.startsWith('filter DOCKER-CT')), 'DOCKER-CT is still 29\'s');
+  assert.ok(!stale.some((r) => r.startsWith('filter DOCKER-CT')), "DOCKER-CT is still 29's");
 });
 
-test('engine switched in place: pre-28 FORWARD rules under 28 and 28\'s chains under 20.10 are stale', () => {
+test("engine switched in place: pre-28 FORWARD rules under 28 and 28's chains under 20.10 are stale", () => {
   const lab = labSnapshot(); // Docker 20.10's layout, rules naming the lab's own bridges
-  const bridges = (lab.docker?.networks ?? []).filter((n) => n.bridgeName).map((n) => ({ name: n.name, bridge: n.bridgeName as string, subnet: n.subnets[0]?.subnet ?? '' }));
+  const bridges = (lab.docker?.networks ?? [])
+    .filter((n) => n.bridgeName)
+    .map((n) => ({ name: n.name, bridge: n.bridgeName as string, subnet: n.subnets[0]?.subnet ?? '' }));
   const s = hostWith(fixture('lab', 'iptables-save.txt'), bridges, [], { version: '28.5.2' });
   const stale = ruleOwnership(s).stale;
-  assert.ok(stale.some((x) => /^filter FORWARD #\d+: -A FORWARD -o br-\w+ -j DOCKER$/.test(x.rule)), stale.map((x) => x.rule).join('\n'));
+  assert.ok(
+    stale.some((x) => /^filter FORWARD #\d+: -A FORWARD -o br-\w+ -j DOCKER$/.test(x.rule)),
+    stale.map((x) => x.rule).join('\n'),
+  );
   const forward = stale.filter((x) => x.rule.startsWith('filter FORWARD'));
   assert.equal(forward.length, 18, 'every FORWARD rule but the jump to DOCKER-USER');
   assert.ok(forward.every((x) => /Docker < 28's layout/.test(x.owner.by)));
@@ -204,11 +252,14 @@ test('Docker 29 nftables backend: ip docker-bridges rules attributed by chain an
   assert.ok(!stale.some((r) => /__docker0/.test(r)));
 });
 
-test('the CLI\'s rules text: layout, STALE rules with why, then each Docker rule with role and owner', () => {
+test("the CLI's rules text: layout, STALE rules with why, then each Docker rule with role and owner", () => {
   const s = hostWith(fixture('docker29', 'usernet-portmap.iptables-save'), [DOCKER0, BRIDGE1], []);
   const text = renderRuleOwnersText(s);
   assert.match(text, /^Docker rule layout: docker29 \(DOCKER-FORWARD with DOCKER-INTERNAL/);
-  assert.match(text, /STALE rules: 3\n {2}raw PREROUTING #1: -A PREROUTING -d 192\.0\.2\.2\/32 ! -i bridge1 -j DROP\n {4}bridge1 is the bridge of network bridge1, but no container on bridge1 has 192\.0\.2\.2/);
+  assert.match(
+    text,
+    /STALE rules: 3\n {2}raw PREROUTING #1: -A PREROUTING -d 192\.0\.2\.2\/32 ! -i bridge1 -j DROP\n {4}bridge1 is the bridge of network bridge1, but no container on bridge1 has 192\.0\.2\.2/,
+  );
   assert.match(text, /filter DOCKER #3 {2}-A DOCKER ! -i bridge1 -o bridge1 -j DROP\n {4}unpublished-port DROP · bridge1 \(network\)/);
   assert.ok(!renderRuleOwnersText(s, { staleOnly: true }).includes('iptables:'));
 });
@@ -242,7 +293,7 @@ test('userland-proxy=false: DNAT without a bridge, hairpin and host-local MASQUE
   assert.deepEqual(ruleOwnership(s).stale, []);
 });
 
-test('the Docker 28.5 lab capture (test/fixtures/lab28, iptables and ip6tables): nothing stale, lab-net\'s rules are lab-net\'s, IPv6 DNAT to v6web', () => {
+test("the Docker 28.5 lab capture (test/fixtures/lab28, iptables and ip6tables): nothing stale, lab-net's rules are lab-net's, IPv6 DNAT to v6web", () => {
   const s = JSON.parse(fixture('lab28', 'snapshot.json')) as HostSnapshot;
   assert.ok(s.netfilter6, 'the capture has ip6tables rules');
   assert.equal(dockerRuleLayout(s).layout, 'docker28');
@@ -255,7 +306,10 @@ test('the Docker 28.5 lab capture (test/fixtures/lab28, iptables and ip6tables):
   for (const [rule, owner] of owners.iptables) {
     if (!rule.args.includes(labNet.bridgeName)) continue;
     checked++;
-    assert.ok((owner.kind === 'network' && owner.name === 'lab-net') || (owner.kind === 'container' && owner.network === 'lab-net' && members.has(owner.name ?? '')), `${rule.spec}: ${owner.kind} ${owner.name}`);
+    assert.ok(
+      (owner.kind === 'network' && owner.name === 'lab-net') || (owner.kind === 'container' && owner.network === 'lab-net' && members.has(owner.name ?? '')),
+      `${rule.spec}: ${owner.kind} ${owner.name}`,
+    );
   }
   assert.ok(checked > 10);
   const v6dnat = [...owners.iptables].find(([r]) => s.netfilter6?.tables.some((t) => t.chains.some((c) => c.rules.includes(r))) && r.target === 'DNAT');

@@ -26,7 +26,13 @@ test('a container stopped, one removed, one renamed, one re-addressed', () => {
   client.name = 'client-renamed';
   (lone.endpoints[0] as { ip: string }).ip = '172.30.2.99';
   const got = kinds(before, after);
-  for (const want of ['container-stopped web2', 'container-removed web3', 'container-renamed client-renamed', 'endpoint-changed lone', 'endpoint-removed web2']) {
+  for (const want of [
+    'container-stopped web2',
+    'container-removed web3',
+    'container-renamed client-renamed',
+    'endpoint-changed lone',
+    'endpoint-removed web2',
+  ]) {
     assert.ok(got.includes(want), `${want} in ${got.join(', ')}`);
   }
   const change = stateChanges(before, after).find((c) => c.kind === 'endpoint-changed');
@@ -45,7 +51,11 @@ test('a port published, the engine lost and back', () => {
   docker.state = 'unreachable';
   docker.reason = 'connect ENOENT /var/run/docker.sock';
   const down = stateChanges(before, lost);
-  assert.deepEqual(down.map((c) => `${c.kind} ${c.subject}`), ['source-changed docker'], 'no "removed" line per container when the engine is gone');
+  assert.deepEqual(
+    down.map((c) => `${c.kind} ${c.subject}`),
+    ['source-changed docker'],
+    'no "removed" line per container when the engine is gone',
+  );
   assert.match(down[0]?.detail ?? '', /ok -> unreachable: connect ENOENT/);
   assert.deepEqual(kinds(lost, before), ['source-changed docker']);
 });
@@ -53,7 +63,10 @@ test('a port published, the engine lost and back', () => {
 test('counters: only on request, one line per rule whose counter moved', () => {
   const before = labSnapshot();
   const after = labSnapshot();
-  const rule = after.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'DOCKER')?.rules.find((r) => r.target === 'DNAT');
+  const rule = after.netfilter?.tables
+    .find((t) => t.name === 'nat')
+    ?.chains.find((c) => c.name === 'DOCKER')
+    ?.rules.find((r) => r.target === 'DNAT');
   assert.ok(rule);
   rule.packets += 3;
   assert.deepEqual(kinds(before, after), []);

@@ -22,11 +22,20 @@ function argsRegex(command: string): RegExp {
 
 test('exact argument lists where nothing varies; a ^...$ expression for nsenter', () => {
   const line = sudoersLine('alice', PATHS);
-  assert.match(line, /^alice ALL=\(root\) NOPASSWD: \/usr\/sbin\/iptables-save -c, \/usr\/sbin\/ip6tables-save -c, \/usr\/sbin\/nft -j list ruleset, \/usr\/sbin\/conntrack -L, /);
+  assert.match(
+    line,
+    /^alice ALL=\(root\) NOPASSWD: \/usr\/sbin\/iptables-save -c, \/usr\/sbin\/ip6tables-save -c, \/usr\/sbin\/nft -j list ruleset, \/usr\/sbin\/conntrack -L, /,
+  );
   assert.equal(line.split(', ').length, PRIVILEGED_COMMANDS.length);
   const byPid = argsRegex(sudoersCommand(['nsenter', '-t', '{}', '-n', 'iptables-save', '-c', '-t', 'nat'], PATHS));
   assert.ok(byPid.test('-t 4242 -n iptables-save -c -t nat'));
-  for (const abuse of ['-t 4242 -m -n iptables-save -c -t nat', '-t 4242 -n sh -c id', '-t 1 -n iptables-save -c -t nat; id', '-t 4242 -a -n iptables-save -c -t nat', '-t 42 42 -n iptables-save -c -t nat']) {
+  for (const abuse of [
+    '-t 4242 -m -n iptables-save -c -t nat',
+    '-t 4242 -n sh -c id',
+    '-t 1 -n iptables-save -c -t nat; id',
+    '-t 4242 -a -n iptables-save -c -t nat',
+    '-t 42 42 -n iptables-save -c -t nat',
+  ]) {
     assert.ok(!byPid.test(abuse), abuse);
   }
   const bySandbox = argsRegex(sudoersCommand(['nsenter', '--net={}', 'bridge', '-j', 'fdb', 'show'], PATHS));

@@ -20,7 +20,10 @@ test('every lab container on a bridge is joined to its veth, bridge and network'
       const host = snap.hostNamespace.links.find((l) => l.index === ep.hostVeth?.index);
       assert.equal(host?.master, network?.bridgeName, `${name}'s veth is a port of its network's bridge`);
       assert.equal(host?.linkIndex, ep.containerInterface?.index, 'the host veth points back at the container interface');
-      assert.deepEqual(ep.flags.filter((f) => f !== 'no-embedded-dns'), []);
+      assert.deepEqual(
+        ep.flags.filter((f) => f !== 'no-embedded-dns'),
+        [],
+      );
     }
   }
 });
@@ -54,17 +57,23 @@ test('default bridge has no embedded DNS; user networks do; network modes are de
   assert.ok(legacy?.flags.includes('no-embedded-dns'));
   const api = topo.containers.find((c) => c.name === 'api');
   assert.equal(api?.dns, 'embedded');
-  assert.ok((api?.dnsRedirect ?? []).some((r) => /127\.0\.0\.11/.test(r.spec)), 'DOCKER_OUTPUT redirect read inside api');
+  assert.ok(
+    (api?.dnsRedirect ?? []).some((r) => /127\.0\.0\.11/.test(r.spec)),
+    'DOCKER_OUTPUT redirect read inside api',
+  );
   assert.equal(topo.containers.find((c) => c.name === 'sidecar')?.sharesNamespaceWith, 'api');
   assert.equal(topo.containers.find((c) => c.name === 'hostnet')?.modeKind, 'host');
   assert.equal(topo.containers.find((c) => c.name === 'nonet')?.dns, 'none');
-  const dual = topo.endpoints.filter((e) => e.containerName === 'dual').map((e) => e.network).sort();
+  const dual = topo.endpoints
+    .filter((e) => e.containerName === 'dual')
+    .map((e) => e.network)
+    .sort();
   assert.deepEqual(dual, ['lab-internal', 'lab-net']);
   const vault = topo.endpoints.find((e) => e.containerName === 'vault');
   assert.equal(vault?.uplink, undefined, 'an internal network has no way out');
 });
 
-test('overlay endpoints are joined to the vxlan device with the network\'s VNI', () => {
+test("overlay endpoints are joined to the vxlan device with the network's VNI", () => {
   const snap = labSnapshot();
   const topo = buildTopology(snap);
   const net = snap.docker?.networks.find((n) => n.name === 'lab-overlay');
@@ -93,7 +102,12 @@ test('unmatched things are kept and flagged, not dropped', () => {
   const nat = snap.netfilter?.tables.find((t) => t.name === 'nat')?.chains.find((c) => c.name === 'DOCKER');
   const rule = nat?.rules.find((r) => r.target === 'DNAT');
   assert.ok(rule && nat && api);
-  nat.rules.push({ ...rule, spec: rule.spec.replace('8080', '9999'), match: { ...rule.match, dport: '9999' }, targetOptions: { 'to-destination': '172.30.1.250:80' } });
+  nat.rules.push({
+    ...rule,
+    spec: rule.spec.replace('8080', '9999'),
+    match: { ...rule.match, dport: '9999' },
+    targetOptions: { 'to-destination': '172.30.1.250:80' },
+  });
   const topo = buildTopology(snap);
   const ep = topo.endpoints.find((e) => e.containerName === 'api');
   assert.ok(ep, 'endpoint kept');

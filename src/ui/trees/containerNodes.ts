@@ -18,7 +18,6 @@ const STATE_ICON: Record<string, [string, string]> = {
   dead: ['error', 'problemsErrorIcon.foreground'],
 };
 
-
 export class ContainerNode extends TreeNode {
   constructor(
     private readonly info: ContainerInfo,
@@ -63,14 +62,29 @@ export class ContainerNode extends TreeNode {
     else if (this.info.modeKind === 'container') {
       const target = this.input.snapshot.docker?.containers.find((c) => c.name === m?.sharesNamespaceWith);
       out.push(
-        new FactNode(`${this.id}/mode`, `network mode: container:${m?.sharesNamespaceWith ?? this.info.modeTarget}`, 'shares its network namespace', 'link', undefined,
-          target ? { peer: { view: VIEW.containers, nodeId: containerNodeId(target.id) } } : {}, 'mode-container'),
+        new FactNode(
+          `${this.id}/mode`,
+          `network mode: container:${m?.sharesNamespaceWith ?? this.info.modeTarget}`,
+          'shares its network namespace',
+          'link',
+          undefined,
+          target ? { peer: { view: VIEW.containers, nodeId: containerNodeId(target.id) } } : {},
+          'mode-container',
+        ),
       );
     }
     for (const ep of this.input.topology.endpoints.filter((e) => e.containerId === this.info.id)) out.push(new EndpointNode(ep, this.info.pid));
     for (const p of this.input.topology.ports.filter((x) => x.containerId === this.info.id)) out.push(new PortNode(p));
     if (m?.dnsRedirect?.length) {
-      out.push(new FactNode(`${this.id}/dns`, 'DNS redirect', `${m.dnsRedirect.length} rules in DOCKER_OUTPUT`, 'symbol-event', m.dnsRedirect.map((r) => `${code(r.spec)}`).join('\n\n')));
+      out.push(
+        new FactNode(
+          `${this.id}/dns`,
+          'DNS redirect',
+          `${m.dnsRedirect.length} rules in DOCKER_OUTPUT`,
+          'symbol-event',
+          m.dnsRedirect.map((r) => `${code(r.spec)}`).join('\n\n'),
+        ),
+      );
     }
     if (this.info.state === 'running' && out.length === 0) out.push(new FactNode(`${this.id}/none`, 'no network endpoints', '', 'circle-slash'));
     for (const n of out) n.parent = this;
@@ -78,7 +92,13 @@ export class ContainerNode extends TreeNode {
   }
 
   override facts() {
-    return { id: this.info.id, ip: this.info.endpoints.find((e) => e.ip)?.ip, mac: this.info.endpoints.find((e) => e.mac)?.mac, inspect: { container: this.info, model: this.model }, container: this.info };
+    return {
+      id: this.info.id,
+      ip: this.info.endpoints.find((e) => e.ip)?.ip,
+      mac: this.info.endpoints.find((e) => e.mac)?.mac,
+      inspect: { container: this.info, model: this.model },
+      container: this.info,
+    };
   }
 }
 
@@ -128,14 +148,36 @@ export class EndpointNode extends TreeNode {
   override children(): TreeNode[] {
     const ep = this.ep;
     const out: TreeNode[] = [
-      new FactNode(`${this.id}/if`, 'container interface', ep.containerInterface ? `${ep.containerInterface.name} (index ${ep.containerInterface.index})` : 'not found', 'symbol-interface'),
+      new FactNode(
+        `${this.id}/if`,
+        'container interface',
+        ep.containerInterface ? `${ep.containerInterface.name} (index ${ep.containerInterface.index})` : 'not found',
+        'symbol-interface',
+      ),
     ];
     if (ep.hostVeth) {
-      out.push(new FactNode(`${this.id}/veth`, 'host veth', `${ep.hostVeth.name} (index ${ep.hostVeth.index})`, 'arrow-swap', undefined, { peer: { view: VIEW.host, nodeId: hostLinkNodeId(ep.hostVeth.index) } }, 'veth-ref'));
+      out.push(
+        new FactNode(
+          `${this.id}/veth`,
+          'host veth',
+          `${ep.hostVeth.name} (index ${ep.hostVeth.index})`,
+          'arrow-swap',
+          undefined,
+          { peer: { view: VIEW.host, nodeId: hostLinkNodeId(ep.hostVeth.index) } },
+          'veth-ref',
+        ),
+      );
     }
     if (ep.bridge) out.push(new FactNode(`${this.id}/bridge`, 'bridge', ep.bridge, 'type-hierarchy'));
     if (ep.overlay) {
-      out.push(new FactNode(`${this.id}/vxlan`, 'vxlan', `${ep.overlay.vxlanDevice ?? '?'} VNI ${ep.overlay.vni ?? '?'} MTU ${ep.overlay.mtu ?? '?'} in ${ep.overlay.sandbox}`, 'globe'));
+      out.push(
+        new FactNode(
+          `${this.id}/vxlan`,
+          'vxlan',
+          `${ep.overlay.vxlanDevice ?? '?'} VNI ${ep.overlay.vni ?? '?'} MTU ${ep.overlay.mtu ?? '?'} in ${ep.overlay.sandbox}`,
+          'globe',
+        ),
+      );
     }
     out.push(new FactNode(`${this.id}/mac`, 'MAC', ep.mac || '-', 'symbol-constant', undefined, { mac: ep.mac }, 'mac'));
     if (ep.aliases.length) out.push(new FactNode(`${this.id}/aliases`, 'aliases', ep.aliases.join(', '), 'tag'));
@@ -146,7 +188,12 @@ export class EndpointNode extends TreeNode {
   }
 
   override facts() {
-    return { ip: this.ep.ip, mac: this.ep.mac, inspect: this.ep, ...(this.ep.hostVeth ? { peer: { view: VIEW.host, nodeId: hostLinkNodeId(this.ep.hostVeth.index) } } : {}) };
+    return {
+      ip: this.ep.ip,
+      mac: this.ep.mac,
+      inspect: this.ep,
+      ...(this.ep.hostVeth ? { peer: { view: VIEW.host, nodeId: hostLinkNodeId(this.ep.hostVeth.index) } } : {}),
+    };
   }
 }
 
@@ -178,7 +225,9 @@ export class PortNode extends TreeNode {
         p.proxy ? `docker-proxy pid ${p.proxy.pid} listens on ${socketAddress(p.proxy.hostIp, p.proxy.hostPort)}` : '',
         p.carriedBy === 'routed' ? 'Routed gateway mode: the container port is opened in the firewall, no DNAT.' : '',
         p.flags.length ? `Flags: ${p.flags.join(', ')}` : '',
-      ].filter(Boolean).join('\n\n'),
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     );
     return item;
   }

@@ -11,7 +11,15 @@ import { SourceProblemNode } from './sourceProblemNode';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
-import { netfilterChainNodeId, netfilterRuleNodeId, netfilterTableNodeId, nftChainNodeId, nftRuleNodeId, nftTableNodeId, type NetfilterFamily } from './nodeIds';
+import {
+  netfilterChainNodeId,
+  netfilterRuleNodeId,
+  netfilterTableNodeId,
+  nftChainNodeId,
+  nftRuleNodeId,
+  nftTableNodeId,
+  type NetfilterFamily,
+} from './nodeIds';
 
 const BUILT_IN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
@@ -30,13 +38,17 @@ function ownership(snapshot: HostSnapshot): RuleOwnership {
 export function isDockerChain(chain: Chain, owners?: RuleOwnership): boolean {
   if (chain.name.startsWith('DOCKER')) return true;
   if (!BUILT_IN.has(chain.name)) return false;
-  return chain.rules.some((r) => r.target?.startsWith('DOCKER') || r.target === 'MASQUERADE' || ['container', 'network', 'stale'].includes(owners?.iptables.get(r)?.kind ?? ''));
+  return chain.rules.some(
+    (r) => r.target?.startsWith('DOCKER') || r.target === 'MASQUERADE' || ['container', 'network', 'stale'].includes(owners?.iptables.get(r)?.kind ?? ''),
+  );
 }
 
 function ownerIcon(owner: RuleOwner | undefined, verdict: string | undefined): vscode.ThemeIcon {
   if (owner?.kind === 'stale') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   const v = verdict?.toUpperCase();
-  return new vscode.ThemeIcon(v === 'DROP' || v === 'REJECT' ? 'circle-slash' : v === 'DNAT' || v === 'MASQUERADE' || v === 'SNAT' ? 'arrow-swap' : 'arrow-right');
+  return new vscode.ThemeIcon(
+    v === 'DROP' || v === 'REJECT' ? 'circle-slash' : v === 'DNAT' || v === 'MASQUERADE' || v === 'SNAT' ? 'arrow-swap' : 'arrow-right',
+  );
 }
 
 /** "0 pkts / 0 B · published-port DNAT · api" (the owner last, as the e2e test reads it). */
@@ -129,7 +141,9 @@ export class RuleNode extends TreeNode {
     const item = this.base(r.spec, false);
     item.description = ruleDescription(r.packets, r.bytes, owner);
     item.iconPath = ownerIcon(owner, r.target);
-    item.tooltip = new vscode.MarkdownString(`#${r.position} in ${md(r.table)}/${md(r.chain)}: ${code(r.spec)}\n\n${r.packets} packets, ${r.bytes} bytes${ownerTooltip(owner)}`);
+    item.tooltip = new vscode.MarkdownString(
+      `#${r.position} in ${md(r.table)}/${md(r.chain)}: ${code(r.spec)}\n\n${r.packets} packets, ${r.bytes} bytes${ownerTooltip(owner)}`,
+    );
     return item;
   }
 
@@ -166,7 +180,16 @@ export class NftTableNode extends TreeNode {
   }
 
   override facts() {
-    return { inspect: { family: this.table.family, name: this.table.name, origin: this.table.origin, originReason: this.table.originReason, managers: this.table.managers, sets: this.table.sets } };
+    return {
+      inspect: {
+        family: this.table.family,
+        name: this.table.name,
+        origin: this.table.origin,
+        originReason: this.table.originReason,
+        managers: this.table.managers,
+        sets: this.table.sets,
+      },
+    };
   }
 }
 
@@ -184,10 +207,14 @@ export class NftChainNode extends TreeNode {
     const item = this.base(c.name, c.rules.length > 0);
     const owners = ownership(this.input.snapshot);
     const stale = c.rules.filter((r) => owners.nft.get(r)?.kind === 'stale').length;
-    const hook = c.base ? `${c.type ?? ''} hook ${c.hook}${c.device ? ` device ${c.device}` : ''} priority ${c.priority} · policy ${c.policy ?? 'accept'} · ` : '';
+    const hook = c.base
+      ? `${c.type ?? ''} hook ${c.hook}${c.device ? ` device ${c.device}` : ''} priority ${c.priority} · policy ${c.policy ?? 'accept'} · `
+      : '';
     item.description = `${hook}${c.rules.length} rules${stale ? ` · ${stale} STALE` : ''}`;
     item.iconPath = new vscode.ThemeIcon(c.base ? 'debug-breakpoint-function' : 'list-ordered');
-    item.tooltip = new vscode.MarkdownString(`\`nft list chain ${md(this.table.family)} ${md(this.table.name)} ${md(c.name)}\`${c.base ? `\n\nBase chain on the ${md(c.hook ?? '')} hook at priority ${c.priority}` : '\n\nRegular chain (entered by jump or goto)'}`);
+    item.tooltip = new vscode.MarkdownString(
+      `\`nft list chain ${md(this.table.family)} ${md(this.table.name)} ${md(c.name)}\`${c.base ? `\n\nBase chain on the ${md(c.hook ?? '')} hook at priority ${c.priority}` : '\n\nRegular chain (entered by jump or goto)'}`,
+    );
     return item;
   }
 
@@ -234,7 +261,10 @@ function nftablesRoots(input: TreeInput): TreeNode[] {
   const nft = snapshot.nftables;
   if (!nft) {
     if (!status) return [];
-    if (status.state === 'missing-tool') return [new FactNode('nft/missing', 'nftables', 'nft not installed: native tables not read', 'info', `${md(status.reason ?? '')}\n\n${md(status.fix ?? '')}`)];
+    if (status.state === 'missing-tool')
+      return [
+        new FactNode('nft/missing', 'nftables', 'nft not installed: native tables not read', 'info', `${md(status.reason ?? '')}\n\n${md(status.fix ?? '')}`),
+      ];
     return [new SourceProblemNode(VIEW.netfilter, status)];
   }
   const native = nft.tables.filter((t) => t.origin === 'native');
@@ -242,7 +272,15 @@ function nftablesRoots(input: TreeInput): TreeNode[] {
   const out: TreeNode[] = native.map((t) => new NftTableNode(t, input));
   if (compat.length > 0) {
     const names = compat.map((t) => `${t.family} ${t.name}${t.managers.length ? ` (${t.managers.join(', ')})` : ''}`);
-    out.push(new FactNode('nft/iptables-nft', 'iptables-nft tables', names.join(', '), 'info', `These nftables tables are iptables-nft's: their rules are the iptables rules shown above.\n\n${compat.map((t) => `- ${md(`${t.family} ${t.name}`)}: ${md(t.originReason)}`).join('\n')}`));
+    out.push(
+      new FactNode(
+        'nft/iptables-nft',
+        'iptables-nft tables',
+        names.join(', '),
+        'info',
+        `These nftables tables are iptables-nft's: their rules are the iptables rules shown above.\n\n${compat.map((t) => `- ${md(`${t.family} ${t.name}`)}: ${md(t.originReason)}`).join('\n')}`,
+      ),
+    );
   }
   if (native.length === 0) out.push(new FactNode('nft/none', 'nftables', `no native tables (nft ${nft.version ?? ''})`, 'info'));
   return out;
@@ -257,7 +295,9 @@ export function netfilterRoots(input: TreeInput): TreeNode[] {
   const layout = dockerRuleLayout(snapshot);
   if (layout.layout !== 'none') out.push(new FactNode('nf/layout', 'Docker rule layout', layout.evidence, 'versions'));
   if (owners.stale.length > 0) {
-    const items = owners.stale.map((s, i) => new FactNode(`nf/stale/${i}`, s.rule, s.owner.by, 'warning', `${code(s.rule)}\n\n${md(s.owner.by)}`, { inspect: s }));
+    const items = owners.stale.map(
+      (s, i) => new FactNode(`nf/stale/${i}`, s.rule, s.owner.by, 'warning', `${code(s.rule)}\n\n${md(s.owner.by)}`, { inspect: s }),
+    );
     out.push(new GroupNode('nf/stale', 'STALE rules', 'warning', items, `${owners.stale.length}: nothing on this host uses them`));
   }
   if (nf) out.push(...nf.tables.filter((t) => t.chains.some((c) => isDockerChain(c, owners))).map((t) => new TableNode(t, input)));

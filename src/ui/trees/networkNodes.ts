@@ -24,7 +24,15 @@ export class NetworkNode extends TreeNode {
     const n = this.info;
     const item = this.base(n.name, true);
     const where = n.bridgeName ? n.bridgeName : n.vxlanIds?.length ? `VXLAN ${n.vxlanIds.join(',')}` : '';
-    item.description = [n.driver, n.subnets.map((s) => s.subnet).join(' '), where, n.internal ? 'internal' : '', n.attachable ? 'attachable' : '', n.enableIPv6 ? 'IPv6' : '', gatewayModeText(n.options)]
+    item.description = [
+      n.driver,
+      n.subnets.map((s) => s.subnet).join(' '),
+      where,
+      n.internal ? 'internal' : '',
+      n.attachable ? 'attachable' : '',
+      n.enableIPv6 ? 'IPv6' : '',
+      gatewayModeText(n.options),
+    ]
       .filter(Boolean)
       .join(' · ');
     item.iconPath = new vscode.ThemeIcon(DRIVER_ICON[n.driver] ?? 'symbol-namespace');
@@ -52,11 +60,19 @@ export class NetworkNode extends TreeNode {
     const eps = topology.endpoints.filter((e) => e.network === this.info.name);
     const attached = eps.map(
       (e) =>
-        new FactNode(`${this.id}/c/${e.containerId}/${e.containerInterface?.index ?? e.ip}`, e.containerName, `${e.ip}${e.ipv6 ? ` ${e.ipv6}` : ''}${e.hostVeth ? ` via ${e.hostVeth.name}` : ''}`, 'vm', undefined, {
-          ip: e.ip,
-          mac: e.mac,
-          peer: { view: VIEW.containers, nodeId: containerNodeId(e.containerId) },
-        }, 'attached-container'),
+        new FactNode(
+          `${this.id}/c/${e.containerId}/${e.containerInterface?.index ?? e.ip}`,
+          e.containerName,
+          `${e.ip}${e.ipv6 ? ` ${e.ipv6}` : ''}${e.hostVeth ? ` via ${e.hostVeth.name}` : ''}`,
+          'vm',
+          undefined,
+          {
+            ip: e.ip,
+            mac: e.mac,
+            peer: { view: VIEW.containers, nodeId: containerNodeId(e.containerId) },
+          },
+          'attached-container',
+        ),
     );
     out.push(new GroupNode(`${this.id}/containers`, 'containers', 'vm', attached, `${attached.length}`, true));
     if (this.info.bridgeName) {
@@ -68,7 +84,18 @@ export class NetworkNode extends TreeNode {
           `${this.id}/fdb`,
           'MAC table (FDB)',
           'table',
-          fdb.map((f) => new FactNode(`${this.id}/fdb/${f.mac}/${f.ifname}`, f.mac, `${macOwner.get(f.mac.toLowerCase()) ?? 'unknown'} on ${f.ifname}`, 'symbol-constant', undefined, { mac: f.mac }, 'mac')),
+          fdb.map(
+            (f) =>
+              new FactNode(
+                `${this.id}/fdb/${f.mac}/${f.ifname}`,
+                f.mac,
+                `${macOwner.get(f.mac.toLowerCase()) ?? 'unknown'} on ${f.ifname}`,
+                'symbol-constant',
+                undefined,
+                { mac: f.mac },
+                'mac',
+              ),
+          ),
         ),
       );
     }

@@ -21,7 +21,8 @@ export function endpointNodeId(ep: Pick<Endpoint, 'containerId' | 'network' | 'f
   return `c/${ep.containerId}/ep/${ep.network}${extra}`;
 }
 
-export const portNodeId = (p: { containerId: string; hostIp: string; hostPort: number; protocol: string }): string => `c/${p.containerId}/port/${p.hostIp}:${p.hostPort}/${p.protocol}`;
+export const portNodeId = (p: { containerId: string; hostIp: string; hostPort: number; protocol: string }): string =>
+  `c/${p.containerId}/port/${p.hostIp}:${p.hostPort}/${p.protocol}`;
 
 export const networkNodeId = (networkId: string): string => `n/${networkId}`;
 
@@ -33,7 +34,8 @@ export const netfilterTableNodeId = (table: string, family: NetfilterFamily = 'n
 
 export const netfilterChainNodeId = (table: string, chain: string, family: NetfilterFamily = 'nf'): string => `${family}/${table}/${chain}`;
 
-export const netfilterRuleNodeId = (table: string, chain: string, position: number, family: NetfilterFamily = 'nf'): string => `${family}/${table}/${chain}/${position}`;
+export const netfilterRuleNodeId = (table: string, chain: string, position: number, family: NetfilterFamily = 'nf'): string =>
+  `${family}/${table}/${chain}/${position}`;
 
 export const nftTableNodeId = (family: string, table: string): string => `nft/${family}/${table}`;
 

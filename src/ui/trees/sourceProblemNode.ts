@@ -21,7 +21,7 @@ export class SourceProblemNode extends TreeNode {
 
   get title(): string {
     return this.status.name === 'docker' && this.status.state === 'unreachable'
-      ? TITLES.unreachable as string
+      ? (TITLES.unreachable as string)
       : `${this.status.name}: ${TITLES[this.status.state] ?? this.status.state}`;
   }
 

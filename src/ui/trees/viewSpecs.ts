@@ -16,7 +16,14 @@ export const VIEW_SPECS: TreeViewSpec[] = [
     roots: (input) =>
       (input.snapshot.docker?.containers ?? [])
         .filter((c) => input.settings.showStoppedContainers || c.state === 'running')
-        .map((c) => new ContainerNode(c, input.topology.containers.find((m) => m.id === c.id), input)),
+        .map(
+          (c) =>
+            new ContainerNode(
+              c,
+              input.topology.containers.find((m) => m.id === c.id),
+              input,
+            ),
+        ),
   },
   {
     view: VIEW.networks,
@@ -25,7 +32,14 @@ export const VIEW_SPECS: TreeViewSpec[] = [
     roots: (input) =>
       (input.snapshot.docker?.networks ?? [])
         .filter((n) => input.settings.showBuiltInNetworks || !BUILT_IN_NETWORKS.has(n.name))
-        .map((n) => new NetworkNode(n, input.topology.networks.find((m) => m.id === n.id), input)),
+        .map(
+          (n) =>
+            new NetworkNode(
+              n,
+              input.topology.networks.find((m) => m.id === n.id),
+              input,
+            ),
+        ),
   },
   {
     view: VIEW.host,
