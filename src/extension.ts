@@ -15,7 +15,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const state = new HostState(log);
   const sidebar = new Sidebar(state, log);
   const inspect = new InspectDocuments();
-  const terminals = new NamespaceTerminals(() => state.containers);
+  const terminals = new NamespaceTerminals(async () => (await state.whenRead())?.docker?.containers);
   const diagrams = new DiagramPanels({ extensionUri: context.extensionUri, state, sidebar, terminals, log });
   context.subscriptions.push(
     log,

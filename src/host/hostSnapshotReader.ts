@@ -50,6 +50,12 @@ export interface SnapshotOptions {
    */
   dnsRules?: boolean;
   /**
+   * As root, read each container's interfaces with the host's `ip` inside its namespace (one
+   * nsenter per container, in one batch): MAC, MTU, state and the peer index. Default true.
+   * Without it the /proc view and the namespace ids still pair every veth exactly.
+   */
+  namespaceLinks?: boolean;
+  /**
    * The previous snapshot: DNS redirect rules of containers whose process and namespace are
    * unchanged are taken from it instead of re-read (Docker writes them once, when the
    * container joins its first user-defined network). The sidebar passes it on refreshes.
@@ -275,7 +281,9 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
           }
           return true;
         });
-        if (privilege.isRoot && toRead.length > 0) {
+        if (options.namespaceLinks === false && toRead.length > 0) {
+          notes.push(`info: ${toRead.length} namespaces from /proc only (their MTU and state come with the next read)`);
+        } else if (privilege.isRoot && toRead.length > 0) {
           try {
             const links = await readNamespaceLinks(
               toRead.map((ns) => ns.pid),
@@ -322,7 +330,15 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       return c !== undefined && hasEmbeddedDnsNetwork(c) && pidBelongsToContainerSync(ns.pid, ns.containerId, procRoot);
     });
     if (options.dnsRules === false) {
-      recorder.record({ name: 'containerDnsRules', state: 'ok', ms: 0, via: 'not requested', notes: ['info: not read (dnsRules: false)'] });
+      recorder.record({
+        name: 'containerDnsRules',
+        state: 'ok',
+        ms: 0,
+        via: 'not requested',
+        notes: [
+          'info: not read in this read (one process per container): the live state reads them right after its first picture; the CLI without --no-dns-rules',
+        ],
+      });
     } else if (!privilege.usable) {
       recorder.needsPrivilege('containerDnsRules');
     } else {

@@ -213,15 +213,20 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
+      // The first picture leaves out what costs a process per container (the DNS redirect rules
+      // and, as root, the interfaces read inside each namespace); the read right after it adds them.
+      const first = this.current === undefined;
       const snapshot = await read({
         ...this.options.snapshot,
         docker: this.docker,
         privilege: this.privilege,
         ...(this.current ? { previous: this.current } : {}),
         ...(light && this.current ? { reuse: light } : {}),
+        ...(first && this.options.snapshot?.dnsRules !== false ? { dnsRules: false, namespaceLinks: false } : {}),
       });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);
+      if (first) setImmediate(() => void this.refresh('completing the first read (per-container DNS rules and interfaces)'));
     } catch (err) {
       this.emit('failed', err as Error);
     } finally {

@@ -3,6 +3,7 @@
 // documentation addresses (RFC 5737): they are only evaluated against the rules, never contacted.
 import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { PathRequest } from './diagramRequest';
+import { topologyOf } from './topology';
 import { computePacketPath, containerOutboundFlow, inboundFlow, type PacketPath } from './packetPath';
 import { outsideInterface } from './packetFlows';
 import { socketAddress } from './socketAddress';
@@ -113,11 +114,8 @@ function outbound(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'out
  */
 function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>): RequestedPath {
   const c = containerByName(snapshot, req.container);
-  let owner = c;
-  if (c.modeKind === 'container' && c.modeTarget) {
-    const t = findContainer(snapshot.docker?.containers, c.modeTarget);
-    if (t) owner = t;
-  }
+  const ownerId = topologyOf(snapshot).containers.find((x) => x.id === c.id)?.namespaceOwnerId;
+  const owner = snapshot.docker?.containers.find((x) => x.id === ownerId) ?? c;
   if (owner.modeKind === 'host' || owner.modeKind === 'none') {
     throw new DiagramRequestError(
       `${req.container} uses the ${owner.modeKind} network mode: Docker's embedded DNS does not serve it.`,

@@ -109,8 +109,13 @@ export interface ContainerNode {
   state: string;
   pid: number;
   modeKind: ContainerInfo['modeKind'];
-  /** For `container:X` mode: the container whose namespace is shared. */
+  /** For `container:X` mode: the container whose namespace is shared (its name). */
   sharesNamespaceWith?: string;
+  /**
+   * The id of the container whose network namespace this one uses: its own id, or the
+   * `container:X` target's (when X is on this host). The one place the owner is worked out.
+   */
+  namespaceOwnerId: string;
   netnsInode?: number;
   /** 'embedded' when on a user-defined network, 'host' for the default bridge and host mode, 'none' without network. */
   dns: 'embedded' | 'host-resolv' | 'none';
@@ -307,6 +312,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
       state: c.state,
       pid: c.pid,
       modeKind: c.modeKind,
+      namespaceOwnerId: c.id,
       dns: c.modeKind === 'none' ? 'none' : userDefined ? 'embedded' : 'host-resolv',
       flags: [],
     };
@@ -314,8 +320,8 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     if (c.modeKind === 'container') {
       const target = findContainer(docker.containers, c.modeTarget);
       node.sharesNamespaceWith = target?.name ?? c.modeTarget ?? '';
-      const targetNode = target ? docker.containers.find((x) => x.id === target.id) : undefined;
-      if (targetNode && targetNode.endpoints.some((e) => !BUILT_IN_NETWORKS.has(e.network))) node.dns = 'embedded';
+      if (target) node.namespaceOwnerId = target.id;
+      if (target && target.endpoints.some((e) => !BUILT_IN_NETWORKS.has(e.network))) node.dns = 'embedded';
     }
     if (c.modeKind === 'bridge' && !userDefined && c.state === 'running') node.flags.push('no-embedded-dns');
     if (ns?.dnsRules) {

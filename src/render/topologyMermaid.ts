@@ -56,10 +56,10 @@ function select(topo: Topology, scope: TopologyScope, rawFilter: string): Select
       throw new DiagramRequestError(`There is no container ${scope.container} on this host.`, 'Pick another container: it may have been removed or renamed.');
     if (c.state !== 'running')
       throw new DiagramRequestError(`Container ${c.name} is not running (state: ${c.state}).`, `Start it (docker start ${c.name}) or pick another container.`);
-    // The namespace it really uses, and every container sharing it.
-    const owner = findContainer(topo.containers, c.sharesNamespaceWith) ?? c;
-    containers = running.filter((x) => x.id === owner.id || x.id === c.id || x.sharesNamespaceWith === owner.name || x.sharesNamespaceWith === owner.id);
-    endpoints = topo.endpoints.filter((e) => e.containerId === owner.id);
+    // The namespace it really uses: the container, the one whose namespace it uses, and every
+    // other container in that namespace.
+    containers = running.filter((x) => x.id === c.id || x.id === c.namespaceOwnerId || x.namespaceOwnerId === c.namespaceOwnerId);
+    endpoints = topo.endpoints.filter((e) => e.containerId === c.namespaceOwnerId);
     networks = topo.networks.filter((n) => endpoints.some((e) => e.networkId === n.id));
   } else {
     containers = running;
@@ -78,9 +78,7 @@ function select(topo: Topology, scope: TopologyScope, rawFilter: string): Select
         .map((c) => c.id),
     );
     // A container sharing a kept namespace is kept with it.
-    for (const c of containers)
-      if (c.sharesNamespaceWith && containers.some((o) => keep.has(o.id) && (o.name === c.sharesNamespaceWith || o.id === c.sharesNamespaceWith)))
-        keep.add(c.id);
+    for (const c of containers) if (c.namespaceOwnerId !== c.id && keep.has(c.namespaceOwnerId)) keep.add(c.id);
     containers = containers.filter((c) => keep.has(c.id));
     endpoints = endpoints.filter((e) => keep.has(e.containerId));
     networks = networks.filter((n) => netMatch.has(n.id) || endpoints.some((e) => e.networkId === n.id));
@@ -174,7 +172,7 @@ class TopologyDrawing {
     }
     // A container in another's namespace is drawn inside that one's box, or counted in its group.
     for (const c of this.sel.containers.filter((x) => x.sharesNamespaceWith)) {
-      const owner = findContainer(this.sel.containers, c.sharesNamespaceWith);
+      const owner = this.sel.containers.find((o) => o.id === c.namespaceOwnerId && o.id !== c.id);
       if (!owner || drawn.has(owner.id)) {
         drawn.add(c.id);
         continue;
@@ -246,7 +244,7 @@ class TopologyDrawing {
     for (const c of this.sel.containers) {
       if (!drawn.has(c.id) || c.modeKind === 'host' || c.sharesNamespaceWith) continue;
       const ci = this.cindex(c.id);
-      const sharers = this.sel.containers.filter((x) => x.sharesNamespaceWith === c.name || x.sharesNamespaceWith === c.id);
+      const sharers = this.sel.containers.filter((x) => x.id !== c.id && x.namespaceOwnerId === c.id);
       fc.subgraph(`NS${ci}`, escapeLabel(`netns ${c.name}${sharers.length ? ` (shared with ${sharers.map((s) => s.name).join(', ')})` : ''}`), () => {
         const eps = this.sel.endpoints.filter((e) => e.containerId === c.id);
         if (eps.length === 0) {

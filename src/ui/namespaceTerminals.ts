@@ -7,7 +7,6 @@ import * as vscode from 'vscode';
 import type { ContainerInfo } from '../snapshot/hostSnapshot';
 import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type TerminalAction, type TerminalTarget } from '../host/namespaceTerminal';
 import { ptyAvailable } from '../host/ptyProcess';
-import { takeSnapshot } from '../host/hostSnapshotReader';
 import { createCaptureFile } from '../host/captureFile';
 import { currentContainerPid } from '../host/containerPid';
 import { displayText } from '../host/displayText';
@@ -34,20 +33,15 @@ const PRESETS: { label: string; detail: string; action: TerminalAction }[] = [
 export class NamespaceTerminals {
   private warnedNoPty = false;
 
-  constructor(private readonly containers: () => ContainerInfo[] | undefined) {}
+  /** `containers`: the live host state's containers, waiting for its first read if there is none yet. */
+  constructor(private readonly containers: () => Promise<ContainerInfo[] | undefined>) {}
 
   /** The target of a command: the tree item it was run on, else a quick pick of running containers. */
   private async target(node?: TreeNode): Promise<TerminalTarget | undefined> {
     const facts = node?.facts();
     if (facts?.netnsPath) return { kind: 'netns', path: facts.netnsPath };
     if (facts?.container) return { kind: 'container', container: facts.container };
-    let list = this.containers();
-    if (!list) {
-      const snapshot = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Listing containers' }, () =>
-        takeSnapshot({ dnsRules: false }),
-      );
-      list = snapshot.docker?.containers ?? [];
-    }
+    const list = (await this.containers()) ?? [];
     const running = list.filter((c) => c.state === 'running');
     if (running.length === 0) {
       void vscode.window.showWarningMessage('No running containers on this host.');
@@ -71,7 +65,7 @@ export class NamespaceTerminals {
 
   /** A shell in a running container's namespace, by name (the diagram panel's node action). */
   async shellIn(containerName: string): Promise<vscode.Terminal | undefined> {
-    const container = this.containers()?.find((c) => c.name === containerName);
+    const container = (await this.containers())?.find((c) => c.name === containerName);
     if (container?.state !== 'running') {
       void vscode.window.showWarningMessage(
         `Container ${containerName} is ${container ? `not running (${container.state})` : 'not on this host any more'}: no namespace to open a shell in.`,

@@ -60,7 +60,7 @@ export class ContainerNode extends TreeNode {
     if (this.info.modeKind === 'host') out.push(new FactNode(`${this.id}/mode`, 'network mode: host', "shares the host's network namespace", 'home'));
     else if (this.info.modeKind === 'none') out.push(new FactNode(`${this.id}/mode`, 'network mode: none', 'loopback only', 'circle-slash'));
     else if (this.info.modeKind === 'container') {
-      const target = this.input.snapshot.docker?.containers.find((c) => c.name === m?.sharesNamespaceWith);
+      const target = m && m.namespaceOwnerId !== m.id ? this.input.snapshot.docker?.containers.find((c) => c.id === m.namespaceOwnerId) : undefined;
       out.push(
         new FactNode(
           `${this.id}/mode`,
