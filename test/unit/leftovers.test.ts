@@ -8,6 +8,29 @@ import { buildTopology } from '../../src/model/topology';
 import { renderTopologyText } from '../../src/render/topologyText';
 import { computePacketPath, inboundFlow } from '../../src/model/packetPath';
 import { labSnapshot } from '../fixtures';
+import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
+
+const DEAD = 'br-0000deadbeef';
+
+/**
+ * An earlier engine's bridge, down, holding lab-net's gateway address, its connected route
+ * listed before lab-net's (it was there first): `ip route get` picks it. Returns its name and
+ * the position of its route.
+ */
+function addDeadBridge(snap: HostSnapshot): { dead: string; at: number } {
+  snap.hostNamespace.links.push({
+    index: 9999,
+    name: DEAD,
+    kind: 'bridge',
+    mtu: 1500,
+    operState: 'DOWN',
+    flags: ['BROADCAST', 'MULTICAST'],
+    addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }],
+  });
+  const at = snap.hostNamespace.routes.findIndex((r) => r.dst === '172.30.1.0/24');
+  snap.hostNamespace.routes.splice(at, 0, { dst: '172.30.1.0/24', dev: DEAD, protocol: 'kernel', scope: 'link', prefsrc: '172.30.1.1', flags: ['linkdown'] });
+  return { dead: DEAD, at };
+}
 
 test('the healthy lab captures (20.10 and 28) have no leftover bridge and every Docker subnet routed to its own bridge', () => {
   for (const engine of ['lab', 'lab28'] as const) {
@@ -26,19 +49,7 @@ test("a dead bridge holding lab-net's address: flagged with what it collides wit
   const snap = labSnapshot('lab28');
   const labNet = snap.docker?.networks.find((n) => n.name === 'lab-net');
   assert.ok(labNet?.bridgeName);
-  const dead = 'br-0000deadbeef';
-  snap.hostNamespace.links.push({
-    index: 9999,
-    name: dead,
-    kind: 'bridge',
-    mtu: 1500,
-    operState: 'DOWN',
-    flags: ['BROADCAST', 'MULTICAST'],
-    addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }],
-  });
-  // The kernel lists the dead bridge's connected route first (it was there first): `ip route get` picks it.
-  const at = snap.hostNamespace.routes.findIndex((r) => r.dst === '172.30.1.0/24');
-  snap.hostNamespace.routes.splice(at, 0, { dst: '172.30.1.0/24', dev: dead, protocol: 'kernel', scope: 'link', prefsrc: '172.30.1.1', flags: ['linkdown'] });
+  const { dead, at } = addDeadBridge(snap);
   const l = hostLeftovers(snap);
   assert.equal(l.bridges.length, 1);
   assert.equal(l.bridges[0]?.name, dead);
@@ -61,18 +72,7 @@ test("a dead bridge holding lab-net's address: flagged with what it collides wit
 
 test("the packet path states its verdict and why at the top: routed to the dead bridge, dropped by FORWARD's policy", () => {
   const snap = labSnapshot('lab28');
-  const dead = 'br-0000deadbeef';
-  snap.hostNamespace.links.push({
-    index: 9999,
-    name: dead,
-    kind: 'bridge',
-    mtu: 1500,
-    operState: 'DOWN',
-    flags: ['BROADCAST', 'MULTICAST'],
-    addresses: [{ family: 'inet', local: '172.30.1.1', prefixLen: 24 }],
-  });
-  const at = snap.hostNamespace.routes.findIndex((r) => r.dst === '172.30.1.0/24');
-  snap.hostNamespace.routes.splice(at, 0, { dst: '172.30.1.0/24', dev: dead, protocol: 'kernel', scope: 'link', prefsrc: '172.30.1.1', flags: ['linkdown'] });
+  const { dead } = addDeadBridge(snap);
   const path = computePacketPath(snap, inboundFlow(snap, { client: '198.51.100.20', hostPort: 8080 }));
   assert.equal(path.finalVerdict, 'DROP');
   assert.equal(path.routing?.outInterface, dead);
