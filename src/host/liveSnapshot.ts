@@ -68,7 +68,8 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
   private readonly docker: Docker;
   private debounceTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** The read in progress; it resolves to whether it was the first picture (see readOnce). */
+  private running: Promise<boolean> | undefined;
   private pendingReasons: string[] = [];
   /** Every pending reason is a container event: the next read may keep what those cannot change. */
   private pendingLight = true;
@@ -167,11 +168,15 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
     this.pendingReasons = [];
     this.pendingLight = true;
     this.running = this.readOnce(reasons, light);
+    let first = false;
     try {
-      await this.running;
+      first = await this.running;
     } finally {
       this.running = undefined;
     }
+    // The first picture is out; the read that completes it follows at once, and whoever awaited
+    // this refresh gets the complete state.
+    if (first) await this.refresh('completing the first read (per-container DNS rules and interfaces)');
   }
 
   /**
@@ -209,26 +214,27 @@ export class LiveSnapshot extends EventEmitter<LiveSnapshotEvents> {
    * One read. After container events alone (`light`), what a container cannot change is kept
    * from the previous read (sysctls, overlay sandboxes, conntrack): the poll re-reads them.
    */
-  private async readOnce(reasons: string[], light: readonly SourceName[] | undefined): Promise<void> {
+  private async readOnce(reasons: string[], light: readonly SourceName[] | undefined): Promise<boolean> {
     this.emit('reading', true);
     try {
       const read = this.options.read ?? takeSnapshot;
       // The first picture leaves out what costs a process per container (the DNS redirect rules
       // and, as root, the interfaces read inside each namespace); the read right after it adds them.
-      const first = this.current === undefined;
+      const first = this.current === undefined && this.options.snapshot?.dnsRules !== false;
       const snapshot = await read({
         ...this.options.snapshot,
         docker: this.docker,
         privilege: this.privilege,
         ...(this.current ? { previous: this.current } : {}),
         ...(light && this.current ? { reuse: light } : {}),
-        ...(first && this.options.snapshot?.dnsRules !== false ? { dnsRules: false, namespaceLinks: false } : {}),
+        ...(first ? { dnsRules: false, namespaceLinks: false } : {}),
       });
       this.current = snapshot;
       this.emit('changed', snapshot, reasons);
-      if (first) setImmediate(() => void this.refresh('completing the first read (per-container DNS rules and interfaces)'));
+      return first;
     } catch (err) {
       this.emit('failed', err as Error);
+      return false;
     } finally {
       this.emit('reading', false);
     }
