@@ -86,7 +86,19 @@ if (entryExists('webview/diagram.ts')) {
   if (production) rmSync('dist/webview/diagram.js.map', { force: true });
 }
 const tests = [...testEntries('test'), ...testEntries('bench')];
-if (tests.length) builds.push({ ...common, entryPoints: tests, outdir: 'dist', outbase: '.', sourcemap: true, minify: false });
+// Tests run in plain Node: `vscode` is the stand-in in test/vscodeStandIn.ts (tree nodes' unit tests).
+if (tests.length) {
+  builds.push({
+    ...common,
+    entryPoints: tests,
+    outdir: 'dist',
+    outbase: '.',
+    sourcemap: true,
+    minify: false,
+    external: common.external.filter((x) => x !== 'vscode'),
+    alias: { vscode: './test/vscodeStandIn.ts' },
+  });
+}
 
 // node-pty is a native addon: it cannot be bundled. Its runtime files are copied next to the
 // bundle (dist/node_modules/node-pty), where `require('node-pty')` from dist/*.js finds them

@@ -98,6 +98,7 @@ export class ContainerNode extends TreeNode {
       mac: this.info.endpoints.find((e) => e.mac)?.mac,
       inspect: { container: this.info, model: this.model },
       container: this.info,
+      subject: { kind: 'container' as const, container: this.info },
     };
   }
 }
@@ -233,6 +234,6 @@ export class PortNode extends TreeNode {
   }
 
   override facts() {
-    return { ip: this.port.containerIp, inspect: this.port };
+    return { ip: this.port.containerIp, inspect: this.port, subject: { kind: 'port' as const, port: this.port } };
   }
 }

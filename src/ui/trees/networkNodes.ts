@@ -114,7 +114,7 @@ export class NetworkNode extends TreeNode {
   }
 
   override facts() {
-    return { id: this.info.id, inspect: { network: this.info, model: this.model } };
+    return { id: this.info.id, inspect: { network: this.info, model: this.model }, subject: { kind: 'network' as const, network: this.info } };
   }
 }
 

@@ -2,7 +2,8 @@
 // and reveal() can find it), a context value menus match on, children, and the data that
 // "Inspect" shows and "Copy" copies.
 import * as vscode from 'vscode';
-import type { ContainerInfo } from '../../snapshot/hostSnapshot';
+import type { ContainerInfo, NetworkInfo } from '../../snapshot/hostSnapshot';
+import type { PortMapping } from '../../model/topology';
 import { displayBlock, displayText } from '../../host/displayText';
 
 export interface NodeFacts {
@@ -17,7 +18,11 @@ export interface NodeFacts {
   inspect?: unknown;
   /** Where "Reveal Peer" goes: a node id in another view. */
   peer?: { view: string; nodeId: string };
+  /** What the node stands for, typed: the commands act on this, never on contextValue strings. */
+  subject?: NodeSubject;
 }
+
+export type NodeSubject = { kind: 'container'; container: ContainerInfo } | { kind: 'network'; network: NetworkInfo } | { kind: 'port'; port: PortMapping };
 
 export abstract class TreeNode {
   parent: TreeNode | undefined;
