@@ -203,7 +203,19 @@ export function previousStillValid(prev: ContainerInfo | undefined, item: Docker
   return pidBelongsToContainerSync(prev.pid, item.Id, procRoot);
 }
 
-export async function readDocker(docker: Docker, endpoint: string, concurrency = 16, previous?: DockerState, procRoot = '/proc'): Promise<DockerReadResult> {
+/**
+ * Docker's state: version, info, containers (inspected, or kept from `previous` while unchanged)
+ * and networks. `onContainer` hears of each container as soon as it is known, so reads that
+ * need only it (its namespace in /proc) overlap with the inspects still under way.
+ */
+export async function readDocker(
+  docker: Docker,
+  endpoint: string,
+  concurrency = 16,
+  previous?: DockerState,
+  procRoot = '/proc',
+  onContainer?: (c: ContainerInfo) => void,
+): Promise<DockerReadResult> {
   const [version, info, list, networks] = await Promise.all([
     docker.version(),
     docker.info() as Promise<{ Swarm?: { LocalNodeState?: string }; FirewallBackend?: { Driver?: string } }>,
@@ -215,9 +227,14 @@ export async function readDocker(docker: Docker, endpoint: string, concurrency =
   const containers = await mapLimit(list, concurrency, async (item) => {
     if (item.State !== 'running') return containerFromList(item);
     const prev = before.get(item.Id);
-    if (previousStillValid(prev, item, procRoot)) return prev;
+    if (previousStillValid(prev, item, procRoot)) {
+      onContainer?.(prev);
+      return prev;
+    }
     try {
-      return containerFromInspect(await docker.getContainer(item.Id).inspect());
+      const c = containerFromInspect(await docker.getContainer(item.Id).inspect());
+      onContainer?.(c);
+      return c;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) {
         vanished.push((item.Names?.[0] ?? item.Id).replace(/^\//, ''));

@@ -204,11 +204,24 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     return v === undefined ? undefined : Promise.resolve(v);
   };
 
+  // Container pids are only meaningful against this host's /proc when the engine is local: a
+  // remote engine's pids name unrelated local processes, so nothing is read through them.
+  const pidsOff = pidFeaturesOffReason(endpoint);
+  // Each running container's /proc view is read as soon as its inspect is in, while the others
+  // are still being inspected.
+  const earlyNamespaces = new Map<string, Promise<ContainerNamespace | Error>>();
+  const readEarly = (c: ContainerInfo): void => {
+    if (pidsOff || c.pid <= 0 || c.modeKind === 'host' || c.modeKind === 'container') return;
+    earlyNamespaces.set(
+      c.id,
+      readContainerNamespace(c, { procRoot }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
+    );
+  };
   const dockerPart = (async () => {
     const started = performance.now();
     try {
       const docker = options.docker ?? createDockerClient(options.dockerEndpoint);
-      const { state, vanished } = await readDocker(docker, endpoint, 16, options.previous?.docker, procRoot);
+      const { state, vanished } = await readDocker(docker, endpoint, 16, options.previous?.docker, procRoot, readEarly);
       recorder.record({
         name: 'docker',
         state: vanished.length > 0 ? 'partial' : 'ok',
@@ -226,9 +239,6 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   // The host namespace's iproute2 reads need no privilege and no names: one process for all.
   const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS, IP6_ROUTE_ARGS], { timeoutMs });
 
-  // Container pids are only meaningful against this host's /proc when the engine is local: a
-  // remote engine's pids name unrelated local processes, so nothing is read through them.
-  const pidsOff = pidFeaturesOffReason(endpoint);
   const namespacesPart = dockerPart.then(async (docker): Promise<ContainerNamespace[]> => {
     if (!docker) return [];
     if (pidsOff) {
@@ -249,7 +259,9 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       (await recorder.read('containerNamespaces', privilege.isRoot ? 'root' : 'unprivileged', ['nsenter'], async (notes) => {
         const read = await mapLimit(targets, options.namespaceConcurrency ?? 8, async (c) => {
           try {
-            return await readContainerNamespace(c, { procRoot });
+            const early = await earlyNamespaces.get(c.id);
+            if (early instanceof Error) throw early;
+            return early ?? (await readContainerNamespace(c, { procRoot }));
           } catch (err) {
             if (err instanceof ContainerGoneError) {
               notes.push(err.message);
