@@ -9,7 +9,16 @@ export function ruleKey(rule: { table: string; chain: string; spec: string }): s
   return `${rule.table}\u0000${rule.chain}\u0000${rule.spec}`;
 }
 
-/** Every rule's packet counter in the snapshot's host netfilter and native nftables tables (of identical rules in one chain, the first). */
+/** A rule at its position: tells identical rules of one chain apart (an engine switched in place leaves twins). */
+function placedKey(rule: { table: string; chain: string; spec: string; position: number }): string {
+  return `${ruleKey(rule)}\u0000#${rule.position}`;
+}
+
+/**
+ * Every rule's packet counter in the snapshot's host netfilter and native nftables tables: by
+ * rule at its position, and by rule alone (of identical rules in one chain, the first) for a
+ * rule found at another position in the next read (a rule inserted before it).
+ */
 export function countersOf(snapshot: HostSnapshot): CounterMemory {
   const out: CounterMemory = {};
   for (const table of snapshot.netfilter?.tables ?? []) {
@@ -17,6 +26,7 @@ export function countersOf(snapshot: HostSnapshot): CounterMemory {
       for (const rule of chain.rules) {
         const key = ruleKey(rule);
         if (!(key in out)) out[key] = rule.packets;
+        out[placedKey(rule)] = rule.packets;
       }
     }
   }
@@ -25,8 +35,9 @@ export function countersOf(snapshot: HostSnapshot): CounterMemory {
     if (table.origin !== 'native') continue;
     for (const chain of table.chains) {
       for (const rule of chain.rules) {
-        const key = ruleKey({ table: `${table.family} ${table.name}`, chain: chain.name, spec: rule.text });
-        if (!(key in out)) out[key] = rule.packets ?? 0;
+        const ref = { table: `${table.family} ${table.name}`, chain: chain.name, spec: rule.text, position: rule.position };
+        if (!(ruleKey(ref) in out)) out[ruleKey(ref)] = rule.packets ?? 0;
+        out[placedKey(ref)] = rule.packets ?? 0;
       }
     }
   }
@@ -34,8 +45,16 @@ export function countersOf(snapshot: HostSnapshot): CounterMemory {
 }
 
 /** Whether the rule's counter differs from the previous read (a rule new since then counts as moved if it has packets). */
-export function counterMoved(previous: CounterMemory | undefined, rule: { table: string; chain: string; spec: string; packets: number }): boolean {
+/** The rule's counter in an earlier read: the rule at the same position, else the same rule anywhere in its chain. */
+export function counterBefore(previous: CounterMemory, rule: { table: string; chain: string; spec: string; position: number }): number | undefined {
+  return previous[placedKey(rule)] ?? previous[ruleKey(rule)];
+}
+
+export function counterMoved(
+  previous: CounterMemory | undefined,
+  rule: { table: string; chain: string; spec: string; position: number; packets: number },
+): boolean {
   if (!previous) return false;
-  const before = previous[ruleKey(rule)];
+  const before = counterBefore(previous, rule);
   return before === undefined ? rule.packets > 0 : before !== rule.packets;
 }

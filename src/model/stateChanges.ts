@@ -4,7 +4,7 @@
 // so (the engine lost or back); and, on request, rule counters that moved. Pure.
 import type { HostSnapshot, SourceName } from '../snapshot/hostSnapshot';
 import { socketAddress } from './socketAddress';
-import { countersOf, ruleKey } from './ruleCounters';
+import { counterBefore, countersOf } from './ruleCounters';
 import { topologyOf, type Endpoint, type PortMapping } from './topology';
 
 export type StateChangeKind =
@@ -89,7 +89,7 @@ export function stateChanges(before: HostSnapshot, after: HostSnapshot, options:
     for (const table of after.netfilter.tables) {
       for (const chain of table.chains) {
         for (const rule of chain.rules) {
-          const then = was[ruleKey(rule)];
+          const then = counterBefore(was, rule);
           if (then !== undefined && then !== rule.packets)
             add('counter-moved', `${rule.table} ${rule.chain} #${rule.position}`, `${rule.spec}: ${then} -> ${rule.packets} packets`);
         }

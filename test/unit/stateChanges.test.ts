@@ -75,3 +75,29 @@ test('counters: only on request, one line per rule whose counter moved', () => {
   assert.equal(moved[0]?.kind, 'counter-moved');
   assert.match(moved[0]?.detail ?? '', new RegExp(`${rule.packets - 3} -> ${rule.packets} packets`));
 });
+
+test('identical twin rules in one chain (an engine switched in place adds its own): each is compared with itself', () => {
+  const snap = labSnapshot();
+  const forward = snap.netfilter?.tables.find((t) => t.name === 'filter')?.chains.find((c) => c.name === 'FORWARD');
+  const first = forward?.rules[0];
+  assert.ok(forward && first);
+  forward.rules.push({ ...first, position: forward.rules.length + 1, packets: first.packets + 1000 });
+  assert.deepEqual(stateChanges(snap, labSnapshotWith(snap), { counters: true }), [], 'the same read twice: nothing moved');
+  const after = labSnapshotWith(snap);
+  const twin = after.netfilter?.tables
+    .find((t) => t.name === 'filter')
+    ?.chains.find((c) => c.name === 'FORWARD')
+    ?.rules.at(-1);
+  assert.ok(twin);
+  twin.packets += 1;
+  const moved = stateChanges(snap, after, { counters: true });
+  assert.deepEqual(
+    moved.map((c) => c.subject),
+    [`filter FORWARD #${twin.position}`],
+    'only the twin that moved',
+  );
+});
+
+function labSnapshotWith(s: HostSnapshot): HostSnapshot {
+  return JSON.parse(JSON.stringify(s)) as HostSnapshot;
+}
