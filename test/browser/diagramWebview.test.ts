@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
-import { countersOf, ruleKey, type CounterMemory } from '../../src/model/ruleCounters';
+import { countersOf, type CounterMemory } from '../../src/model/ruleCounters';
 import type { DiagramRequest, FromWebview, NodeTarget, ToWebview } from '../../src/protocol';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, type DiagramOptions } from '../../src/render/diagram';
 import { labSnapshot } from '../fixtures';
@@ -39,13 +39,14 @@ function diagramMessage(snapshot: HostSnapshot, request: DiagramRequest, options
 }
 
 /** Counters as if the previous read had seen fewer packets on every FORWARD-path filter rule that has packets. */
+/** The counters of an earlier read in which every filter rule that has packets had one less. */
 function earlierCounters(snapshot: HostSnapshot): CounterMemory {
-  const previous = countersOf(snapshot);
-  for (const table of snapshot.netfilter?.tables ?? []) {
+  const earlier = JSON.parse(JSON.stringify(snapshot)) as HostSnapshot;
+  for (const table of earlier.netfilter?.tables ?? []) {
     if (table.name !== 'filter') continue;
-    for (const chain of table.chains) for (const rule of chain.rules) if (rule.packets > 0) previous[ruleKey(rule)] = rule.packets - 1;
+    for (const chain of table.chains) for (const rule of chain.rules) if (rule.packets > 0) rule.packets -= 1;
   }
-  return previous;
+  return countersOf(earlier);
 }
 
 function byType<T extends FromWebview['type']>(posted: FromWebview[], type: T): Extract<FromWebview, { type: T }>[] {
