@@ -1,7 +1,8 @@
 // docker-proxy listeners (the userland proxy Docker starts per published port), found in the
 // process table: /proc/<pid>/comm and cmdline are readable by any user. A name proves
 // nothing, so each is checked to be Docker's own binary (dockerProxyDoubt).
-import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { readFile, readlink, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DockerProxyListener } from '../snapshot/hostSnapshot';
 
@@ -77,18 +78,31 @@ export async function dockerProxyDoubt(pid: number, procRoot = '/proc'): Promise
  * with a note saying which and why (see dockerProxyDoubt).
  */
 export async function readDockerProxies(procRoot = '/proc', notes: string[] = []): Promise<DockerProxyListener[]> {
-  const entries = (await readdir(procRoot)).filter((e) => /^\d+$/.test(e));
+  // Every process's comm: a few microseconds each read synchronously, where an async read per
+  // process would queue hundreds of thread-pool round trips behind the snapshot's other reads.
+  const candidates: { pid: string; argv: string[] }[] = [];
+  for (const e of readdirSync(procRoot)) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(join(procRoot, e, 'comm'), 'utf8').trim() !== 'docker-proxy') continue;
+      candidates.push({
+        pid: e,
+        argv: readFileSync(join(procRoot, e, 'cmdline'), 'utf8')
+          .split('\0')
+          .filter((a) => a !== ''),
+      });
+    } catch {
+      // the process ended while we looked
+    }
+  }
   const found = await Promise.all(
-    entries.map(async (e) => {
+    candidates.map(async ({ pid, argv }) => {
+      const listener = parseDockerProxyArgs(Number(pid), argv);
+      if (!listener) return undefined;
       try {
-        const comm = (await readFile(join(procRoot, e, 'comm'), 'utf8')).trim();
-        if (comm !== 'docker-proxy') return undefined;
-        const argv = (await readFile(join(procRoot, e, 'cmdline'), 'utf8')).split('\0').filter((a) => a !== '');
-        const listener = parseDockerProxyArgs(Number(e), argv);
-        if (!listener) return undefined;
-        const doubt = await dockerProxyDoubt(Number(e), procRoot);
+        const doubt = await dockerProxyDoubt(Number(pid), procRoot);
         if (doubt) {
-          notes.push(`pid ${e} calls itself docker-proxy (host port ${listener.hostPort}) but is not Docker's: ${doubt}; ignored`);
+          notes.push(`pid ${pid} calls itself docker-proxy (host port ${listener.hostPort}) but is not Docker's: ${doubt}; ignored`);
           return undefined;
         }
         return listener;

@@ -221,7 +221,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     const started = performance.now();
     try {
       const docker = options.docker ?? createDockerClient(options.dockerEndpoint);
-      const { state, vanished } = await readDocker(docker, endpoint, 16, options.previous?.docker, procRoot, readEarly);
+      const { state, vanished } = await readDocker(docker, endpoint, 32, options.previous?.docker, procRoot, readEarly);
       recorder.record({
         name: 'docker',
         state: vanished.length > 0 ? 'partial' : 'ok',
