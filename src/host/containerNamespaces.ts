@@ -15,7 +15,7 @@ import type { ContainerInfo, ContainerNamespace, Link, NetfilterTable, Route } f
 import { cidrContains } from '../snapshot/ipAddress';
 import { parseIpAddrJson } from './links';
 import type { Privilege } from './privilege';
-import { parseDevMcast, parseFibTrieLocal, parseIfInet6, parseIgmp, parseProcNetDev } from './procNet';
+import { parseDevMcast, parseFibTrieLocal, parseIfInet6, parseIgmp, parseNamespaceListeners, parseProcNetDev, type ProcListener } from './procNet';
 import { parseProcNetRoute } from './routes';
 import { parseIptablesSave } from './iptablesSave';
 import { CommandError } from './commandRunner';
@@ -66,6 +66,16 @@ function readOptional(path: string): string | undefined {
   }
 }
 
+/** The listening sockets of the namespace whose /proc/<pid>/net (or /proc/net) directory is `netDir`. */
+export function readListeners(netDir: string): ProcListener[] {
+  return parseNamespaceListeners({
+    tcp: readOptional(join(netDir, 'tcp')),
+    tcp6: readOptional(join(netDir, 'tcp6')),
+    udp: readOptional(join(netDir, 'udp')),
+    udp6: readOptional(join(netDir, 'udp6')),
+  });
+}
+
 /** The namespace as any user can read it from /proc/<pid>/net. */
 export async function readContainerNamespace(container: ContainerInfo, options: NamespaceReadOptions = {}): Promise<ContainerNamespace> {
   const procRoot = options.procRoot ?? '/proc';
@@ -84,6 +94,7 @@ export async function readContainerNamespace(container: ContainerInfo, options: 
     nsLink = undefined; // not ours to read without root
   }
   const routes: Route[] = routeText ? parseProcNetRoute(routeText) : [];
+  const listeners = readListeners(netDir);
   const ns: ContainerNamespace = {
     containerId: container.id,
     containerName: container.name,
@@ -91,6 +102,7 @@ export async function readContainerNamespace(container: ContainerInfo, options: 
     via: 'proc',
     links: [],
     routes,
+    listeners,
   };
   const inode = /net:\[(\d+)\]/.exec(nsLink ?? '')?.[1];
   if (inode) ns.netnsInode = Number(inode);

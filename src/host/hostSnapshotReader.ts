@@ -6,7 +6,8 @@ import { BRIDGE_FDB_ARGS, BRIDGE_LINK_ARGS, parseBridgeFdbJson, parseBridgeLinkJ
 import { batchError, runFixedBatch } from './commandBatch';
 import { CommandError, runCommand, type CommandResult, type RunCommand } from './commandRunner';
 import { conntrackNote, DEFAULT_CONNTRACK_LIMIT, readConntrack } from './conntrack';
-import { ContainerGoneError, readContainerNamespace, readNamespaceLinks, readNamespaceNats } from './containerNamespaces';
+import { ContainerGoneError, readContainerNamespace, readListeners, readNamespaceLinks, readNamespaceNats } from './containerNamespaces';
+import { join } from 'node:path';
 import { readNamespaceIds } from './namespaceIds';
 import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
 import { pidBelongsToContainerSync, pidFeaturesOffReason } from './containerPid';
@@ -499,7 +500,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       ...(privilege.mode === 'root' ? {} : { privilegeCommand: privilege.command.join(' ') }),
     },
     sources: recorder.sources.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)),
-    hostNamespace: { links, routes, bridgePorts, fdb, sysctls },
+    hostNamespace: { links, routes, bridgePorts, fdb, sysctls, listeners: readListeners(join(procRoot, 'net')) },
     containerNamespaces,
     overlaySandboxes: overlaySandboxes ?? [],
     dockerProxies,

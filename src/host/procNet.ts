@@ -109,3 +109,68 @@ export function parseFibTrieLocal(text: string): string[] {
   }
   return [...out];
 }
+
+/** A socket that accepts connections or datagrams: a TCP socket in LISTEN, an unconnected UDP socket. */
+export interface ProcListener {
+  protocol: 'tcp' | 'udp';
+  /** The bound address: 0.0.0.0 or :: for any, 127.0.0.1 or ::1 for loopback only. */
+  address: string;
+  port: number;
+  /** The socket inode (what /proc/PID/fd/N links to as `socket:[N]`). */
+  inode: number;
+  uid: number;
+}
+
+const TCP_LISTEN = '0A';
+const UDP_UNCONNECTED = '07';
+
+/** The kernel prints an address as 32-bit words in host byte order (little-endian here). */
+function procHexAddress(hex: string): string | undefined {
+  if (!/^([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32})$/.test(hex)) return undefined;
+  const words = hex.match(/.{8}/g) as string[];
+  const bytes = words.flatMap((w) => (w.match(/../g) as string[]).reverse().map((b) => parseInt(b, 16)));
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((((bytes[i] as number) << 8) | (bytes[i + 1] as number)).toString(16));
+  const full = compressIpv6(groups.join(':'));
+  // IPv4-mapped (::ffff:a.b.c.d) reads better dotted.
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(full);
+  if (mapped) {
+    const hi = parseInt(mapped[1] as string, 16);
+    const lo = parseInt(mapped[2] as string, 16);
+    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return full;
+}
+
+/**
+ * /proc/net/tcp, tcp6, udp, udp6: the listening sockets (`sl local rem st ... uid timeout inode`).
+ * Lines that do not parse are skipped: the kernel writes these files, but a namespace's /proc
+ * is read as untrusted text all the same.
+ */
+export function parseProcNetSockets(text: string, protocol: 'tcp' | 'udp'): ProcListener[] {
+  const out: ProcListener[] = [];
+  const wanted = protocol === 'tcp' ? TCP_LISTEN : UDP_UNCONNECTED;
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || !/^\d+:$/.test(f[0] as string) || f[3] !== wanted) continue;
+    const [localHex, localPort] = (f[1] as string).split(':');
+    const address = procHexAddress(localHex ?? '');
+    const port = parseInt(localPort ?? '', 16);
+    const uid = Number(f[7]);
+    const inode = Number(f[9]);
+    if (address === undefined || !Number.isInteger(port) || port <= 0 || port > 65535 || !Number.isInteger(inode)) continue;
+    out.push({ protocol, address, port, inode, uid });
+  }
+  return out;
+}
+
+/** The listeners of one namespace from its /proc/<pid>/net directory's four socket tables. */
+export function parseNamespaceListeners(files: { tcp?: string; tcp6?: string; udp?: string; udp6?: string }): ProcListener[] {
+  return [
+    ...parseProcNetSockets(files.tcp ?? '', 'tcp'),
+    ...parseProcNetSockets(files.tcp6 ?? '', 'tcp'),
+    ...parseProcNetSockets(files.udp ?? '', 'udp'),
+    ...parseProcNetSockets(files.udp6 ?? '', 'udp'),
+  ];
+}

@@ -225,6 +225,18 @@ export interface HostNamespace {
   bridgePorts: BridgePortState[];
   fdb: FdbEntry[];
   sysctls: Record<string, string>;
+  /** The host namespace's listening sockets (/proc/net/tcp*, udp*), readable by any user. */
+  listeners?: Listener[];
+}
+
+/** A socket that accepts connections (TCP LISTEN) or datagrams (unconnected UDP). */
+export interface Listener {
+  protocol: 'tcp' | 'udp';
+  /** The bound address: 0.0.0.0 or :: for any address, 127.0.0.1 or ::1 for loopback only. */
+  address: string;
+  port: number;
+  inode: number;
+  uid: number;
 }
 
 /** A running container's network namespace, read from /proc/<pid>/net or with nsenter. */
@@ -245,6 +257,8 @@ export interface ContainerNamespace {
   routes: Route[];
   /** nat table rules inside the namespace (Docker's DNS redirect), when privileged. */
   dnsRules?: NetfilterTable;
+  /** Listening sockets in the namespace, from /proc/<pid>/net/tcp*, udp* (any user). */
+  listeners?: Listener[];
 }
 
 export interface OverlaySandbox {
