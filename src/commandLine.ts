@@ -5,7 +5,8 @@
 //   container-net path (--port N [--udp] [--ipv6] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
 //   container-net watch [--json] [--counters]
 //   container-net rules [--stale] [--from FILE]
-// Exit codes: 0 ok, 1 failure, 2 usage error.
+//   container-net explain --from SRC --to DST [--udp] [--ipv6] [--json] [--snapshot FILE]
+// Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './snapshot/hostSnapshot';
 import { SNAPSHOT_SCHEMA } from './snapshot/hostSnapshot';
@@ -18,6 +19,8 @@ import { renderPacketPathText } from './render/packetPathText';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
 import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/diagram';
 import { pathForRequest } from './model/pathRequests';
+import { ConnectionEndError, explainConnection, explainExitCode, explanationJson } from './model/explain';
+import { renderExplanationText } from './render/explanationText';
 import type { DiagramRequest, PathRequest, TopologyScope } from './protocol';
 
 const HELP = `container-net: a Docker host's container networking as the kernel has it
@@ -43,6 +46,15 @@ Usage:
   container-net rules [--stale]                  who each netfilter rule (iptables and native nftables)
                                                  belongs to: container or network by the bridge it names,
                                                  Docker's role for it, and the STALE ones with why
+  container-net explain --from SRC --to DST [--udp] [--ipv6]
+                                                 why SRC can or cannot open a connection to DST: name
+                                                 resolution, the route in SRC's namespace, every netfilter
+                                                 hook, docker-proxy, the listener in DST's namespace; the
+                                                 verdict (reachable, blocked, unknown) and the deciding step
+                                                 SRC: a container (name, id or id prefix), host, outside,
+                                                 or an outside client's address; DST: CONTAINER:PORT,
+                                                 IP:PORT, [IPv6]:PORT or a host port (127.0.0.1:8080)
+                                                 exit 0 reachable, 1 blocked, 3 unknown
   container-net --help
 
 Options:
@@ -51,7 +63,9 @@ Options:
   --stale                 rules: only the Docker rule layout and the STALE rules
   --mermaid               print Mermaid flowchart text
   --out FILE              write the snapshot JSON to FILE
-  --from FILE             use a saved snapshot instead of reading the host
+  --from FILE             use a saved snapshot instead of reading the host (explain: the source;
+                          --snapshot FILE there)
+  --snapshot FILE         use a saved snapshot instead of reading the host
   --docker-host URL       Docker endpoint (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
   --privilege-command C   how to get root when not root (default: "sudo -n"; "none" to never try)
   --no-dns-rules          skip Docker's DNS redirect rules inside each container (one
@@ -82,6 +96,8 @@ interface Args {
   dns?: string;
   counters?: boolean;
   stale: boolean;
+  to?: string;
+  snapshot?: string;
 }
 
 function portValue(name: string, v: string): number {
@@ -120,6 +136,8 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--dst') args.dst = value();
     else if (a === '--dport') args.dport = portValue(a, value());
     else if (a === '--dns') args.dns = value();
+    else if (a === '--to') args.to = value();
+    else if (a === '--snapshot') args.snapshot = value();
     else if (a === '--privilege-command') {
       const v = value();
       args.privilegeCommand = v === 'none' ? [] : v.split(/\s+/).filter(Boolean);
@@ -145,8 +163,12 @@ function readOptions(args: Args): SnapshotOptions {
   };
 }
 
+/** Commands whose --from names a connection's source, not a saved snapshot. */
+const FROM_IS_SOURCE = new Set(['explain']);
+
 async function snapshotFor(args: Args): Promise<HostSnapshot> {
-  if (args.from) return loadSnapshot(args.from);
+  const file = args.snapshot ?? (FROM_IS_SOURCE.has(args.command ?? '') ? undefined : args.from);
+  if (file) return loadSnapshot(file);
   return takeSnapshot(readOptions(args));
 }
 
@@ -250,6 +272,22 @@ export async function main(argv: string[]): Promise<number> {
       const snapshot = await snapshotFor(args);
       print(`${renderRuleOwnersText(snapshot, { staleOnly: args.stale })}\n`);
       return 0;
+    }
+    case 'explain': {
+      if (!args.from || !args.to) return usage('explain needs --from SRC and --to DST');
+      const snapshot = await snapshotFor(args);
+      let e;
+      try {
+        e = explainConnection(snapshot, { from: args.from, to: args.to, protocol: args.udp ? 'udp' : 'tcp', ...(args.ipv6 ? { ipv6: true } : {}) });
+      } catch (err) {
+        if (err instanceof ConnectionEndError) {
+          printError(`${err.message}\n${err.fix}\n`);
+          return 2;
+        }
+        throw err;
+      }
+      print(args.json ? `${displayJson(explanationJson(e))}\n` : `${renderExplanationText(e)}\n`);
+      return explainExitCode(e);
     }
     default:
       printError(`unknown command ${args.command}\n\n${HELP}\n`);
