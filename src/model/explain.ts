@@ -247,6 +247,51 @@ function landing(snapshot: HostSnapshot, address: string): { where: string; list
   return { where, listeners: ns?.listeners };
 }
 
+/**
+ * Whether the host's route delivers `address` where its container is: a bridge network's
+ * container only through that network's bridge (not a leftover bridge holding the same subnet,
+ * not the uplink); an overlay container never from the host (only the network's members reach
+ * it, over VXLAN); a macvlan or ipvlan child never through its own parent. Stops the answer when not.
+ */
+function misrouted(snapshot: HostSnapshot, a: Answer, address: string, outInterface: string, local: boolean): boolean {
+  if (local) return false;
+  const c = containerWithAddress(snapshot, address);
+  const ep = c?.endpoints.find((e) => sameAddress(e.ip, address) || (e.ipv6 !== undefined && e.ipv6 !== '' && sameAddress(e.ipv6, address)));
+  const net = ep && snapshot.docker?.networks.find((n) => n.name === ep.network);
+  if (!c || !net) return false;
+  const out = outInterface || 'no interface';
+  if (net.driver === 'bridge' && net.bridgeName && outInterface !== net.bridgeName) {
+    a.stop('blocked', 'route', {
+      kind: 'route',
+      text: `on the host: ${address} is routed out of ${out}, not into bridge ${net.bridgeName} (${net.name}) where ${c.name} is: another interface holds a route for its subnet (see the host's routes)`,
+    });
+    return true;
+  }
+  if (net.driver === 'overlay') {
+    a.stop('blocked', 'route', {
+      kind: 'route',
+      text: `on the host: ${address} is ${c.name}'s address on overlay ${net.name}, which only the network's members reach (over VXLAN); the host routes it out of ${out}, away from ${c.name}`,
+    });
+    return true;
+  }
+  if (net.driver === 'macvlan' || net.driver === 'ipvlan') {
+    const parent = net.options['parent'] ?? '';
+    if (outInterface === parent || (parent && outInterface.startsWith(`${parent}.`))) {
+      a.stop('blocked', 'medium', {
+        kind: 'medium',
+        text: `${c.name} is a ${net.driver} child of ${parent}: the kernel does not pass traffic between the parent's host and its ${net.driver} children (give the host a ${net.driver} interface of its own)`,
+      });
+    } else {
+      a.stop('blocked', 'route', {
+        kind: 'route',
+        text: `on the host: ${address} is routed out of ${out}, not onto ${parent}, the ${net.driver} parent of ${net.name} where ${c.name} is`,
+      });
+    }
+    return true;
+  }
+  return false;
+}
+
 /** Evaluates one host packet path and what follows it: the listener, or docker-proxy's own connection. */
 function followHostPath(snapshot: HostSnapshot, a: Answer, flow: Flow, title: string, port: number, protocol: 'tcp' | 'udp', depth = 0): void {
   const path = computePacketPath(snapshot, flow);
@@ -303,6 +348,7 @@ function followHostPath(snapshot: HostSnapshot, a: Answer, flow: Flow, title: st
     );
     return;
   }
+  if (misrouted(snapshot, a, finalIp, path.outInterface ?? '', path.routing?.kind === 'local')) return;
   const land = landing(snapshot, finalIp);
   if (land === 'host') {
     checkListener(a, snapshot.hostNamespace.listeners, 'the host', finalIp, finalPort, protocol);
@@ -371,13 +417,17 @@ function fromContainer(snapshot: HostSnapshot, a: Answer, src: ContainerEnd, add
   }
   const srcIp = route.prefsrc ?? addressing.sourceAddressFor(address, route.dev) ?? '';
   const endpoint = src.owner.endpoints.find((e) => (family === 6 ? e.ipv6 : e.ip) && sameAddress(family === 6 ? e.ipv6 : e.ip, srcIp));
-  const network = endpoint ? snapshot.docker?.networks.find((n) => n.name === endpoint.network) : undefined;
+  // An overlay container's way off the overlay is its endpoint on docker_gwbridge, which Docker
+  // does not list among the container's networks: found by the bridge network holding the address.
+  const network = endpoint
+    ? snapshot.docker?.networks.find((n) => n.name === endpoint.network)
+    : snapshot.docker?.networks.find((n) => n.driver === 'bridge' && n.bridgeName && n.subnets.some((x) => cidrContains(x.subnet, srcIp)));
   a.step(
     'route',
     true,
     `in ${name}'s namespace: ${route.dst}${route.gateway ? ` via ${route.gateway}` : ''} dev ${route.dev}, from ${srcIp}${network ? ` (${network.name})` : ''}`,
   );
-  if (!network || !endpoint) {
+  if (!network) {
     a.stop('unknown', 'medium', { kind: 'medium', text: `${route.dev} in ${name}'s namespace belongs to no Docker network the snapshot knows` });
     return;
   }
@@ -410,7 +460,8 @@ function fromContainer(snapshot: HostSnapshot, a: Answer, src: ContainerEnd, add
   }
   if (network.driver === 'macvlan' || network.driver === 'ipvlan') {
     const parent = network.options['parent'] ?? '?';
-    if (new HostAddressing(snapshot).isLocal(address)) {
+    const host = new HostAddressing(snapshot);
+    if (host.isLocal(address) || (route.gateway !== undefined && host.isLocal(route.gateway))) {
       a.stop('blocked', 'medium', {
         kind: 'medium',
         text: `${name} is a ${network.driver} child of ${parent}: the kernel does not pass traffic between ${network.driver} children and their parent's host (give the host a ${network.driver} interface of its own)`,

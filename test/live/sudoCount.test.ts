@@ -78,7 +78,22 @@ async function callsPerRefresh(extra: number): Promise<{ calls: string[]; runnin
   };
   try {
     await until('the first read', () => out.includes('"kind":"state"'));
-    await new Promise((r) => setTimeout(r, 3000)); // the reads that follow the first one settle
+    // The reads that follow the first one (each new namespace's DNS rules, once) settle: wait
+    // until the log has not grown for 3 s, so the count holds one refresh and nothing else.
+    let size = -1;
+    let stableSince = Date.now();
+    await until(
+      'the reads after the first one to settle',
+      () => {
+        const now = readFileSync(log, 'utf8').length;
+        if (now !== size) {
+          size = now;
+          stableSince = Date.now();
+        }
+        return Date.now() - stableSince >= 3000;
+      },
+      180_000,
+    );
     writeFileSync(log, '');
     sh('docker', 'network', 'create', '--label', 'containernet.lab=1', NETWORK);
     await until('the refresh after the network appeared', () => out.includes(`"subject":"${NETWORK}"`));
