@@ -8,6 +8,7 @@ import { NamespaceTerminals, registerTerminalCommands } from './ui/namespaceTerm
 import { openHostSnapshot } from './ui/snapshotDocument';
 import { DiagramPanels } from './ui/diagramPanel';
 import { registerDiagramCommands } from './ui/diagramCommands';
+import { registerExplainCommand } from './ui/explainCommand';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     diagrams,
     diagrams.registerSerializer(),
     ...registerDiagramCommands(diagrams, state),
+    ...registerExplainCommand(diagrams, state, inspect),
   );
   if (vscode.workspace.getConfiguration('containerNet').get<boolean>('openSidebarOnStartup', false)) {
     void vscode.commands.executeCommand('workbench.view.extension.containerNet');

@@ -78,6 +78,9 @@ function parsePath(v: unknown): PathRequest | undefined {
     return { kind: 'outbound', container: v.container, dst: v.dst, dport: v.dport, protocol: v.protocol };
   }
   if (v.kind === 'dns' && isString(v.container)) return { kind: 'dns', container: v.container };
+  if (v.kind === 'connection' && isString(v.from) && isString(v.to) && isProto(v.protocol) && (v.ipv6 === undefined || typeof v.ipv6 === 'boolean')) {
+    return { kind: 'connection', from: v.from.slice(0, 200), to: v.to.slice(0, 200), protocol: v.protocol, ...(v.ipv6 ? { ipv6: true } : {}) };
+  }
   return undefined;
 }
 

@@ -11,7 +11,13 @@ export type PathRequest =
   /** A container's new connection to an address outside its networks (its MASQUERADE). */
   | { kind: 'outbound'; container: string; dst: string; dport: number; protocol: 'tcp' | 'udp' }
   /** A container's DNS query to Docker's embedded resolver at 127.0.0.11 (the redirect inside its namespace). */
-  | { kind: 'dns'; container: string };
+  | { kind: 'dns'; container: string }
+  /**
+   * Any connection a user names, as `container-net explain` takes it: from a container, `host`
+   * or `outside`, to CONTAINER:PORT, IP:PORT or a host port. Drawn as the host path that decides
+   * it, with the explanation's verdict and deciding step on top.
+   */
+  | { kind: 'connection'; from: string; to: string; protocol: 'tcp' | 'udp'; ipv6?: boolean };
 
 export type DiagramRequest = { kind: 'topology'; scope: TopologyScope; filter: string } | { kind: 'path'; path: PathRequest };
 

@@ -133,9 +133,13 @@ function resolveName(a: Answer, src: ContainerEnd, dst: ContainerEnd, family: Ip
     return undefined;
   }
   if (user.length === 0) {
-    const why = shared.includes('bridge')
-      ? `${src.container.name} and ${dst.container.name} share only the default bridge, which has no embedded DNS: ${typed} does not resolve (use a user-defined network, or the address)`
-      : `${src.container.name} and ${dst.container.name} share no network: Docker's embedded DNS answers only for containers on the asker's user-defined networks, so ${typed} does not resolve`;
+    const srcUser = srcNets.filter(USER_NETWORK);
+    const why =
+      srcUser.length === 0 && srcNets.includes('bridge')
+        ? `${src.container.name} is on the default bridge only, which has no embedded DNS: it asks the host's resolvers (its resolv.conf is the host's), which do not know container names, so ${typed} does not resolve (put both on a user-defined network, or use the address)`
+        : shared.includes('bridge')
+          ? `${src.container.name} and ${dst.container.name} share only the default bridge, which has no embedded DNS: ${typed} does not resolve (use a user-defined network, or the address)`
+          : `${src.container.name} and ${dst.container.name} share no network: Docker's embedded DNS answers only for containers on the asker's user-defined networks, so ${typed} does not resolve`;
     a.stop('blocked', 'resolve', { kind: 'name-resolution', text: why });
     return undefined;
   }
@@ -190,7 +194,15 @@ function resolveAlias(a: Answer, src: SourceEnd, dst: Extract<DestinationEnd, { 
 }
 
 /** Who listens on the port in a namespace; a reason when nobody does for this address. */
-function checkListener(a: Answer, listeners: Listener[] | undefined, where: string, address: string, port: number, protocol: 'tcp' | 'udp'): void {
+function checkListener(
+  a: Answer,
+  listeners: Listener[] | undefined,
+  where: string,
+  address: string,
+  port: number,
+  protocol: 'tcp' | 'udp',
+  v6only = false,
+): void {
   if (!listeners) {
     a.stop('unknown', 'listener', {
       kind: 'unread',
@@ -201,11 +213,18 @@ function checkListener(a: Answer, listeners: Listener[] | undefined, where: stri
   const onPort = listeners.filter((l) => l.protocol === protocol && l.port === port);
   const v4 = ipFamily(address) === 4;
   const serves = onPort.find(
-    (l) => l.address === '0.0.0.0' || l.address === '::' || sameAddress(l.address, address) || (v4 && l.address === `::ffff:${address}`),
+    (l) => l.address === '0.0.0.0' || (l.address === '::' && !(v4 && v6only)) || sameAddress(l.address, address) || (v4 && l.address === `::ffff:${address}`),
   );
   if (serves) {
     const wildcard = serves.address === '::' && v4 ? ' (an IPv6 socket on :: takes IPv4 too unless bindv6only is set)' : '';
     a.step('listener', true, `${where} listens on ${protocol} ${socketAddress(serves.address, serves.port)}${wildcard}`);
+    return;
+  }
+  if (v4 && v6only && onPort.some((l) => l.address === '::')) {
+    a.stop('blocked', 'listener', {
+      kind: 'listener',
+      text: `in ${where}, only docker-proxy's IPv6 socket [::]:${port} listens, and docker-proxy opens it IPv6-only: an IPv4 connection to ${address}:${port} is refused (the port is published for IPv6 only; in routed gateway mode IPv4 clients connect to the container's own address)`,
+    });
     return;
   }
   if (onPort.length) {
@@ -320,14 +339,12 @@ function followHostPath(snapshot: HostSnapshot, a: Answer, flow: Flow, title: st
   const finalPort = rewritten && !parseIp(rewritten) ? Number(/:(\d+)$/.exec(rewritten)?.[1] ?? port) : port;
   a.target = socketAddress(finalIp, finalPort);
   if (routing?.kind === 'local') {
-    const proxy = snapshot.dockerProxies.find(
-      (p) =>
-        p.protocol === protocol &&
-        p.hostPort === finalPort &&
-        (p.hostIp === '0.0.0.0' || p.hostIp === '::' || p.hostIp === '' || sameAddress(p.hostIp, finalIp)) &&
-        ipFamily(p.containerIp) !== undefined,
-    );
-    checkListener(a, snapshot.hostNamespace.listeners, 'the host', finalIp, finalPort, protocol);
+    // docker-proxy's [::] socket is IPv6-only (Docker binds 0.0.0.0 separately when it wants IPv4).
+    const v4 = ipFamily(finalIp) === 4;
+    const proxies = snapshot.dockerProxies.filter((p) => p.protocol === protocol && p.hostPort === finalPort && ipFamily(p.containerIp) !== undefined);
+    const proxy = proxies.find((p) => (v4 ? p.hostIp === '0.0.0.0' : p.hostIp === '::') || p.hostIp === '' || sameAddress(p.hostIp, finalIp));
+    const v6only = v4 && !proxy && proxies.some((p) => p.hostIp === '::');
+    checkListener(a, snapshot.hostNamespace.listeners, 'the host', finalIp, finalPort, protocol, v6only);
     if (a.done || !proxy || depth > 0) return;
     a.step(
       'proxy',

@@ -8,6 +8,7 @@ import { computePacketPath, containerOutboundFlow, inboundFlow, type PacketPath 
 import { outsideInterface } from './packetFlows';
 import { socketAddress } from './socketAddress';
 import { findContainer } from './containerLookup';
+import { ConnectionEndError, explainConnection } from './explain';
 
 /** A request that names something the snapshot does not have (no such container, port...); `fix` says what to do. */
 export class DiagramRequestError extends Error {
@@ -164,6 +165,37 @@ function dns(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'dns' }>)
   };
 }
 
+/**
+ * A connection a user names: the explanation's verdict and deciding step on top, drawn on the
+ * host path that decides it (the last one evaluated: docker-proxy's own connection when it
+ * carries the first on). A connection decided before the host's netfilter (name resolution, the
+ * source's own route, an overlay or macvlan medium) has no host path: its steps are the notes.
+ */
+function connection(snapshot: HostSnapshot, req: Extract<PathRequest, { kind: 'connection' }>): RequestedPath {
+  let e;
+  try {
+    e = explainConnection(snapshot, { from: req.from, to: req.to, protocol: req.protocol, ...(req.ipv6 ? { ipv6: true } : {}) });
+  } catch (err) {
+    if (err instanceof ConnectionEndError) throw new DiagramRequestError(err.message, err.fix);
+    throw err;
+  }
+  const last = e.paths.at(-1);
+  const verdict = e.verdict === 'reachable' ? 'ACCEPT' : e.verdict === 'blocked' ? (last?.path.finalVerdict === 'REJECT' ? 'REJECT' : 'DROP') : 'UNKNOWN';
+  const path: PacketPath = last
+    ? { ...last.path, notes: [...last.path.notes], uncertain: [...last.path.uncertain] }
+    : { flow: { protocol: req.protocol, src: req.from, dst: e.target ?? req.to, dport: 0 }, steps: [], finalVerdict: verdict, uncertain: [], notes: [] };
+  path.finalVerdict = verdict;
+  const word = e.verdict === 'reachable' ? 'REACHABLE' : e.verdict === 'blocked' ? 'BLOCKED' : 'UNKNOWN';
+  path.reason = e.decidedBy ? `${word} (${e.decidedBy.kind}): ${e.decidedBy.text}` : `${word}: ${e.target ?? req.to}`;
+  path.notes.unshift(...e.steps.map((s, i) => `${i + 1}. ${s.ok === true ? 'ok' : s.ok === false ? 'STOP' : '?'} ${s.kind}: ${s.text}`));
+  return {
+    path,
+    title: `Connection: ${req.from} -> ${req.to}${req.protocol === 'udp' ? ' (udp)' : ''}`,
+    subject: `new ${req.protocol} connection from ${req.from} to ${e.target ?? req.to}${last && e.paths.length > 1 ? `; drawn: ${last.title}` : ''}`,
+    namespace: 'host',
+  };
+}
+
 export function pathForRequest(snapshot: HostSnapshot, req: PathRequest): RequestedPath {
   switch (req.kind) {
     case 'inbound':
@@ -172,5 +204,7 @@ export function pathForRequest(snapshot: HostSnapshot, req: PathRequest): Reques
       return outbound(snapshot, req);
     case 'dns':
       return dns(snapshot, req);
+    case 'connection':
+      return connection(snapshot, req);
   }
 }

@@ -9,13 +9,13 @@ export function topologyChoices(choices: DiagramChoice[]): DiagramChoice[] {
   return choices.filter((c) => c.request.kind === 'topology');
 }
 
-const PATH_ORDER: Record<PathRequest['kind'], number> = { inbound: 0, outbound: 1, dns: 2 };
+const PATH_ORDER: Record<PathRequest['kind'], number> = { inbound: 0, connection: 1, outbound: 2, dns: 3 };
 
 /** Packet paths, published ports first; only those of `container` when it is given. */
 export function pathChoices(choices: DiagramChoice[], container?: string): DiagramChoice[] {
   const paths = choices.flatMap((c) => (c.request.kind === 'path' ? [{ choice: c, path: c.request.path }] : []));
   return paths
-    .filter(({ path }) => container === undefined || (path.kind !== 'inbound' && path.container === container))
+    .filter(({ path }) => container === undefined || ('container' in path && path.container === container) || ('from' in path && path.from === container))
     .map((p, i) => ({ ...p, i }))
     .sort((a, b) => PATH_ORDER[a.path.kind] - PATH_ORDER[b.path.kind] || a.i - b.i)
     .map(({ choice }) => choice);
