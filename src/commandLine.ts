@@ -6,6 +6,7 @@
 //   container-net watch [--json] [--counters]
 //   container-net rules [--stale] [--from FILE]
 //   container-net explain --from SRC --to DST [--udp] [--ipv6] [--json] [--snapshot FILE]
+//   container-net explain --matrix [--network N] [--json] [--snapshot FILE]
 // Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './snapshot/hostSnapshot';
@@ -21,6 +22,8 @@ import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/di
 import { pathForRequest } from './model/pathRequests';
 import { ConnectionEndError, explainConnection, explainExitCode, explanationJson } from './model/explain';
 import { renderExplanationText } from './render/explanationText';
+import { reachabilityMatrix } from './model/reachabilityMatrix';
+import { renderMatrixText } from './render/matrixText';
 import type { DiagramRequest, PathRequest, TopologyScope } from './protocol';
 
 const HELP = `container-net: a Docker host's container networking as the kernel has it
@@ -55,6 +58,8 @@ Usage:
                                                  or an outside client's address; DST: CONTAINER:PORT,
                                                  IP:PORT, [IPv6]:PORT or a host port (127.0.0.1:8080)
                                                  exit 0 reachable, 1 blocked, 3 unknown
+  container-net explain --matrix [--network N]   which containers (of network N, or all) can open which
+                                                 listening ports of which others, and why not
   container-net --help
 
 Options:
@@ -98,6 +103,7 @@ interface Args {
   stale: boolean;
   to?: string;
   snapshot?: string;
+  matrix?: boolean;
 }
 
 function portValue(name: string, v: string): number {
@@ -130,6 +136,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--port') args.port = portValue(a, value());
     else if (a === '--udp') args.udp = true;
     else if (a === '--stale') args.stale = true;
+    else if (a === '--matrix') args.matrix = true;
     else if (a === '--ipv6') args.ipv6 = true;
     else if (a === '--counters') args.counters = true;
     else if (a === '--outbound') args.outbound = value();
@@ -274,7 +281,20 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'explain': {
-      if (!args.from || !args.to) return usage('explain needs --from SRC and --to DST');
+      if (args.matrix) {
+        if (args.from || args.to) return usage('explain --matrix takes no --from or --to');
+        const snapshot = await snapshotFor(args);
+        let m;
+        try {
+          m = reachabilityMatrix(snapshot, args.network);
+        } catch (err) {
+          printError(`${(err as Error).message}\n`);
+          return 2;
+        }
+        print(args.json ? `${displayJson(m)}\n` : `${renderMatrixText(m)}\n`);
+        return 0;
+      }
+      if (!args.from || !args.to) return usage('explain needs --from SRC and --to DST (or --matrix)');
       const snapshot = await snapshotFor(args);
       let e;
       try {

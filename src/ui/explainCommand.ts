@@ -7,6 +7,9 @@
 import * as vscode from 'vscode';
 import { connectionDestinations, connectionSources, type ConnectionChoice } from '../model/connectionChoices';
 import { ConnectionEndError, explainConnection } from '../model/explain';
+import { networkMembers, reachabilityMatrix, type MatrixCell } from '../model/reachabilityMatrix';
+import { renderMatrixText } from '../render/matrixText';
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { explanationHeadline, renderExplanationText } from '../render/explanationText';
 import type { DiagramPanels } from './diagramPanel';
 import type { HostState } from './hostState';
@@ -45,7 +48,7 @@ export function registerExplainCommand(panels: DiagramPanels, state: HostState, 
     const subject = subjectOf(arg);
     let from: string | undefined = subject?.kind === 'container' ? subject.container.name : undefined;
     let members: Set<string> | undefined;
-    if (subject?.kind === 'network') members = new Set(subject.network.containers.map((c) => c.name));
+    if (subject?.kind === 'network') members = networkMembers(snapshot, subject.network.name);
     if (!from) {
       const sources = connectionSources(snapshot).filter((c) => !members || members.has(c.value));
       const picked = await pickOne(sources, 'Explain Connection: from', 'Where the connection starts', false);
@@ -86,6 +89,11 @@ export function registerExplainCommand(panels: DiagramPanels, state: HostState, 
         protocol = picked.protocol;
       }
     }
+    await show(snapshot, from, to, protocol);
+  };
+
+  /** The answer as text beside the editor, and the packet path of the hop that decides it. */
+  const show = async (snapshot: HostSnapshot, from: string, to: string, protocol: 'tcp' | 'udp'): Promise<void> => {
     const ipv6 = to.startsWith('[');
     let e;
     try {
@@ -98,5 +106,50 @@ export function registerExplainCommand(panels: DiagramPanels, state: HostState, 
     await documents.showText(`explain ${from} to ${to}`, `${renderExplanationText(e)}\n`, 'plaintext', vscode.ViewColumn.Beside);
     void vscode.window.setStatusBarMessage(`${from} -> ${to}: ${explanationHeadline(e)}`, 15_000);
   };
-  return [vscode.commands.registerCommand('containerNet.explain', explain)];
+
+  /** The reachability matrix of a network (or the whole host) as text; each cell, picked, opens its explanation. */
+  const matrix = async (arg?: unknown): Promise<void> => {
+    const snapshot = await state.whenRead();
+    if (!snapshot) return void vscode.window.showWarningMessage('The host has not been read yet: try again in a moment.');
+    const subject = subjectOf(arg);
+    let network = subject?.kind === 'network' ? subject.network.name : undefined;
+    if (!subject) {
+      const items = [
+        { label: 'Whole host', network: undefined as string | undefined },
+        ...(snapshot.docker?.networks ?? []).map((n) => ({ label: n.name, description: n.driver, network: n.name as string | undefined })),
+      ];
+      const picked = await vscode.window.showQuickPick(items, {
+        title: 'Show Reachability Matrix',
+        placeHolder: 'The whole host or one network',
+        ignoreFocusOut: true,
+      });
+      if (!picked) return;
+      network = picked.network;
+    }
+    const m = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Explaining every pair…' }, async () =>
+      reachabilityMatrix(snapshot, network),
+    );
+    await documents.showText(`reachability ${network ?? 'host'}`, `${renderMatrixText(m)}\n`, 'plaintext');
+    const cells = m.cells.flat().filter((c): c is MatrixCell => c !== undefined);
+    if (cells.length === 0) return;
+    const icon = { reachable: '$(pass)', blocked: '$(error)', unknown: '$(question)' } as const;
+    const picked = await vscode.window.showQuickPick(
+      cells.map((c) => ({
+        label: `${icon[c.verdict]} ${c.from} -> ${c.to}${c.protocol === 'udp' ? '/udp' : ''}`,
+        description: c.verdict,
+        detail: c.decidedBy?.text,
+        cell: c,
+      })),
+      {
+        title: `Reachability in ${m.scope}`,
+        placeHolder: 'Open a cell as its explanation',
+        matchOnDescription: true,
+        matchOnDetail: true,
+        ignoreFocusOut: true,
+      },
+    );
+    if (picked) await show(snapshot, picked.cell.from, picked.cell.to, picked.cell.protocol);
+  };
+
+  return [vscode.commands.registerCommand('containerNet.explain', explain), vscode.commands.registerCommand('containerNet.explain.matrix', matrix)];
 }

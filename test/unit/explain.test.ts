@@ -8,6 +8,8 @@ import { explainConnection, explainExitCode, explanationJson } from '../../src/m
 import { pathForRequest } from '../../src/model/pathRequests';
 import { connectionDestinations, connectionSources } from '../../src/model/connectionChoices';
 import { renderExplanationText } from '../../src/render/explanationText';
+import { reachabilityMatrix } from '../../src/model/reachabilityMatrix';
+import { renderMatrixText } from '../../src/render/matrixText';
 import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { labSnapshot } from '../fixtures';
 
@@ -131,4 +133,30 @@ test("lab28: docker-proxy's [::] socket is IPv6-only: a routed network's port pu
   assert.match(v4.decidedBy?.text ?? '', /IPv6-only/);
   const v6 = explainConnection(snap, { from: 'host', to: '[::1]:8087', ipv6: true });
   assert.equal(v6.verdict, 'reachable', renderExplanationText(v6));
+});
+
+test('lab28: the reachability matrix of lab-net: every member against every listening port, each cell its explanation', () => {
+  const snap = withListeners('lab28');
+  const m = reachabilityMatrix(snap, 'lab-net');
+  assert.deepEqual(m.sources, ['api', 'client', 'dual', 'web1', 'web2', 'web3']);
+  assert.deepEqual(
+    m.targets.map((t) => t.to),
+    ['api:80', 'client:80', 'dual:80', 'web1:80', 'web2:80', 'web3:80'],
+  );
+  m.sources.forEach((from, i) =>
+    m.targets.forEach((t, j) => {
+      const cell = m.cells[i]?.[j];
+      if (t.to === `${from}:80`) return assert.equal(cell, undefined);
+      assert.equal(cell?.verdict, explainConnection(snap, { from, to: t.to }).verdict, `${from} -> ${t.to}`);
+    }),
+  );
+  const text = renderMatrixText(m);
+  assert.match(text, /^from\s+api:80\s+client:80/m);
+  const whole = reachabilityMatrix(snap);
+  assert.ok(whole.sources.includes('host') && whole.sources.includes('outside'));
+  const row = whole.sources.indexOf('legacy');
+  const col = whole.targets.findIndex((t) => t.to === 'api:80');
+  assert.equal(whole.cells[row]?.[col]?.decidedBy?.kind, 'name-resolution');
+  assert.match(renderMatrixText(whole), /legacy -> api:80: blocked \(name-resolution\)/);
+  assert.throws(() => reachabilityMatrix(snap, 'no-such-net'), /no network no-such-net/);
 });
