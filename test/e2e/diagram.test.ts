@@ -286,3 +286,39 @@ test('Export SVG saves the drawing where the save dialog says; Export Mermaid op
     { timeout: 15_000 },
   );
 });
+
+test('F1 > Explain Connection: client to lone:80 is blocked by the rule iptables has, as a real connection finds; client to api:80 is reachable', async () => {
+  const loneIp = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'lone').trim();
+  // The wire, from client's own namespace: api answers, lone does not.
+  assert.match(sh('docker', 'exec', 'client', 'wget', '-T', '3', '-q', '-O-', 'http://api/'), /api/);
+  assert.throws(() => sh('docker', 'exec', 'client', 'wget', '-T', '3', '-q', '-O-', `http://${loneIp}/`), 'client cannot open lone:80');
+
+  await runCommand(page, 'Container Network: Explain Connection', { server, opensQuickPick: true });
+  await pickQuickItem(page, 'Explain Connection: from', 'client', { server });
+  await pickQuickItem(page, 'Explain Connection: client to', 'lone:80', { server });
+  const drawn = await untilDrawn('the blocked connection', () => true);
+  let text = '';
+  const started = Date.now();
+  while (Date.now() - started < 30_000 && !/BLOCKED \(rule\)/.test(text)) {
+    text = (await drawing())?.page ?? '';
+    await page.waitForTimeout(200);
+  }
+  assert.match(text, /BLOCKED \(rule\): DROP/, `the panel states the verdict and why on top:\n${drawn.page.slice(0, 1500)}`);
+  const spec = /-A [A-Z0-9_-]+ [^\n]*?-j DROP/.exec(text)?.[0];
+  assert.ok(spec, `the deciding rule is shown:\n${text.slice(0, 1500)}`);
+  assert.ok(sh('iptables-save').includes(spec), `the deciding rule is one iptables has: ${spec}`);
+  // The explanation as text, beside it.
+  await page.locator('.tabs-container .tab', { hasText: 'explain_client_to_lone_80' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await screenshot(page, 'explain-client-lone');
+
+  await runCommand(page, 'Container Network: Explain Connection', { server, opensQuickPick: true });
+  await pickQuickItem(page, 'Explain Connection: from', 'client', { server });
+  await pickQuickItem(page, 'Explain Connection: client to', 'api:80', { server });
+  let ok = '';
+  const again = Date.now();
+  while (Date.now() - again < 30_000 && !/REACHABLE/.test(ok)) {
+    ok = (await drawing())?.page ?? '';
+    await page.waitForTimeout(200);
+  }
+  assert.match(ok, /REACHABLE/, `client -> api:80 is reachable, as wget found:\n${ok.slice(0, 1500)}`);
+});
