@@ -7,6 +7,8 @@
 //   container-net rules [--stale] [--from FILE]
 //   container-net explain --from SRC --to DST [--udp] [--ipv6] [--json] [--snapshot FILE]
 //   container-net explain --matrix [--network N] [--json] [--snapshot FILE]
+//   container-net trace --from SRC --to DST [--udp] [--ipv6] [--packets N] [--seconds S] [--probe] --yes
+//   container-net trace --cleanup
 // Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './snapshot/hostSnapshot';
@@ -24,6 +26,9 @@ import { ConnectionEndError, explainConnection, explainExitCode, explanationJson
 import { renderExplanationText } from './render/explanationText';
 import { reachabilityMatrix } from './model/reachabilityMatrix';
 import { renderMatrixText } from './render/matrixText';
+import { cleanupTraces, renderTraceText, traceConnection } from './traceCommand';
+import { TraceNeedsRootError } from './host/traceSession';
+import { NothingToTraceError } from './model/tracePlan';
 import type { DiagramRequest, PathRequest, TopologyScope } from './protocol';
 
 const HELP = `container-net: a Docker host's container networking as the kernel has it
@@ -60,6 +65,15 @@ Usage:
                                                  exit 0 reachable, 1 blocked, 3 unknown
   container-net explain --matrix [--network N]   which containers (of network N, or all) can open which
                                                  listening ports of which others, and why not
+  container-net trace --from SRC --to DST --yes [--packets N] [--seconds S] [--probe]
+                                                 the connection's path as the kernel reports it
+                                                 (TRACE rules in the raw table, xtables-monitor),
+                                                 beside the predicted one, differences marked; it
+                                                 changes netfilter, so only with --yes (root); the
+                                                 rules are removed when it ends, on Ctrl+C, and by
+                                                 the next trace if a run was killed (--probe: send
+                                                 one connection from SRC; default 5 packets, 10 s)
+  container-net trace --cleanup                  remove TRACE rules a killed trace left behind
   container-net --help
 
 Options:
@@ -104,6 +118,11 @@ interface Args {
   to?: string;
   snapshot?: string;
   matrix?: boolean;
+  packets?: number;
+  seconds?: number;
+  probe?: boolean;
+  yes?: boolean;
+  cleanup?: boolean;
 }
 
 function portValue(name: string, v: string): number {
@@ -137,6 +156,11 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--udp') args.udp = true;
     else if (a === '--stale') args.stale = true;
     else if (a === '--matrix') args.matrix = true;
+    else if (a === '--packets') args.packets = portValue(a, value());
+    else if (a === '--seconds') args.seconds = portValue(a, value());
+    else if (a === '--probe') args.probe = true;
+    else if (a === '--yes') args.yes = true;
+    else if (a === '--cleanup') args.cleanup = true;
     else if (a === '--ipv6') args.ipv6 = true;
     else if (a === '--counters') args.counters = true;
     else if (a === '--outbound') args.outbound = value();
@@ -171,7 +195,7 @@ function readOptions(args: Args): SnapshotOptions {
 }
 
 /** Commands whose --from names a connection's source, not a saved snapshot. */
-const FROM_IS_SOURCE = new Set(['explain']);
+const FROM_IS_SOURCE = new Set(['explain', 'trace']);
 
 async function snapshotFor(args: Args): Promise<HostSnapshot> {
   const file = args.snapshot ?? (FROM_IS_SOURCE.has(args.command ?? '') ? undefined : args.from);
@@ -308,6 +332,47 @@ export async function main(argv: string[]): Promise<number> {
       }
       print(args.json ? `${displayJson(explanationJson(e))}\n` : `${renderExplanationText(e)}\n`);
       return explainExitCode(e);
+    }
+    case 'trace': {
+      try {
+        if (args.cleanup) {
+          print(`${cleanupTraces()}\n`);
+          return 0;
+        }
+        if (!args.from || !args.to) return usage('trace needs --from SRC and --to DST (or --cleanup)');
+        if (!args.yes) {
+          printError(
+            'trace changes netfilter: it inserts TRACE rules for this one flow into the raw table (marked "container-net-trace") and removes them when it ends. Add --yes to go ahead.\n',
+          );
+          return 2;
+        }
+        const snapshot = await snapshotFor(args);
+        const report = await traceConnection(
+          snapshot,
+          {
+            from: args.from,
+            to: args.to,
+            protocol: args.udp ? 'udp' : 'tcp',
+            ipv6: args.ipv6 === true,
+            packets: args.packets ?? 5,
+            seconds: args.seconds ?? 10,
+            probe: args.probe === true,
+          },
+          (line) => printError(`${line}\n`),
+        );
+        print(args.json ? `${displayJson(report)}\n` : `${renderTraceText(report)}\n`);
+        return 0;
+      } catch (err) {
+        if (err instanceof ConnectionEndError) {
+          printError(`${err.message}\n${err.fix}\n`);
+          return 2;
+        }
+        if (err instanceof TraceNeedsRootError || err instanceof NothingToTraceError) {
+          printError(`${err.message}\n`);
+          return 1;
+        }
+        throw err;
+      }
     }
     default:
       printError(`unknown command ${args.command}\n\n${HELP}\n`);

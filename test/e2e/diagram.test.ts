@@ -290,8 +290,9 @@ test('Export SVG saves the drawing where the save dialog says; Export Mermaid op
 test('F1 > Explain Connection: client to lone:80 is blocked by the rule iptables has, as a real connection finds; client to api:80 is reachable', async () => {
   const loneIp = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'lone').trim();
   // The wire, from client's own namespace: api answers, lone does not.
-  assert.match(sh('docker', 'exec', 'client', 'wget', '-T', '3', '-q', '-O-', 'http://api/'), /api/);
-  assert.throws(() => sh('docker', 'exec', 'client', 'wget', '-T', '3', '-q', '-O-', `http://${loneIp}/`), 'client cannot open lone:80');
+  const apiIp = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
+  assert.match(sh('docker', 'exec', 'client', 'timeout', '3', 'wget', '-q', '-O-', `http://${apiIp}/`), /api/);
+  assert.throws(() => sh('docker', 'exec', 'client', 'timeout', '3', 'wget', '-q', '-O-', `http://${loneIp}/`), 'client cannot open lone:80');
 
   await runCommand(page, 'Container Network: Explain Connection', { server, opensQuickPick: true });
   await pickQuickItem(page, 'Explain Connection: from', 'client', { server });

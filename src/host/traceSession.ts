@@ -1,0 +1,182 @@
+// A live trace: TRACE rules in the raw table scoped to exactly one flow, the kernel's trace
+// read from `xtables-monitor --trace`, and the rules removed again whatever happens: when the
+// packet or time limit is reached, when the caller aborts, on the process's exit, and (for a
+// run that was killed outright) by the sweep every new trace and the extension's start run
+// first, which removes any rule carrying the marker comment. Root only: it changes netfilter.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { splitRuleArgs } from './iptablesSave';
+import { endProcessGroup } from './commandRunner';
+import { findExecutable } from './privilege';
+import { KernelTraceCollector, parseKernelTraceLine } from './kernelTrace';
+import type { TraceFlow, TracedPacket } from '../snapshot/kernelTrace';
+
+/** Every rule a trace inserts carries this in its comment; the sweep removes any rule that does. */
+export const TRACE_MARK = 'container-net-trace';
+
+export interface TraceOptions {
+  flows: TraceFlow[];
+  family: 4 | 6;
+  /** Stop after this many traced packets (default 5). */
+  packets?: number;
+  /** Stop after this many seconds (default 10). */
+  seconds?: number;
+  signal?: AbortSignal;
+  /** Called once the rules are in and the kernel is being read: send the traffic now. */
+  onReady?: () => void;
+  onPacket?: (p: TracedPacket, count: number) => void;
+}
+
+export interface TraceResult {
+  packets: TracedPacket[];
+  /** The rules inserted, as `iptables -S` prints them. */
+  rules: string[];
+  ended: 'packets' | 'timeout' | 'aborted' | 'monitor-exited';
+  /** Rules of earlier runs found and removed before this one started. */
+  swept: number;
+}
+
+const tool = (family: 4 | 6) => (family === 6 ? 'ip6tables' : 'iptables');
+
+function run(argv: string[]): string {
+  return execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15_000 });
+}
+
+/** The arguments after `-t raw -I|-D CHAIN` for one flow. */
+export function traceRuleArgs(flow: TraceFlow, marker: string): string[] {
+  return [
+    '-p',
+    flow.protocol,
+    ...(flow.src ? ['-s', flow.src] : []),
+    '-d',
+    flow.dst,
+    ...(flow.dport ? ['--dport', String(flow.dport)] : []),
+    '-m',
+    'comment',
+    '--comment',
+    marker,
+    '-j',
+    'TRACE',
+  ];
+}
+
+/** Removes every rule whose comment carries TRACE_MARK from the raw tables of both families; returns how many. */
+export function sweepTraceRules(): number {
+  let removed = 0;
+  for (const family of [4, 6] as const) {
+    let text: string;
+    try {
+      text = run([`${tool(family)}-save`, '-t', 'raw']);
+    } catch {
+      continue; // no such table or tool: nothing of ours can be there
+    }
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('-A ') || !line.includes(TRACE_MARK)) continue;
+      const args = splitRuleArgs(line);
+      run([tool(family), '-w', '-t', 'raw', '-D', ...args.slice(1)]);
+      removed++;
+    }
+  }
+  return removed;
+}
+
+export class TraceNeedsRootError extends Error {
+  constructor() {
+    super('A live trace inserts TRACE rules into netfilter: it needs root. Run it as root (sudo), or use explain, which reads only.');
+  }
+}
+
+/** Runs one trace; the rules are gone when the promise settles, whichever way it settles. */
+export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
+  if (process.getuid?.() !== 0) throw new TraceNeedsRootError();
+  const swept = sweepTraceRules();
+  const marker = `${TRACE_MARK} ${process.pid}-${Date.now().toString(36)}`;
+  const want = opts.packets ?? 5;
+  const collector = new KernelTraceCollector(marker);
+  const inserted: { chain: string; args: string[] }[] = [];
+  const remove = (): void => {
+    while (inserted.length) {
+      const r = inserted.pop() as { chain: string; args: string[] };
+      try {
+        run([tool(opts.family), '-w', '-t', 'raw', '-D', r.chain, ...r.args]);
+      } catch {
+        // already gone; the sweep below catches anything left
+      }
+    }
+  };
+  // Last resort for an exit this code does not see coming (an uncaught exception, process.exit).
+  const onExit = (): void => {
+    remove();
+  };
+  process.on('exit', onExit);
+  let monitor: ChildProcess | undefined;
+  try {
+    // setpriv --pdeathsig: the monitor ends with this process even when it is killed outright.
+    const argv = ['xtables-monitor', '--trace', opts.family === 6 ? '-6' : '-4'];
+    const withDeathSignal = findExecutable('setpriv') ? ['setpriv', '--pdeathsig', 'KILL', '--', ...argv] : argv;
+    monitor = spawn(withDeathSignal[0] as string, withDeathSignal.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = monitor;
+    const ended = await new Promise<TraceResult['ended']>((resolve, reject) => {
+      let settled = false;
+      const finish = (how: TraceResult['ended']): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        resolve(how);
+      };
+      const onAbort = (): void => finish('aborted');
+      if (opts.signal?.aborted) return finish('aborted');
+      opts.signal?.addEventListener('abort', onAbort);
+      const timer = setTimeout(() => finish('timeout'), (opts.seconds ?? 10) * 1000);
+      child.once('error', (err) => {
+        if (!settled) {
+          settled = true;
+          clearTimeout(timer);
+          reject(new Error(`xtables-monitor could not be started (${err.message}): install iptables (nf_tables backend)`));
+        }
+      });
+      child.once('exit', () => finish('monitor-exited'));
+      let partial = '';
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (d: string) => {
+        partial += d;
+        let nl: number;
+        while ((nl = partial.indexOf('\n')) >= 0) {
+          const line = partial.slice(0, nl);
+          partial = partial.slice(nl + 1);
+          const before = collector.packets.length;
+          collector.add(parseKernelTraceLine(line));
+          if (collector.packets.length > before && before > 0) opts.onPacket?.(collector.packets[before - 1] as TracedPacket, before);
+        }
+        if (partial.length > 1 << 20) partial = '';
+        // The last packet's events come within moments: the 200 ms after the finish take them in.
+        if (collector.packets.length >= want) finish('packets');
+      });
+      // The monitor subscribes as it starts; the rules go in once it has had a moment to.
+      setTimeout(() => {
+        if (settled) return;
+        try {
+          for (const flow of opts.flows) {
+            const args = traceRuleArgs(flow, marker);
+            run([tool(opts.family), '-w', '-t', 'raw', '-I', flow.chain, ...args]);
+            inserted.push({ chain: flow.chain, args });
+          }
+        } catch (err) {
+          settled = true;
+          clearTimeout(timer);
+          reject(new Error(`could not insert the TRACE rule: ${(err as Error).message}`));
+          return;
+        }
+        opts.onReady?.();
+      }, 300);
+    });
+    // Events of the last packet may still be on their way: a moment more, then stop reading.
+    if (ended !== 'aborted') await new Promise((r) => setTimeout(r, 200));
+    const rules = inserted.map((r) => ['-A', r.chain, ...r.args].join(' '));
+    return { packets: collector.packets.slice(0, want), rules, ended, swept };
+  } finally {
+    remove();
+    process.off('exit', onExit);
+    if (monitor) endProcessGroup(monitor);
+  }
+}

@@ -1,0 +1,34 @@
+// From an explanation to a live trace and back: the flows to mark (one per host path the
+// connection takes: docker-proxy's own connection is a second one) and, once the kernel has
+// answered, each path beside the first packet traced of its flow.
+import type { TraceFlow, TracedPacket } from '../snapshot/kernelTrace';
+import type { Explanation } from './explain';
+import { compareTrace, type TraceComparison } from './traceComparison';
+
+export class NothingToTraceError extends Error {}
+
+/** The flows of the connection's host paths. `outside`: the real client's address is not known, so no -s. */
+export function traceFlows(e: Explanation, outside: boolean): TraceFlow[] {
+  if (e.paths.length === 0) {
+    throw new NothingToTraceError(
+      `${e.from} -> ${e.to} never reaches the host's netfilter${e.decidedBy ? ` (${e.decidedBy.text})` : ''}: there is nothing on the host to trace.`,
+    );
+  }
+  return e.paths.flatMap((p, i) => {
+    const f = p.path.flow;
+    const flow: TraceFlow = { protocol: f.protocol === 'udp' ? 'udp' : 'tcp', dst: f.dst, chain: f.locallyGenerated ? 'OUTPUT' : 'PREROUTING' };
+    if (!(outside && i === 0)) flow.src = f.src;
+    if (f.dport) flow.dport = f.dport;
+    // A connection the host makes to itself comes back in through lo: mark the way in too.
+    return f.locallyGenerated && p.path.routing?.kind === 'local' ? [flow, { ...flow, chain: 'PREROUTING' as const }] : [flow];
+  });
+}
+
+export function traceComparisons(e: Explanation, packets: TracedPacket[]): { title: string; packet?: TracedPacket; comparison?: TraceComparison }[] {
+  return e.paths.map((p) => {
+    const dst = p.path.flow.dst;
+    const port = p.path.flow.dport;
+    const packet = packets.find((x) => x.summary.includes(` -> ${dst}${port ? `:${port}` : ''}`));
+    return { title: p.title, ...(packet ? { packet, comparison: compareTrace(p.path, packet) } : {}) };
+  });
+}
