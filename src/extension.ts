@@ -9,6 +9,9 @@ import { openHostSnapshot } from './ui/snapshotDocument';
 import { DiagramPanels } from './ui/diagramPanel';
 import { registerDiagramCommands } from './ui/diagramCommands';
 import { registerExplainCommand } from './ui/explainCommand';
+import { PacketTraces, registerTraceCommand } from './ui/traceCommand';
+
+let traces: PacketTraces | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -17,6 +20,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const sidebar = new Sidebar(state, log);
   const inspect = new InspectDocuments();
   const terminals = new NamespaceTerminals(async () => (await state.whenRead())?.docker?.containers);
+  traces = new PacketTraces(state, inspect, log);
+  traces.sweepLeftovers();
   const diagrams = new DiagramPanels({ extensionUri: context.extensionUri, state, sidebar, terminals, log });
   context.subscriptions.push(
     log,
@@ -30,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): void {
     diagrams.registerSerializer(),
     ...registerDiagramCommands(diagrams, state),
     ...registerExplainCommand(diagrams, state, inspect),
+    traces,
+    ...registerTraceCommand(traces),
   );
   if (vscode.workspace.getConfiguration('containerNet').get<boolean>('openSidebarOnStartup', false)) {
     void vscode.commands.executeCommand('workbench.view.extension.containerNet');
@@ -37,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
-export function deactivate(): void {
-  // Everything registered is disposed through context.subscriptions.
+/** Everything registered is disposed through context.subscriptions; a running trace's rules are removed first. */
+export async function deactivate(): Promise<void> {
+  await traces?.stopAll();
 }

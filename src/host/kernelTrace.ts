@@ -8,6 +8,15 @@
 
 import type { KernelTraceEvent, KernelTraceLine, TracedPacket } from '../snapshot/kernelTrace';
 
+/** nf_tables' internal verdicts, which xtables-monitor prints as numbers (NFT_RETURN is -5, ...). */
+const NFT_VERDICT_CODES: Record<string, string> = {
+  '0XFFFFFFFF': 'CONTINUE',
+  '0XFFFFFFFE': 'BREAK',
+  '0XFFFFFFFD': 'JUMP',
+  '0XFFFFFFFC': 'GOTO',
+  '0XFFFFFFFB': 'RETURN',
+};
+
 /** One line of `xtables-monitor --trace`, or undefined for anything else (headers, events). */
 export function parseKernelTraceLine(line: string): KernelTraceLine | undefined {
   const packet = /^\s*PACKET:\s+\d+\s+([0-9a-f]+)\s+(.*)$/.exec(line);
@@ -30,7 +39,8 @@ export function parseKernelTraceLine(line: string): KernelTraceLine | undefined 
   const event: KernelTraceEvent = { kind: 'trace', id: trace[1] as string, table, chain, what, verdict: 'RETURN' };
   if (what === 'rule') {
     event.handle = parts[3] ?? '';
-    event.verdict = (parts[4] ?? '').toUpperCase();
+    const v = (parts[4] ?? '').toUpperCase();
+    event.verdict = NFT_VERDICT_CODES[v] ?? v;
     if (parts[5]) event.target = parts[5];
   } else if (what === 'policy') event.verdict = (parts[3] ?? '').toUpperCase();
   if (spec) {

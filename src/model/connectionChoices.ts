@@ -16,6 +16,8 @@ export interface ConnectionChoice {
   protocol: 'tcp' | 'udp';
 }
 
+const USER_NETWORK = (name: string) => !['bridge', 'host', 'none'].includes(name);
+
 const addresses = (c: ContainerInfo) => c.endpoints.flatMap((e) => [e.ip, e.ipv6].filter((x): x is string => !!x)).join(', ');
 
 export function connectionSources(snapshot: HostSnapshot): ConnectionChoice[] {
@@ -34,6 +36,7 @@ export function connectionSources(snapshot: HostSnapshot): ConnectionChoice[] {
 export function connectionDestinations(snapshot: HostSnapshot, source: string): ConnectionChoice[] {
   const containers = snapshot.docker?.containers ?? [];
   const topo = topologyOf(snapshot);
+  const from = containers.find((c) => c.name === source);
   const out: ConnectionChoice[] = [];
   const seen = new Set<string>();
   const add = (c: ConnectionChoice) => {
@@ -47,17 +50,20 @@ export function connectionDestinations(snapshot: HostSnapshot, source: string): 
     const owner = containers.find((c) => c.id === ns.containerId);
     if (!owner || owner.state !== 'running' || owner.name === source) continue;
     const sharers = containers.filter((c) => c.id !== owner.id && topo.containers.find((t) => t.id === c.id)?.namespaceOwnerId === owner.id);
+    // By name where the source's embedded DNS knows it (a user-defined network in common), else by address.
+    const byName = !from || from.endpoints.some((e) => USER_NETWORK(e.network) && owner.endpoints.some((o) => o.network === e.network));
+    const ip = owner.endpoints.find((e) => e.ip)?.ip;
     for (const l of ns.listeners ?? []) {
       if (l.address.startsWith('127.0.0.11')) continue; // Docker's embedded DNS, inside every namespace
+      const value = byName || !ip ? `${owner.name}:${l.port}` : socketAddress(ip, l.port);
       add({
-        label: `${owner.name}:${l.port}`,
+        label: value === `${owner.name}:${l.port}` ? value : `${owner.name}:${l.port} (${value})`,
         description: `${l.protocol} ${socketAddress(l.address, l.port)}${sharers.length ? ` (shared with ${sharers.map((s) => s.name).join(', ')})` : ''}`,
-        value: `${owner.name}:${l.port}`,
+        value,
         protocol: l.protocol,
       });
     }
   }
-  const from = containers.find((c) => c.name === source);
   const gateway = from?.endpoints.find((e) => e.gateway && !e.gateway.includes(':'))?.gateway;
   const uplink = outsideInterface(snapshot)?.link.addresses.find((a) => a.family === 'inet')?.local;
   for (const c of containers) {

@@ -1,7 +1,8 @@
 // The kernel's path of a traced packet beside the predicted one: both as a list of chain
 // visits (table, chain, how it left), aligned (longest common subsequence), differences marked.
 // A built-in chain with no rules and an ACCEPT policy may not exist in the kernel at all
-// (iptables-nft creates base chains only when used): predicted alone, it is not a difference.
+// (iptables-nft creates base chains only when used), and the kernel does not report falling
+// off the end of a user chain: predicted alone, neither is a difference.
 import type { KernelTraceEvent, TracedPacket } from '../snapshot/kernelTrace';
 import type { PacketPath } from './packetPath';
 
@@ -52,8 +53,16 @@ const same = (a: ChainVisit, b: ChainVisit) => a.table === b.table && a.chain ==
 export function compareTrace(path: PacketPath, packet: TracedPacket): TraceComparison {
   const p = predictedVisits(path);
   const k = kernelVisits(packet.events);
-  const emptyAccept = new Set(
-    path.steps.filter((s) => s.policy && s.rules.length === 0 && s.verdict === 'ACCEPT' && s.entered === 'hook').map((s) => `${s.table} ${s.chain}`),
+  // Predicted visits the kernel may not report: an empty built-in ACCEPT chain (never made by
+  // iptables-nft), and falling off the end of a user chain (no rule matched: an implicit return).
+  const optional = new Set(
+    path.steps
+      .filter(
+        (s) =>
+          (s.policy && s.rules.length === 0 && s.verdict === 'ACCEPT' && s.entered === 'hook') ||
+          (s.verdict === 'RETURN' && !s.rules.some((r) => r.result === 'matched')),
+      )
+      .map((s) => `${s.table} ${s.chain} ${s.verdict}`),
   );
   // Longest common subsequence of the two lists.
   const n = p.length;
@@ -74,7 +83,7 @@ export function compareTrace(path: PacketPath, packet: TracedPacket): TraceCompa
       j++;
     } else if (j >= m || (i < n && ((lcs[i + 1] as number[])[j] as number) >= ((lcs[i] as number[])[j + 1] as number))) {
       const v = p[i] as ChainVisit;
-      visits.push({ visit: v, side: 'predicted', ...(emptyAccept.has(`${v.table} ${v.chain}`) ? { optional: true } : {}) });
+      visits.push({ visit: v, side: 'predicted', ...(optional.has(`${v.table} ${v.chain} ${v.verdict}`) ? { optional: true } : {}) });
       i++;
     } else {
       visits.push({ visit: k[j] as ChainVisit, side: 'kernel' });

@@ -43,7 +43,7 @@ export function renderTraceText(r: TraceReport): string {
       const note =
         v.side === 'predicted'
           ? v.optional
-            ? '  (predicted; an empty chain the kernel may not have)'
+            ? '  (predicted; the kernel does not report it)'
             : '  (predicted only)'
           : v.side === 'kernel'
             ? '  (kernel only)'

@@ -41,55 +41,69 @@ export function parseTypedDestination(text: string): { to: string; protocol: 'tc
   return { to: m[1] as string, protocol: (m[2]?.toLowerCase() as 'tcp' | 'udp' | undefined) ?? 'tcp' };
 }
 
+/**
+ * Asks for a connection: the source (unless run on a container) and the destination (a
+ * listening port, a published port, or one typed in; run on a published port it is that port;
+ * on a network, only that network's containers are offered).
+ */
+export async function pickConnection(
+  snapshot: HostSnapshot,
+  arg: unknown,
+  title: string,
+): Promise<{ from: string; to: string; protocol: 'tcp' | 'udp' } | undefined> {
+  const subject = subjectOf(arg);
+  let from: string | undefined = subject?.kind === 'container' ? subject.container.name : undefined;
+  let members: Set<string> | undefined;
+  if (subject?.kind === 'network') members = networkMembers(snapshot, subject.network.name);
+  if (!from) {
+    const sources = connectionSources(snapshot).filter((c) => !members || members.has(c.value));
+    const picked = await pickOne(sources, `${title}: from`, 'Where the connection starts', false);
+    if (!picked || picked === 'other') return undefined;
+    from = picked.value;
+  }
+  let to: string | undefined;
+  let protocol: 'tcp' | 'udp' = 'tcp';
+  if (subject?.kind === 'port' && (subject.port.protocol === 'tcp' || subject.port.protocol === 'udp')) {
+    const port = subject.port;
+    const dests = connectionDestinations(snapshot, from).filter((d) =>
+      d.description?.includes(`published by ${port.containerName} (-> ${port.containerPort})`),
+    );
+    const d = dests.find((x) => x.value.endsWith(`:${port.hostPort}`) && x.protocol === port.protocol);
+    if (d) {
+      to = d.value;
+      protocol = d.protocol;
+    }
+  }
+  if (!to) {
+    const dests = connectionDestinations(snapshot, from).filter((d) => !members || members.has(d.value.replace(/:\d+$/, '')));
+    const picked = await pickOne(dests, `${title}: ${from} to`, 'A listening port, a published port, or another destination', true);
+    if (!picked) return undefined;
+    if (picked === 'other') {
+      const typed = await vscode.window.showInputBox({
+        title: `${title}: ${from} to`,
+        prompt: 'CONTAINER:PORT, IP:PORT, [IPv6]:PORT or a host port (127.0.0.1:8080); add /udp for UDP',
+        placeHolder: 'web:80',
+        ignoreFocusOut: true,
+        validateInput: (v) => (parseTypedDestination(v) ? undefined : 'Give a destination and a port, e.g. web:80 or 172.30.1.10:80/udp'),
+      });
+      const parsed = typed === undefined ? undefined : parseTypedDestination(typed);
+      if (!parsed) return undefined;
+      to = parsed.to;
+      protocol = parsed.protocol;
+    } else {
+      to = picked.value;
+      protocol = picked.protocol;
+    }
+  }
+  return { from, to, protocol };
+}
+
 export function registerExplainCommand(panels: DiagramPanels, state: HostState, documents: InspectDocuments): vscode.Disposable[] {
   const explain = async (arg?: unknown): Promise<void> => {
     const snapshot = await state.whenRead();
     if (!snapshot) return void vscode.window.showWarningMessage('The host has not been read yet: try again in a moment.');
-    const subject = subjectOf(arg);
-    let from: string | undefined = subject?.kind === 'container' ? subject.container.name : undefined;
-    let members: Set<string> | undefined;
-    if (subject?.kind === 'network') members = networkMembers(snapshot, subject.network.name);
-    if (!from) {
-      const sources = connectionSources(snapshot).filter((c) => !members || members.has(c.value));
-      const picked = await pickOne(sources, 'Explain Connection: from', 'Where the connection starts', false);
-      if (!picked || picked === 'other') return;
-      from = picked.value;
-    }
-    let to: string | undefined;
-    let protocol: 'tcp' | 'udp' = 'tcp';
-    if (subject?.kind === 'port' && (subject.port.protocol === 'tcp' || subject.port.protocol === 'udp')) {
-      const port = subject.port;
-      const dests = connectionDestinations(snapshot, from).filter((d) =>
-        d.description?.includes(`published by ${port.containerName} (-> ${port.containerPort})`),
-      );
-      const d = dests.find((x) => x.value.endsWith(`:${port.hostPort}`) && x.protocol === port.protocol);
-      if (d) {
-        to = d.value;
-        protocol = d.protocol;
-      }
-    }
-    if (!to) {
-      const dests = connectionDestinations(snapshot, from).filter((d) => !members || members.has(d.value.replace(/:\d+$/, '')));
-      const picked = await pickOne(dests, `Explain Connection: ${from} to`, 'A listening port, a published port, or another destination', true);
-      if (!picked) return;
-      if (picked === 'other') {
-        const typed = await vscode.window.showInputBox({
-          title: `Explain Connection: ${from} to`,
-          prompt: 'CONTAINER:PORT, IP:PORT, [IPv6]:PORT or a host port (127.0.0.1:8080); add /udp for UDP',
-          placeHolder: 'web:80',
-          ignoreFocusOut: true,
-          validateInput: (v) => (parseTypedDestination(v) ? undefined : 'Give a destination and a port, e.g. web:80 or 172.30.1.10:80/udp'),
-        });
-        const parsed = typed === undefined ? undefined : parseTypedDestination(typed);
-        if (!parsed) return;
-        to = parsed.to;
-        protocol = parsed.protocol;
-      } else {
-        to = picked.value;
-        protocol = picked.protocol;
-      }
-    }
-    await show(snapshot, from, to, protocol);
+    const picked = await pickConnection(snapshot, arg, 'Explain Connection');
+    if (picked) await show(snapshot, picked.from, picked.to, picked.protocol);
   };
 
   /** The answer as text beside the editor, and the packet path of the hop that decides it. */

@@ -112,6 +112,10 @@ for (const engine of ['lab', 'lab28'] as const) {
     const dests = connectionDestinations(snap, 'client');
     assert.ok(dests.some((d) => d.value === 'api:80'));
     assert.ok(!dests.some((d) => d.value === 'client:80'), 'not the source itself');
+    assert.ok(
+      dests.some((d) => d.value === '172.30.2.10:80' && d.label === 'lone:80 (172.30.2.10:80)'),
+      'by address where the name does not resolve',
+    );
     const gw = snap.docker?.containers.find((c) => c.name === 'client')?.endpoints[0]?.gateway;
     assert.ok(
       dests.some((d) => d.value === `${gw}:8080`),
