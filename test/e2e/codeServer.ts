@@ -616,7 +616,16 @@ export async function pickQuickItem(page: Page, title: string, label: string, op
     await page.locator('.quick-input-widget .quick-input-box input').fill(label);
     const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
     await row.click({ timeout });
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout });
+    // Closed, or already showing the next step's pick (another title).
+    await page.waitForFunction(
+      (want) => {
+        const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
+        if (!widget || widget.offsetParent === null || getComputedStyle(widget).display === 'none') return true;
+        return !(widget.querySelector('.quick-input-title')?.textContent ?? '').includes(want);
+      },
+      title,
+      { timeout },
+    );
   } catch (err) {
     await screenshot(page, `failed-pick-${label}`).catch(() => undefined);
     await page.keyboard.press('Escape').catch(() => undefined);

@@ -57,7 +57,10 @@ test('Trace Packets client -> api:80: asked first, the kernel takes the predicte
   try {
     await page.locator('.tabs-container .tab', { hasText: 'trace_client_to_api_80' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await page.waitForFunction(
-      () => Array.from(document.querySelectorAll('.view-lines')).some((e) => e.textContent?.includes('the kernel took the predicted path')),
+      () =>
+        Array.from(document.querySelectorAll('.view-lines')).some((e) =>
+          (e.textContent ?? '').replace(/\u00a0/g, ' ').includes('the kernel took the predicted path'),
+        ),
       undefined,
       {
         timeout: 15_000,
