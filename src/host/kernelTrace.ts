@@ -93,6 +93,14 @@ export class KernelTraceCollector {
       this.open.set(line.id, p);
       return; // the TRACE rule itself is ours, not the host's
     }
-    this.open.get(line.id)?.events.push(line);
+    // After routing the kernel may trace the same packet under a new id (a forwarded packet
+    // does): same addresses, ports and IP id, so the same packet.
+    let p = this.open.get(line.id);
+    if (!p) {
+      const key = this.keys.get(line.id);
+      p = key ? this.byKey.get(key) : undefined;
+      if (p) this.open.set(line.id, p);
+    }
+    p?.events.push(line);
   }
 }

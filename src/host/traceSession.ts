@@ -111,7 +111,9 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   let monitor: ChildProcess | undefined;
   try {
     // setpriv --pdeathsig: the monitor ends with this process even when it is killed outright.
-    const argv = ['xtables-monitor', '--trace', opts.family === 6 ? '-6' : '-4'];
+    // stdbuf -oL: xtables-monitor writes to a pipe here, which would hold its lines back in 4 KiB blocks.
+    const monitorArgv = ['xtables-monitor', '--trace', opts.family === 6 ? '-6' : '-4'];
+    const argv = findExecutable('stdbuf') ? ['stdbuf', '-oL', ...monitorArgv] : monitorArgv;
     const withDeathSignal = findExecutable('setpriv') ? ['setpriv', '--pdeathsig', 'KILL', '--', ...argv] : argv;
     monitor = spawn(withDeathSignal[0] as string, withDeathSignal.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const child = monitor;
@@ -149,7 +151,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
           if (collector.packets.length > before && before > 0) opts.onPacket?.(collector.packets[before - 1] as TracedPacket, before);
         }
         if (partial.length > 1 << 20) partial = '';
-        // The last packet's events come within moments: the 200 ms after the finish take them in.
+        // The last packet's events come within moments: the 500 ms after the finish take them in.
         if (collector.packets.length >= want) finish('packets');
       });
       // The monitor subscribes as it starts; the rules go in once it has had a moment to.
@@ -171,7 +173,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       }, 300);
     });
     // Events of the last packet may still be on their way: a moment more, then stop reading.
-    if (ended !== 'aborted') await new Promise((r) => setTimeout(r, 200));
+    if (ended !== 'aborted') await new Promise((r) => setTimeout(r, 500));
     const rules = inserted.map((r) => ['-A', r.chain, ...r.args].join(' '));
     return { packets: collector.packets.slice(0, want), rules, ended, swept };
   } finally {

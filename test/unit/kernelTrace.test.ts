@@ -101,3 +101,20 @@ test('the TRACE rule matches exactly the flow and carries the marker', () => {
     'TRACE',
   ]);
 });
+
+test('a forwarded packet is traced under a new id after routing (Docker 20.10 lab): still one packet, up to its DROP', () => {
+  const c = collect('xtables-monitor-forward-drop.txt', 'cndt-y');
+  assert.deepEqual(
+    kernelVisits(c.packets[0]?.events ?? []).map((v) => `${v.table} ${v.chain} ${v.verdict}`),
+    [
+      'raw PREROUTING ACCEPT',
+      'nat PREROUTING ACCEPT',
+      'filter FORWARD JUMP DOCKER-USER',
+      'filter DOCKER-USER RETURN',
+      'filter FORWARD JUMP DOCKER-ISOLATION-STAGE-1',
+      'filter DOCKER-ISOLATION-STAGE-1 JUMP DOCKER-ISOLATION-STAGE-2',
+      'filter DOCKER-ISOLATION-STAGE-2 DROP',
+    ],
+  );
+  assert.equal(c.packets[1]?.events.at(-1)?.verdict, 'DROP', 'the retransmitted SYN is a packet of its own');
+});
