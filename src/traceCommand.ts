@@ -7,7 +7,7 @@ import { probeConnection } from './host/connectionProbe';
 import { runTrace, sweepTraceRules, TraceNeedsRootError } from './host/traceSession';
 import { findContainer } from './model/containerLookup';
 import { explainConnection } from './model/explain';
-import { traceComparisons, traceFlows } from './model/tracePlan';
+import { traceBackend, traceComparisons, traceFlows } from './model/tracePlan';
 import { topologyOf } from './model/topology';
 import { renderTraceText, type TraceReport } from './render/traceText';
 import type { HostSnapshot } from './snapshot/hostSnapshot';
@@ -52,6 +52,7 @@ export async function traceConnection(snapshot: HostSnapshot, args: TraceArgs, l
     const result = await runTrace({
       flows,
       family: e.family === 6 ? 6 : 4,
+      backend: traceBackend(snapshot).backend,
       packets: args.packets,
       seconds: args.seconds,
       signal: controller.signal,

@@ -53,6 +53,58 @@ export function parseKernelTraceLine(line: string): KernelTraceLine | undefined 
   return event;
 }
 
+const IPTABLES_TABLES = new Set(['raw', 'mangle', 'nat', 'filter', 'security']);
+
+/**
+ * One line of `nft monitor trace`, or undefined for anything else. Its events name iptables-nft's
+ * chains as the iptables tables do (`ip filter FORWARD` -> filter FORWARD) and native tables by
+ * family and name (`inet firewalld`), as the packet path names them.
+ *   trace id 8d7da1bf ip filter FORWARD rule counter packets 33 bytes 2186 jump DOCKER-USER (verdict jump DOCKER-USER)
+ *   trace id 8d7da1bf inet cndt_fw cndt_forward packet: iif "br-x" ... ip saddr 172.30.1.20 ... tcp dport 80 tcp flags == syn
+ */
+export function parseNftTraceLine(line: string): KernelTraceLine | undefined {
+  const m = /^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (packet: .*|(?:unknown )?rule .*|verdict .*|policy .*?)\s*$/.exec(line);
+  if (!m) return undefined;
+  const [, id, family, tableName, chain, rest] = m as unknown as [string, string, string, string, string, string];
+  const table = (family === 'ip' || family === 'ip6') && IPTABLES_TABLES.has(tableName) ? tableName : `${family} ${tableName}`;
+  if (rest.startsWith('packet: ')) {
+    const text = rest.slice(8);
+    const fields: Record<string, string> = {};
+    const grab = (re: RegExp, key: string) => {
+      const v = re.exec(text)?.[1];
+      if (v !== undefined) fields[key] = v.replace(/^"|"$/g, '');
+    };
+    grab(/\bip6? saddr (\S+)/, 'SRC');
+    grab(/\bip6? daddr (\S+)/, 'DST');
+    grab(/\b(?:tcp|udp) sport (\d+)/, 'SPORT');
+    grab(/\b(?:tcp|udp) dport (\d+)/, 'DPORT');
+    grab(/\bip id (\d+)/, 'ID');
+    grab(/\bip6 flowlabel (\d+)/, 'ID');
+    grab(/\biif (\S+)/, 'IN');
+    grab(/\boif (\S+)/, 'OUT');
+    const flagText = /\btcp flags == (\S+(?: \| \S+)*)/.exec(text)?.[1] ?? '';
+    const flags = flagText
+      .split(/[^a-z]+/)
+      .filter((f) => /^(syn|ack|fin|rst|psh|urg)$/.test(f))
+      .map((f) => f.toUpperCase());
+    return { kind: 'packet', id, fields, flags };
+  }
+  const event: KernelTraceEvent = { kind: 'trace', id, table, chain, what: 'rule', verdict: 'CONTINUE' };
+  const ruleMatch = /^(?:unknown )?rule (.*) \(verdict (\S+)(?: (\S+))?\)$/.exec(rest);
+  if (ruleMatch) {
+    event.spec = ruleMatch[1] as string;
+    event.verdict = (ruleMatch[2] as string).toUpperCase();
+    if (ruleMatch[3]) event.target = ruleMatch[3];
+    return event;
+  }
+  const verdict = /^(verdict|policy) (\S+)(?: (\S+))?/.exec(rest);
+  if (!verdict) return undefined;
+  event.what = verdict[1] === 'policy' ? 'policy' : 'return';
+  event.verdict = (verdict[2] as string).toUpperCase();
+  if (verdict[3]) event.target = verdict[3];
+  return event;
+}
+
 /**
  * Groups parsed lines into packets. The kernel reuses trace ids, so a packet starts at the
  * event of the TRACE rule that marked it (its spec carries `marker`); later events of the same
@@ -65,7 +117,11 @@ export class KernelTraceCollector {
   private readonly keys = new Map<string, string>();
   private readonly byKey = new Map<string, TracedPacket>();
 
-  constructor(private readonly marker: string) {}
+  /** `ownTable`: the table the trace's own marking rule lives in (nft mode): its events are not the host's. */
+  constructor(
+    private readonly marker: string,
+    private readonly ownTable?: string,
+  ) {}
 
   add(line: KernelTraceLine | undefined): void {
     if (!line) return;
@@ -78,7 +134,9 @@ export class KernelTraceCollector {
       );
       return;
     }
-    if (line.spec?.includes(this.marker)) {
+    // nft monitor knows rules made after it started only by handle ("unknown rule handle 3"):
+    // in nft mode any rule event of the trace's own table is its marking rule.
+    if (line.spec?.includes(this.marker) || (this.ownTable !== undefined && line.table === this.ownTable && line.what === 'rule')) {
       // A packet the host sent to itself comes back in through lo under a new trace id: the same
       // packet (same addresses, ports and IP id), now received.
       const key = this.keys.get(line.id);
@@ -93,6 +151,7 @@ export class KernelTraceCollector {
       this.open.set(line.id, p);
       return; // the TRACE rule itself is ours, not the host's
     }
+    if (this.ownTable && line.table === this.ownTable) return;
     // After routing the kernel may trace the same packet under a new id (a forwarded packet
     // does): same addresses, ports and IP id, so the same packet.
     let p = this.open.get(line.id);

@@ -7,7 +7,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { splitRuleArgs } from './iptablesSave';
 import { endProcessGroup } from './commandRunner';
 import { findExecutable } from './privilege';
-import { KernelTraceCollector, parseKernelTraceLine } from './kernelTrace';
+import { KernelTraceCollector, parseKernelTraceLine, parseNftTraceLine } from './kernelTrace';
+import { ipFamily } from '../snapshot/ipAddress';
 import type { TraceFlow, TracedPacket } from '../snapshot/kernelTrace';
 
 /** Every rule a trace inserts carries this in its comment; the sweep removes any rule that does. */
@@ -16,6 +17,12 @@ export const TRACE_MARK = 'container-net-trace';
 export interface TraceOptions {
   flows: TraceFlow[];
   family: 4 | 6;
+  /**
+   * iptables: TRACE rules in the raw table, read with xtables-monitor (iptables-nft only).
+   * nft: `meta nftrace set 1` in a table of the trace's own, read with `nft monitor trace`:
+   * needed where the flow crosses native nftables tables, which xtables-monitor does not show.
+   */
+  backend?: 'iptables' | 'nft';
   /** Stop after this many traced packets (default 5). */
   packets?: number;
   /** Stop after this many seconds (default 10). */
@@ -59,6 +66,46 @@ export function traceRuleArgs(flow: TraceFlow, marker: string): string[] {
   ];
 }
 
+/** The nft mode's own table: every trace rule lives in it, and deleting it removes them all. */
+export const NFT_TRACE_TABLE = 'container_net_trace';
+
+/**
+ * The nft script of one trace: its table, a chain on prerouting and one on output just before
+ * the raw table (-300), and one rule per flow. Every value is checked (addresses parse as
+ * addresses, ports are numbers, the marker is ours): nothing from the host is spliced in as is.
+ */
+export function nftTraceScript(flows: TraceFlow[], family: 4 | 6, marker: string): string {
+  if (!/^[\w .-]+$/.test(marker)) throw new Error(`unexpected marker ${marker}`);
+  const ip = family === 6 ? 'ip6' : 'ip';
+  const rule = (f: TraceFlow): string => {
+    for (const a of [f.src, f.dst]) if (a !== undefined && ipFamily(a) !== family) throw new Error(`${a} is not an IPv${family} address`);
+    if (f.dport !== undefined && !(Number.isInteger(f.dport) && f.dport > 0 && f.dport < 65536)) throw new Error(`bad port ${f.dport}`);
+    return [
+      `meta l4proto ${f.protocol}`,
+      ...(f.src ? [`${ip} saddr ${f.src}`] : []),
+      `${ip} daddr ${f.dst}`,
+      ...(f.dport ? [`${f.protocol} dport ${f.dport}`] : []),
+      `meta nftrace set 1 comment "${marker}"`,
+    ].join(' ');
+  };
+  const chain = (name: string, hook: string, which: TraceFlow['chain']) =>
+    `  chain ${name} {\n    type filter hook ${hook} priority -350; policy accept;\n${flows
+      .filter((f) => f.chain === which)
+      .map((f) => `    ${rule(f)}\n`)
+      .join('')}  }\n`;
+  return `table inet ${NFT_TRACE_TABLE} {\n${chain('trace_pre', 'prerouting', 'PREROUTING')}${chain('trace_out', 'output', 'OUTPUT')}}\n`;
+}
+
+function deleteNftTraceTable(): boolean {
+  try {
+    run(['nft', 'list', 'table', 'inet', NFT_TRACE_TABLE]);
+  } catch {
+    return false; // not there (or no nft): nothing to remove
+  }
+  run(['nft', 'delete', 'table', 'inet', NFT_TRACE_TABLE]);
+  return true;
+}
+
 /** Removes every rule whose comment carries TRACE_MARK from the raw tables of both families; returns how many. */
 export function sweepTraceRules(): number {
   let removed = 0;
@@ -76,6 +123,7 @@ export function sweepTraceRules(): number {
       removed++;
     }
   }
+  if (deleteNftTraceTable()) removed++;
   return removed;
 }
 
@@ -91,9 +139,19 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   const swept = sweepTraceRules();
   const marker = `${TRACE_MARK} ${process.pid}-${Date.now().toString(36)}`;
   const want = opts.packets ?? 5;
-  const collector = new KernelTraceCollector(marker);
+  const nft = opts.backend === 'nft';
+  const collector = new KernelTraceCollector(marker, nft ? `inet ${NFT_TRACE_TABLE}` : undefined);
   const inserted: { chain: string; args: string[] }[] = [];
+  let nftTable = false;
   const remove = (): void => {
+    if (nftTable) {
+      try {
+        deleteNftTraceTable();
+      } catch {
+        // the sweep of the next trace removes it
+      }
+      nftTable = false;
+    }
     while (inserted.length) {
       const r = inserted.pop() as { chain: string; args: string[] };
       try {
@@ -112,7 +170,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
   try {
     // setpriv --pdeathsig: the monitor ends with this process even when it is killed outright.
     // stdbuf -oL: xtables-monitor writes to a pipe here, which would hold its lines back in 4 KiB blocks.
-    const monitorArgv = ['xtables-monitor', '--trace', opts.family === 6 ? '-6' : '-4'];
+    const monitorArgv = nft ? ['nft', 'monitor', 'trace'] : ['xtables-monitor', '--trace', opts.family === 6 ? '-6' : '-4'];
     const argv = findExecutable('stdbuf') ? ['stdbuf', '-oL', ...monitorArgv] : monitorArgv;
     const withDeathSignal = findExecutable('setpriv') ? ['setpriv', '--pdeathsig', 'KILL', '--', ...argv] : argv;
     monitor = spawn(withDeathSignal[0] as string, withDeathSignal.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -147,7 +205,7 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
           const line = partial.slice(0, nl);
           partial = partial.slice(nl + 1);
           const before = collector.packets.length;
-          collector.add(parseKernelTraceLine(line));
+          collector.add(nft ? parseNftTraceLine(line) : parseKernelTraceLine(line));
           if (collector.packets.length > before && before > 0) opts.onPacket?.(collector.packets[before - 1] as TracedPacket, before);
         }
         if (partial.length > 1 << 20) partial = '';
@@ -158,11 +216,15 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
       setTimeout(() => {
         if (settled) return;
         try {
-          for (const flow of opts.flows) {
-            const args = traceRuleArgs(flow, marker);
-            run([tool(opts.family), '-w', '-t', 'raw', '-I', flow.chain, ...args]);
-            inserted.push({ chain: flow.chain, args });
-          }
+          if (nft) {
+            execFileSync('nft', ['-f', '-'], { input: nftTraceScript(opts.flows, opts.family, marker), stdio: ['pipe', 'pipe', 'pipe'], timeout: 15_000 });
+            nftTable = true;
+          } else
+            for (const flow of opts.flows) {
+              const args = traceRuleArgs(flow, marker);
+              run([tool(opts.family), '-w', '-t', 'raw', '-I', flow.chain, ...args]);
+              inserted.push({ chain: flow.chain, args });
+            }
         } catch (err) {
           settled = true;
           clearTimeout(timer);
@@ -174,7 +236,12 @@ export async function runTrace(opts: TraceOptions): Promise<TraceResult> {
     });
     // Events of the last packet may still be on their way: a moment more, then stop reading.
     if (ended !== 'aborted') await new Promise((r) => setTimeout(r, 500));
-    const rules = inserted.map((r) => ['-A', r.chain, ...r.args].join(' '));
+    const rules = nft
+      ? nftTraceScript(opts.flows, opts.family, marker)
+          .split('\n')
+          .filter((l) => l.includes('nftrace'))
+          .map((l) => `nft inet ${NFT_TRACE_TABLE}: ${l.trim()}`)
+      : inserted.map((r) => `iptables -t raw -A ${r.chain} ${r.args.join(' ')}`);
     return { packets: collector.packets.slice(0, want), rules, ended, swept };
   } finally {
     remove();

@@ -1,11 +1,31 @@
 // From an explanation to a live trace and back: the flows to mark (one per host path the
 // connection takes: docker-proxy's own connection is a second one) and, once the kernel has
 // answered, each path beside the first packet traced of its flow.
+import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { TraceFlow, TracedPacket } from '../snapshot/kernelTrace';
 import type { Explanation } from './explain';
 import { compareTrace, type TraceComparison } from './traceComparison';
 
 export class NothingToTraceError extends Error {}
+
+/** The trace's own nft table (src/host/traceSession.ts makes it): never counted as the host's. */
+const OWN_TABLE = 'container_net_trace';
+
+/**
+ * How to trace on this host: iptables TRACE rules read with xtables-monitor see iptables-nft's
+ * chains only; where native nftables tables hook in too (firewalld, Docker 29's nftables
+ * backend, a table of the admin's own), `meta nftrace` and `nft monitor trace`, which see all.
+ */
+export function traceBackend(snapshot: HostSnapshot): { backend: 'iptables' | 'nft'; why: string } {
+  const native = (snapshot.nftables?.tables ?? []).filter((t) => t.origin === 'native' && t.name !== OWN_TABLE && t.chains.some((c) => c.base));
+  if (native.length) return { backend: 'nft', why: `native nftables tables hook in (${native.map((t) => `${t.family} ${t.name}`).join(', ')})` };
+  if (snapshot.netfilter?.backend === 'legacy') {
+    throw new NothingToTraceError(
+      'iptables-legacy sends TRACE output to the kernel log, not to a monitor this tool reads: switch to iptables-nft (update-alternatives --set iptables /usr/sbin/iptables-nft).',
+    );
+  }
+  return { backend: 'iptables', why: "iptables-nft's tables only" };
+}
 
 /** The flows of the connection's host paths. `outside`: the real client's address is not known, so no -s. */
 export function traceFlows(e: Explanation, outside: boolean): TraceFlow[] {

@@ -54,6 +54,6 @@ export function renderTraceText(r: TraceReport): string {
   }
   lines.push(`${r.packets.length} packet(s) traced; the trace ended because ${ENDED[r.ended] ?? r.ended}.`);
   for (const p of r.packets) lines.push(`   ${p.summary} (${p.events.length} events)`);
-  lines.push('', 'TRACE rules that were in place (all removed):', ...r.rules.map((x) => `   iptables -t raw ${x}`));
+  lines.push('', 'Trace rules that were in place (all removed):', ...r.rules.map((x) => `   ${x}`));
   return lines.join('\n');
 }

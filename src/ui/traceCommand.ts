@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { runTrace, sweepTraceRules, TraceNeedsRootError } from '../host/traceSession';
 import { probeConnection } from '../host/connectionProbe';
 import { ConnectionEndError, explainConnection } from '../model/explain';
-import { NothingToTraceError, traceComparisons, traceFlows } from '../model/tracePlan';
+import { NothingToTraceError, traceBackend, traceComparisons, traceFlows } from '../model/tracePlan';
 import { renderTraceText } from '../render/traceText';
 import type { HostState } from './hostState';
 import type { InspectDocuments } from './inspectDocuments';
@@ -43,9 +43,11 @@ export class PacketTraces implements vscode.Disposable {
     const ipv6 = to.startsWith('[');
     let e;
     let flows;
+    let backend: 'iptables' | 'nft';
     try {
       e = explainConnection(snapshot, { from, to, protocol, ...(ipv6 ? { ipv6: true } : {}) });
       flows = traceFlows(e, from === 'outside');
+      backend = traceBackend(snapshot).backend;
     } catch (err) {
       if (err instanceof ConnectionEndError) return void vscode.window.showErrorMessage(`${err.message} ${err.fix}`);
       if (err instanceof NothingToTraceError) return void vscode.window.showInformationMessage(err.message);
@@ -53,7 +55,9 @@ export class PacketTraces implements vscode.Disposable {
     }
     const send = from === 'outside' ? undefined : 'Trace and Send One Connection';
     const choice = await vscode.window.showWarningMessage(
-      `Trace ${from} -> ${to}? This inserts ${flows.length} TRACE rule(s) into the raw table for exactly this flow (comment "container-net-trace") and removes them when the trace ends (5 packets or 15 s, or Cancel).`,
+      backend === 'nft'
+        ? `Trace ${from} -> ${to}? This adds the nftables table inet container_net_trace with ${flows.length} rule(s) marking exactly this flow (meta nftrace) and deletes it when the trace ends (5 packets or 15 s, or Cancel).`
+        : `Trace ${from} -> ${to}? This inserts ${flows.length} TRACE rule(s) into the raw table for exactly this flow (comment "container-net-trace") and removes them when the trace ends (5 packets or 15 s, or Cancel).`,
       { modal: true },
       'Trace',
       ...(send ? [send] : []),
@@ -70,6 +74,7 @@ export class PacketTraces implements vscode.Disposable {
         return runTrace({
           flows,
           family: e.family === 6 ? 6 : 4,
+          backend,
           packets: 5,
           seconds: 15,
           signal: controller.signal,

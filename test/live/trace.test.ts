@@ -6,7 +6,7 @@
 // from the rules: no difference on the lab's working and failing flows.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runTrace, TRACE_MARK } from '../../src/host/traceSession';
 import { requireLab, sh } from './lab';
@@ -30,6 +30,10 @@ function cli(...args: string[]): Promise<{ code: number | null; stdout: string; 
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+function execFileSyncInput(file: string, args: string[], input: string): void {
+  execFileSync(file, args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 let clean: string;
@@ -134,6 +138,61 @@ test('100 trace cycles in a row leave zero rules behind', async () => {
       seconds: 0.4,
     });
     assert.equal(result.rules.length, 1);
+  }
+  assert.equal(rules(), clean);
+});
+
+/** The whole nftables ruleset without counters (-s: stateless). */
+function ruleset(): string {
+  return sh('nft', '-s', 'list', 'ruleset');
+}
+
+test('a native nftables table on the way: traced with meta nftrace and nft monitor, its DROP as predicted; its table of its own gone afterwards, also after SIGKILL', async () => {
+  const web2 = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'web2').trim();
+  const client = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'client').trim();
+  // A firewall of the admin's own, as nft writes it: made here, removed in finally.
+  const table = `table inet cndt_fw {\n chain cndt_forward {\n  type filter hook forward priority 10; policy accept;\n  ip saddr ${client} ip daddr ${web2} tcp dport 80 counter drop comment "cndt-fw"\n }\n}\n`;
+  execFileSyncInput('nft', ['-f', '-'], table);
+  try {
+    const before = ruleset();
+    const r = await cli('trace', '--from', 'client', '--to', `${web2}:80`, '--yes', '--probe', '--packets', '1', '--seconds', '6', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as {
+      comparisons: { comparison?: { differences: number; visits: { side: string; visit: { table: string; verdict: string } }[] } }[];
+      rules: string[];
+    };
+    assert.ok(
+      report.rules.every((x) => x.startsWith('nft inet container_net_trace')),
+      report.rules.join('\n'),
+    );
+    const c = report.comparisons[0]?.comparison;
+    assert.ok(c, r.stdout.slice(0, 1500));
+    assert.equal(c.differences, 0, JSON.stringify(c, null, 1).slice(0, 3000));
+    assert.equal(c.visits.at(-1)?.visit.table, 'inet cndt_fw', 'the native table decides');
+    assert.equal(c.visits.at(-1)?.visit.verdict, 'DROP');
+    assert.ok(
+      c.visits.some((v) => v.side === 'both' && v.visit.table === 'filter'),
+      "iptables-nft's chains are in the same trace",
+    );
+    assert.equal(ruleset(), before, 'nft list ruleset is what it was');
+    // Killed outright: the table stays until the next trace sweeps it.
+    const child = spawn(process.execPath, [CLI, 'trace', '--from', 'client', '--to', `${web2}:80`, '--yes', '--seconds', '30'], { stdio: 'ignore' });
+    const until = Date.now() + 15_000;
+    while (!ruleset().includes('container_net_trace') && Date.now() < until) await new Promise((res) => setTimeout(res, 100));
+    assert.ok(ruleset().includes('container_net_trace'));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+    assert.ok(ruleset().includes('container_net_trace'), 'a killed run cannot clean up after itself');
+    const sweep = await cli('trace', '--cleanup');
+    assert.equal(sweep.code, 0, sweep.stderr);
+    assert.equal(ruleset(), before);
+  } finally {
+    try {
+      sh('nft', 'delete', 'table', 'inet', 'cndt_fw');
+    } catch {
+      // gone already
+    }
   }
   assert.equal(rules(), clean);
 });

@@ -3,8 +3,8 @@
 // itself and receives again through lo is one packet), and compared with a predicted path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KernelTraceCollector, parseKernelTraceLine } from '../../src/host/kernelTrace';
-import { traceRuleArgs } from '../../src/host/traceSession';
+import { KernelTraceCollector, parseKernelTraceLine, parseNftTraceLine } from '../../src/host/kernelTrace';
+import { nftTraceScript, traceRuleArgs } from '../../src/host/traceSession';
 import { compareTrace, kernelVisits } from '../../src/model/traceComparison';
 import type { PacketPath } from '../../src/model/packetPath';
 import { fixture } from '../fixtures';
@@ -117,4 +117,39 @@ test('a forwarded packet is traced under a new id after routing (Docker 20.10 la
     ],
   );
   assert.equal(c.packets[1]?.events.at(-1)?.verdict, 'DROP', 'the retransmitted SYN is a packet of its own');
+});
+
+test('nft monitor trace: iptables-nft chains by their iptables table, native tables by family and name; a rule the monitor knows only by handle still marks the packet', () => {
+  const c = new KernelTraceCollector('container-net-trace probe', 'inet container_net_trace');
+  for (const line of fixture('trace', 'nft-monitor-native-drop.txt').split('\n')) c.add(parseNftTraceLine(line));
+  assert.deepEqual(
+    kernelVisits(c.packets[0]?.events ?? []).map((v) => `${v.table} ${v.chain} ${v.verdict}`),
+    [
+      'raw PREROUTING ACCEPT',
+      'nat PREROUTING ACCEPT',
+      'filter FORWARD JUMP DOCKER-USER',
+      'filter DOCKER-USER RETURN',
+      'filter FORWARD JUMP DOCKER-ISOLATION-STAGE-1',
+      'filter DOCKER-ISOLATION-STAGE-1 RETURN',
+      'filter FORWARD JUMP DOCKER',
+      'filter FORWARD ACCEPT',
+      'inet cndt_fw cndt_forward DROP',
+    ],
+  );
+  const byHandle = new KernelTraceCollector('never in the text', 'inet container_net_trace');
+  for (const line of fixture('trace', 'nft-monitor-unknown-handle.txt').split('\n')) byHandle.add(parseNftTraceLine(line));
+  assert.ok(byHandle.packets.length >= 1);
+  assert.ok(
+    byHandle.packets[0]?.events.every((e) => e.table !== 'inet container_net_trace'),
+    "the trace's own table is not the host's path",
+  );
+});
+
+test("nft mode's script: one chain per hook before raw, values checked, nothing spliced in unchecked", () => {
+  const script = nftTraceScript([{ protocol: 'tcp', src: '172.30.1.20', dst: '172.30.1.12', dport: 80, chain: 'PREROUTING' }], 4, 'container-net-trace 1-x');
+  assert.match(script, /^table inet container_net_trace \{/);
+  assert.match(script, /type filter hook prerouting priority -350;/);
+  assert.match(script, /meta l4proto tcp ip saddr 172\.30\.1\.20 ip daddr 172\.30\.1\.12 tcp dport 80 meta nftrace set 1 comment "container-net-trace 1-x"/);
+  assert.throws(() => nftTraceScript([{ protocol: 'tcp', dst: '1.2.3.4; flush ruleset', chain: 'OUTPUT' }], 4, 'm'), /not an IPv4 address/);
+  assert.throws(() => nftTraceScript([{ protocol: 'tcp', dst: '1.2.3.4', chain: 'OUTPUT' }], 4, 'x" ; flush ruleset'), /unexpected marker/);
 });
