@@ -7,7 +7,9 @@
 //   container-net rules [--stale] [--from FILE]
 //   container-net explain --from SRC --to DST [--udp] [--ipv6] [--json] [--snapshot FILE]
 //   container-net explain --matrix [--network N] [--json] [--snapshot FILE]
-// Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown.
+//   container-net doctor [--json] [--previous FILE] [--from FILE]
+// Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown;
+// doctor: 0 nothing above info, 1 an error or a warning.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './snapshot/hostSnapshot';
 import { SNAPSHOT_SCHEMA } from './snapshot/hostSnapshot';
@@ -24,6 +26,8 @@ import { ConnectionEndError, explainConnection, explainExitCode, explanationJson
 import { renderExplanationText } from './render/explanationText';
 import { reachabilityMatrix } from './model/reachabilityMatrix';
 import { renderMatrixText } from './render/matrixText';
+import { doctorExitCode, runDoctor } from './model/doctor/doctor';
+import { doctorJson, renderDoctorText } from './render/doctorText';
 import type { DiagramRequest, PathRequest, TopologyScope } from './protocol';
 
 const HELP = `container-net: a Docker host's container networking as the kernel has it
@@ -60,6 +64,14 @@ Usage:
                                                  exit 0 reachable, 1 blocked, 3 unknown
   container-net explain --matrix [--network N]   which containers (of network N, or all) can open which
                                                  listening ports of which others, and why not
+  container-net doctor [--previous FILE]         the common faults, found: DNS (default bridge, missing
+                                                 resolver redirect), ports (held, nothing or loopback
+                                                 listening, stale DNAT, bypassing ufw/firewalld), forwarding
+                                                 (ip_forward, MASQUERADE, FORWARD / DOCKER-USER / firewall
+                                                 drops, stale rules), MTU, subnet overlaps, macvlan; each
+                                                 with severity, subject, evidence and fix
+                                                 (--previous: a saved snapshot to compare addresses with)
+                                                 exit 0 nothing above info, 1 an error or a warning
   container-net --help
 
 Options:
@@ -71,6 +83,7 @@ Options:
   --from FILE             use a saved snapshot instead of reading the host (explain: the source;
                           --snapshot FILE there)
   --snapshot FILE         use a saved snapshot instead of reading the host
+  --previous FILE         doctor: an earlier saved snapshot (container-net snapshot --out FILE)
   --docker-host URL       Docker endpoint (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
   --privilege-command C   how to get root when not root (default: "sudo -n"; "none" to never try)
   --no-dns-rules          skip Docker's DNS redirect rules inside each container (one
@@ -104,6 +117,7 @@ interface Args {
   to?: string;
   snapshot?: string;
   matrix?: boolean;
+  previous?: string;
 }
 
 function portValue(name: string, v: string): number {
@@ -145,6 +159,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--dns') args.dns = value();
     else if (a === '--to') args.to = value();
     else if (a === '--snapshot') args.snapshot = value();
+    else if (a === '--previous') args.previous = value();
     else if (a === '--privilege-command') {
       const v = value();
       args.privilegeCommand = v === 'none' ? [] : v.split(/\s+/).filter(Boolean);
@@ -308,6 +323,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       print(args.json ? `${displayJson(explanationJson(e))}\n` : `${renderExplanationText(e)}\n`);
       return explainExitCode(e);
+    }
+    case 'doctor': {
+      if (args.to || args.matrix || args.port !== undefined) return usage('doctor takes --json, --previous FILE and --from FILE (or --snapshot FILE)');
+      const previous = args.previous ? loadSnapshot(args.previous) : undefined;
+      const snapshot = await snapshotFor(args);
+      const findings = runDoctor(snapshot, previous);
+      print(args.json ? `${displayJson(doctorJson(findings))}\n` : `${renderDoctorText(findings, snapshot)}\n`);
+      return doctorExitCode(findings);
     }
     default:
       printError(`unknown command ${args.command}\n\n${HELP}\n`);
