@@ -165,6 +165,14 @@ test("docker-user-drop: a DOCKER-USER DROP of a container's traffic and of a pub
     assert.match(port.evidence, /api's published port 0\.0\.0\.0:8080\/tcp is dropped by filter DOCKER-USER #1/);
     removeRules(s, 'filter', (r) => r.chain === 'DOCKER-USER' && r.target === 'DROP');
     assert.deepEqual(only(doctor(s), 'docker-user-drop'), []);
+    // A whole network's subnet: every member's traffic (one path per network, shared by its members).
+    insertRule(s, 'filter', '-A DOCKER-USER -s 172.30.1.0/24 -j DROP');
+    assert.deepEqual(
+      only(doctor(s), 'docker-user-drop')
+        .map((x) => x.subject.name)
+        .sort(),
+      ['api', 'client', 'dual', 'web1', 'web2', 'web3'],
+    );
   }
 });
 

@@ -142,23 +142,53 @@ function dropFix(d: Drop, what: string, bridge = 'BRIDGE'): string {
   }
 }
 
+/**
+ * Whether some rule matches a source narrower than a Docker network (a container's address, a
+ * range of it), so a container's path may differ from its network's other members'.
+ */
+function sourceSpecific(snapshot: HostSnapshot): (ip: string) => boolean {
+  const subnets = new Set((snapshot.docker?.networks ?? []).flatMap((n) => n.subnets.map((s) => s.subnet)));
+  const blocks: string[] = [];
+  for (const state of [snapshot.netfilter, snapshot.netfilter6]) {
+    for (const t of state?.tables ?? []) {
+      for (const c of t.chains) {
+        for (const r of c.rules) {
+          const src = r.match.source;
+          if (src && !subnets.has(src) && !/\/0$/.test(src)) blocks.push(src);
+          if (r.modules.includes('iprange') || r.modules.includes('set')) blocks.push('0.0.0.0/0', '::/0');
+        }
+      }
+    }
+  }
+  const nftTexts = (snapshot.nftables?.tables ?? []).filter((t) => t.origin === 'native').flatMap((t) => t.chains.flatMap((c) => c.rules.map((r) => r.text)));
+  return (ip) => blocks.some((b) => cidrContains(b.includes('/') ? b : `${b}/${b.includes(':') ? 128 : 32}`, ip)) || nftTexts.some((t) => t.includes(ip));
+}
+
 function pathDrops(snapshot: HostSnapshot): Finding[] {
   if (!sourceRead(snapshot, 'netfilter')) return [];
   const out: Finding[] = [];
   // Containers' traffic out, grouped by what drops it and whom it concerns.
   const outbound = new Map<string, { d: Drop; kind: 'network' | 'container'; name: string; network: NetworkInfo; senders: { name: string; ip: string }[] }>();
   const bridges = new Map(bridgeNetworks(snapshot).map((n) => [n.name, n]));
+  // Members of one network take the same path unless a rule names a source narrower than the
+  // network: one path per network, and one per container whose address such a rule covers.
+  const singledOut = sourceSpecific(snapshot);
+  const shared = new Map<string, Drop | undefined>();
   for (const c of running(snapshot)) {
     for (const e of c.endpoints) {
       const n = bridges.get(e.network);
       if (!n || n.internal || !e.ip) continue;
-      let path: PacketPath;
-      try {
-        path = computePacketPath(snapshot, containerOutboundFlow(snapshot, c.id, { dst: OUTSIDE_CLIENT, dport: 443, network: n.name }));
-      } catch {
-        continue;
+      const own = singledOut(e.ip);
+      let d: Drop | undefined;
+      if (!own && shared.has(n.name)) d = shared.get(n.name);
+      else {
+        try {
+          d = dropCause(computePacketPath(snapshot, containerOutboundFlow(snapshot, c.id, { dst: OUTSIDE_CLIENT, dport: 443, network: n.name })));
+        } catch {
+          continue;
+        }
+        if (!own) shared.set(n.name, d);
       }
-      const d = dropCause(path);
       if (!d) continue;
       // A policy or a rule in FORWARD hits the whole network; a DOCKER-USER or firewall rule may be about one container.
       const whole = d.cause === 'forward-drop' && !d.spec;
