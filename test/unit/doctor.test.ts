@@ -138,6 +138,17 @@ test("no-masquerade: a network's subnet without its MASQUERADE, named with the r
   }
   // Routed gateway mode and internal networks have none, by design.
   assert.deepEqual(only(doctor(labSnapshot('lab28')), 'no-masquerade'), []);
+  // IPv6 (Docker 28 programs ip6tables): lab-v6's fd00:30:6::/64.
+  const s = labSnapshot('lab28');
+  for (const c of s.netfilter6?.tables.find((t) => t.name === 'nat')?.chains ?? []) c.rules = c.rules.filter((r) => r.target !== 'MASQUERADE');
+  const v6 = one(doctor(s), 'no-masquerade', 'lab-v6');
+  assert.match(v6.evidence, /fd00:30:6::\/64 in ip6tables' nat table/);
+  assert.match(v6.fix, /ip6tables -t nat -A POSTROUTING -s fd00:30:6::\/64 ! -o br-\w+ -j MASQUERADE/);
+  // A network nobody uses yet: it will bite, not broken now.
+  const unused = labSnapshot('lab28');
+  removeRules(unused, 'nat', (r) => r.target === 'MASQUERADE' && r.match.source === '172.30.1.0/24');
+  for (const c of unused.docker?.containers ?? []) c.endpoints = c.endpoints.filter((e) => e.network !== 'lab-net');
+  assert.equal(one(doctor(unused), 'no-masquerade', 'lab-net').severity, 'warning');
 });
 
 test("docker-user-drop: a DOCKER-USER DROP of a container's traffic and of a published port, named with the rule", () => {

@@ -48,11 +48,13 @@ function subnetOverlap(snapshot: HostSnapshot): Finding[] {
       if (!s.subnet) continue;
       if (misrouted.has(`${n.name} ${s.subnet}`)) continue;
       for (const r of snapshot.hostNamespace.routes) {
-        if (r.dst === 'default' || !r.dst.includes('/') || r.dst.startsWith('fe80:') || (r.table && r.table !== 'main')) continue;
+        if (r.dst === 'default' || r.dst.startsWith('fe80:') || (r.table && r.table !== 'main')) continue;
         if (r.dev && r.dev === n.bridgeName) continue;
+        // A host route (`ip -j route` gives 10.8.0.1 for 10.8.0.1/32).
+        const dst = r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}`;
         const owner = r.dev ? bridgeOwner.get(r.dev) : undefined;
         if (owner && owner.name !== n.name && owner.subnets.some((x) => x.subnet === r.dst)) continue; // another network's own route: reported below
-        if (!overlap(r.dst, s.subnet)) continue;
+        if (!overlap(dst, s.subnet)) continue;
         out.push(
           finding(
             'subnet-overlap',

@@ -66,6 +66,7 @@ function ipForwardOff(snapshot: HostSnapshot): Finding[] {
 function noMasquerade(snapshot: HostSnapshot): Finding[] {
   const out: Finding[] = [];
   const nftDocker = snapshot.nftables?.tables.filter((t) => t.origin === 'native' && t.managers.includes('docker')) ?? [];
+  const used = new Set(running(snapshot).flatMap((c) => c.endpoints.map((e) => e.network)));
   for (const n of bridgeNetworks(snapshot)) {
     if (n.internal || n.options['com.docker.network.bridge.enable_ip_masquerade'] === 'false') continue;
     for (const s of n.subnets) {
@@ -76,6 +77,8 @@ function noMasquerade(snapshot: HostSnapshot): Finding[] {
       const state = v6 ? snapshot.netfilter6 : snapshot.netfilter;
       if (!sourceRead(snapshot, v6 ? 'netfilter6' : 'netfilter') || !state) continue;
       if (v6 && !n.enableIPv6) continue;
+      // Before Docker 27 the engine did not program ip6tables unless told to: no IPv6 NAT is expected then.
+      if (v6 && !state.tables.some((t) => t.name === 'nat' && t.chains.some((c) => c.name === 'DOCKER'))) continue;
       const nat = state.tables.find((t) => t.name === 'nat');
       const inIptables = (nat?.chains ?? []).some((c) => c.rules.some((r) => r.target === 'MASQUERADE' && iptablesShape(r).sourceNet === s.subnet));
       const inNft = nftDocker.some((t) =>
@@ -86,7 +89,7 @@ function noMasquerade(snapshot: HostSnapshot): Finding[] {
       out.push(
         finding(
           'no-masquerade',
-          'error',
+          used.has(n.name) ? 'error' : 'warning',
           'network',
           n.name,
           `no MASQUERADE rule for ${n.name}'s subnet ${s.subnet} in ${tool}' nat table${nftDocker.length ? ` or Docker's nftables table` : ''}: its containers' connections leave ${n.bridgeName} with their private source address, and replies never come back`,
