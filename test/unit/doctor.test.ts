@@ -144,6 +144,16 @@ test("no-masquerade: a network's subnet without its MASQUERADE, named with the r
   const v6 = one(doctor(s), 'no-masquerade', 'lab-v6');
   assert.match(v6.evidence, /fd00:30:6::\/64 in ip6tables' nat table/);
   assert.match(v6.fix, /ip6tables -t nat -A POSTROUTING -s fd00:30:6::\/64 ! -o br-\w+ -j MASQUERADE/);
+  // Docker 20.10 makes no IPv6 NAT unless told to (--ip6tables): an IPv6 network there has none, by design,
+  // even with another engine's ip6tables rules left behind.
+  const old = labSnapshot('lab28');
+  assert.ok(old.docker);
+  old.docker.version = '20.10.24';
+  for (const c of old.netfilter6?.tables.find((t) => t.name === 'nat')?.chains ?? []) c.rules = c.rules.filter((r) => r.target !== 'MASQUERADE');
+  assert.deepEqual(
+    only(doctor(old), 'no-masquerade').filter((x) => x.evidence.includes('ip6tables')),
+    [],
+  );
   // A network nobody uses yet: it will bite, not broken now.
   const unused = labSnapshot('lab28');
   removeRules(unused, 'nat', (r) => r.target === 'MASQUERADE' && r.match.source === '172.30.1.0/24');
@@ -234,6 +244,21 @@ test('stale-dnat and stale-rules: a DNAT to an address no container has, a rule 
     removeRules(s, 'filter', (r) => r.match.outInterface === 'br-0123456789ab');
     assert.deepEqual(problems(doctor(s)), []);
   }
+});
+
+test("stale-rules: another engine version's layout left after an in-place switch is information, one finding per chain", () => {
+  // Docker 28's rules with a Docker 20.10 engine running: what switching the lab's engine in place leaves.
+  const s = labSnapshot('lab28');
+  assert.ok(s.docker);
+  s.docker.version = '20.10.24+dfsg1';
+  const findings = doctor(s);
+  assert.deepEqual(problems(findings), []);
+  const forward = one(findings, 'stale-rules', 'filter DOCKER-FORWARD');
+  assert.match(
+    forward.evidence,
+    /^\d+ rules another engine version left in filter DOCKER-FORWARD: -A DOCKER-FORWARD -j DOCKER-CT; .*belongs to Docker >= 28's layout; this engine \(Docker 20\) does not make it/,
+  );
+  assert.match(forward.fix, /iptables -t filter -D DOCKER-FORWARD -j DOCKER-CT/);
 });
 
 test('no-listener and loopback-listener: the published port against the listening sockets in the container', () => {
@@ -394,6 +419,9 @@ test('macvlan-host-isolation: information on a macvlan network with running cont
   const f = one(doctor(s), 'macvlan-host-isolation', 'lan');
   assert.equal(f.severity, 'info');
   assert.match(f.evidence, /lan is a macvlan network on eth0: its containers \(lone\) and this host cannot reach each other/);
+  // The parent's own route to the LAN is the design, not an overlap.
+  s.hostNamespace.routes.push({ dst: '192.168.77.0/24', dev: 'eth0', protocol: 'kernel', scope: 'link' });
+  assert.deepEqual(only(doctor(s), 'subnet-overlap'), []);
 });
 
 /** Docker 28's capture with ufw's chains (test/fixtures/nft/ufw.iptables-restore) loaded beside Docker's. */

@@ -50,6 +50,8 @@ function subnetOverlap(snapshot: HostSnapshot): Finding[] {
       for (const r of snapshot.hostNamespace.routes) {
         if (r.dst === 'default' || r.dst.startsWith('fe80:') || (r.table && r.table !== 'main')) continue;
         if (r.dev && r.dev === n.bridgeName) continue;
+        // A macvlan or ipvlan network shares its parent's LAN: the parent's route to it is the design.
+        if (r.dev && (n.driver === 'macvlan' || n.driver === 'ipvlan') && r.dev === n.options.parent) continue;
         // A host route (`ip -j route` gives 10.8.0.1 for 10.8.0.1/32).
         const dst = r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}`;
         const owner = r.dev ? bridgeOwner.get(r.dev) : undefined;

@@ -5,7 +5,7 @@
 // published port, through the host's rules (computePacketPath); drops Docker means (network
 // isolation, --internal, the unpublished-port and direct-access DROPs) are not findings.
 // Also rules naming bridges or addresses that no longer exist (stale-rules).
-import type { ContainerInfo, HostSnapshot, NetworkInfo } from '../../snapshot/hostSnapshot';
+import type { ContainerInfo, HostSnapshot, NetfilterState, NetworkInfo } from '../../snapshot/hostSnapshot';
 import { cidrContains } from '../../snapshot/ipAddress';
 import { containerOutboundFlow } from '../packetFlows';
 import { computePacketPath, type PacketPath } from '../packetPath';
@@ -63,6 +63,18 @@ function ipForwardOff(snapshot: HostSnapshot): Finding[] {
   return out;
 }
 
+function engineMajor(snapshot: HostSnapshot): number {
+  const major = Number(/^(\d+)\./.exec(snapshot.docker?.version ?? '')?.[1]);
+  return Number.isFinite(major) ? major : 0;
+}
+
+/** Whether ip6tables' nat table masquerades some Docker IPv6 subnet other than these. */
+function v6Masquerades(state: NetfilterState, except: string[]): boolean {
+  return (state.tables.find((t) => t.name === 'nat')?.chains ?? []).some((c) =>
+    c.rules.some((r) => r.target === 'MASQUERADE' && r.match.source?.includes(':') && !except.includes(r.match.source)),
+  );
+}
+
 function noMasquerade(snapshot: HostSnapshot): Finding[] {
   const out: Finding[] = [];
   const nftDocker = snapshot.nftables?.tables.filter((t) => t.origin === 'native' && t.managers.includes('docker')) ?? [];
@@ -77,8 +89,19 @@ function noMasquerade(snapshot: HostSnapshot): Finding[] {
       const state = v6 ? snapshot.netfilter6 : snapshot.netfilter;
       if (!sourceRead(snapshot, v6 ? 'netfilter6' : 'netfilter') || !state) continue;
       if (v6 && !n.enableIPv6) continue;
-      // Before Docker 27 the engine did not program ip6tables unless told to: no IPv6 NAT is expected then.
-      if (v6 && !state.tables.some((t) => t.name === 'nat' && t.chains.some((c) => c.name === 'DOCKER'))) continue;
+      // Before Docker 27 the engine programmed ip6tables only when told to (--ip6tables): expect
+      // IPv6 NAT from 27 on, or when it made one for another IPv6 network.
+      if (
+        v6 &&
+        !(
+          engineMajor(snapshot) >= 27 ||
+          v6Masquerades(
+            state,
+            n.subnets.map((x) => x.subnet),
+          )
+        )
+      )
+        continue;
       const nat = state.tables.find((t) => t.name === 'nat');
       const inIptables = (nat?.chains ?? []).some((c) => c.rules.some((r) => r.target === 'MASQUERADE' && iptablesShape(r).sourceNet === s.subnet));
       const inNft = nftDocker.some((t) =>
@@ -249,9 +272,15 @@ function pathDrops(snapshot: HostSnapshot): Finding[] {
   return out;
 }
 
+/**
+ * Rules naming a bridge or an address that is gone: a warning each. Rules of another engine
+ * version's layout (left after switching engines in place) name nothing that is gone and sit
+ * behind the running engine's own rules: information, one finding per chain.
+ */
 function staleRuleFindings(snapshot: HostSnapshot): Finding[] {
-  return staleRules(snapshot)
-    .filter((r) => !r.dnat)
+  const stale = staleRules(snapshot).filter((r) => !r.dnat);
+  const out = stale
+    .filter((r) => r.owner.name !== undefined)
     .map((r) =>
       finding(
         'stale-rules',
@@ -262,6 +291,24 @@ function staleRuleFindings(snapshot: HostSnapshot): Finding[] {
         `Nothing uses it any more: delete it (${r.remove}), or restart Docker to rebuild its chains`,
       ),
     );
+  const layout = new Map<string, typeof stale>();
+  for (const r of stale.filter((x) => x.owner.name === undefined)) {
+    const chain = r.where.replace(/ #\d+$/, '').replace(/ handle \d+$/, '');
+    layout.set(chain, [...(layout.get(chain) ?? []), r]);
+  }
+  for (const [chain, rules] of layout) {
+    out.push(
+      finding(
+        'stale-rules',
+        'info',
+        'rule',
+        chain,
+        `${rules.length} rule${rules.length === 1 ? '' : 's'} another engine version left in ${chain}: ${rules.map((r) => r.spec).join('; ')} (${rules[0]?.owner.by})`,
+        `Remove them when convenient (${rules.map((r) => r.remove).join('; ')}); they sit behind the running engine's own rules`,
+      ),
+    );
+  }
+  return out;
 }
 
 export function forwardingChecks(snapshot: HostSnapshot): Finding[] {
