@@ -29,7 +29,8 @@ export function findingLines(f: Finding): string[] {
 }
 
 export function renderDoctorText(findings: readonly Finding[], snapshot?: HostSnapshot): string {
-  const lines = [`Network doctor${snapshot ? ` (${snapshot.host.hostname}, snapshot of ${snapshot.takenAt})` : ''}: ${doctorSummary(findings)}`];
+  const summary = snapshot && !snapshot.docker ? 'nothing checked: the Docker engine was not read' : doctorSummary(findings);
+  const lines = [`Network doctor${snapshot ? ` (${snapshot.host.hostname}, snapshot of ${snapshot.takenAt})` : ''}: ${summary}`];
   for (const severity of SEVERITIES) {
     const group = findings.filter((f) => f.severity === severity);
     if (group.length === 0) continue;

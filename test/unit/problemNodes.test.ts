@@ -97,3 +97,14 @@ test('Problems view on a broken lab: errors and warnings first, evidence and fix
   );
   assert.deepEqual(problemsBadge(snap), { value: 3, tooltip: '2 errors, 1 warning' });
 });
+
+test("Problems view without Docker: the engine's item only, never 'no problems found'", () => {
+  const snap = labSnapshot('lab28');
+  delete snap.docker;
+  const docker = snap.sources.find((x) => x.name === 'docker');
+  assert.ok(docker);
+  Object.assign(docker, { state: 'unreachable', reason: 'connect ENOENT /var/run/docker.sock', fix: 'Start the Docker engine' });
+  const roots = (providers(snap).get(VIEW.problems) as SnapshotTreeProvider).getChildren();
+  assert.deepEqual(roots.map(label), ['Docker engine not reachable']);
+  assert.equal(problemsBadge(snap), undefined);
+});

@@ -166,6 +166,8 @@ export function problemRoots(input: TreeInput): TreeNode[] {
   const all = findingsOf(input.snapshot);
   const seen = new Map<string, number>();
   const roots: TreeNode[] = [];
+  // Without Docker's state nothing was checked: the view shows only why (the source's item).
+  if (!input.snapshot.docker) return roots;
   if (problemCount(all) === 0) roots.push(new FactNode('problems/none', 'no problems found', 'nothing above information', 'pass'));
   for (const severity of SEVERITIES) {
     const nodes = all
