@@ -10,6 +10,9 @@
 //   container-net trace --from SRC --to DST [--udp] [--ipv6] [--packets N] [--seconds S] [--probe] --yes
 //   container-net trace --cleanup
 // Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown.
+//   container-net doctor [--json] [--previous FILE] [--from FILE]
+// Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown;
+// doctor: 0 nothing above info, 1 an error or a warning.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { HostSnapshot } from './snapshot/hostSnapshot';
 import { SNAPSHOT_SCHEMA } from './snapshot/hostSnapshot';
@@ -29,6 +32,8 @@ import { renderMatrixText } from './render/matrixText';
 import { cleanupTraces, renderTraceText, traceConnection } from './traceCommand';
 import { TraceNeedsRootError } from './host/traceSession';
 import { NothingToTraceError } from './model/tracePlan';
+import { doctorExitCode, runDoctor } from './model/doctor/doctor';
+import { doctorJson, renderDoctorText } from './render/doctorText';
 import type { DiagramRequest, PathRequest, TopologyScope } from './protocol';
 
 const HELP = `container-net: a Docker host's container networking as the kernel has it
@@ -74,6 +79,14 @@ Usage:
                                                  the next trace if a run was killed (--probe: send
                                                  one connection from SRC; default 5 packets, 10 s)
   container-net trace --cleanup                  remove TRACE rules a killed trace left behind
+  container-net doctor [--previous FILE]         the common faults, found: DNS (default bridge, missing
+                                                 resolver redirect), ports (held, nothing or loopback
+                                                 listening, stale DNAT, bypassing ufw/firewalld), forwarding
+                                                 (ip_forward, MASQUERADE, FORWARD / DOCKER-USER / firewall
+                                                 drops, stale rules), MTU, subnet overlaps, macvlan; each
+                                                 with severity, subject, evidence and fix
+                                                 (--previous: a saved snapshot to compare addresses with)
+                                                 exit 0 nothing above info, 1 an error or a warning
   container-net --help
 
 Options:
@@ -85,6 +98,7 @@ Options:
   --from FILE             use a saved snapshot instead of reading the host (explain: the source;
                           --snapshot FILE there)
   --snapshot FILE         use a saved snapshot instead of reading the host
+  --previous FILE         doctor: an earlier saved snapshot (container-net snapshot --out FILE)
   --docker-host URL       Docker endpoint (default: $DOCKER_HOST, else unix:///var/run/docker.sock)
   --privilege-command C   how to get root when not root (default: "sudo -n"; "none" to never try)
   --no-dns-rules          skip Docker's DNS redirect rules inside each container (one
@@ -123,6 +137,7 @@ interface Args {
   probe?: boolean;
   yes?: boolean;
   cleanup?: boolean;
+  previous?: string;
 }
 
 function portValue(name: string, v: string): number {
@@ -169,6 +184,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--dns') args.dns = value();
     else if (a === '--to') args.to = value();
     else if (a === '--snapshot') args.snapshot = value();
+    else if (a === '--previous') args.previous = value();
     else if (a === '--privilege-command') {
       const v = value();
       args.privilegeCommand = v === 'none' ? [] : v.split(/\s+/).filter(Boolean);
@@ -373,6 +389,14 @@ export async function main(argv: string[]): Promise<number> {
         }
         throw err;
       }
+    }
+    case 'doctor': {
+      if (args.to || args.matrix || args.port !== undefined) return usage('doctor takes --json, --previous FILE and --from FILE (or --snapshot FILE)');
+      const previous = args.previous ? loadSnapshot(args.previous) : undefined;
+      const snapshot = await snapshotFor(args);
+      const findings = runDoctor(snapshot, previous);
+      print(args.json ? `${displayJson(doctorJson(findings))}\n` : `${renderDoctorText(findings, snapshot)}\n`);
+      return doctorExitCode(findings);
     }
     default:
       printError(`unknown command ${args.command}\n\n${HELP}\n`);

@@ -120,8 +120,14 @@ export function containerFromInspect(raw: Docker.ContainerInspectInfo): Containe
   };
   if (target !== undefined) info.modeTarget = target;
   if (raw.ResolvConfPath) info.resolvConfPath = raw.ResolvConfPath;
+  // Not running: the host ports it will ask for when started (the doctor's port-conflict).
+  if (!raw.State?.Running)
+    info.portBindings = portsOf(raw.HostConfig?.PortBindings as Record<string, { HostIp: string; HostPort: string }[] | null> | undefined);
   return info;
 }
+
+/** Stopped containers whose port bindings are read (a container that never started, or stopped). */
+const BINDINGS_STATES = new Set(['created', 'exited']);
 
 export function containerFromList(raw: Docker.ContainerInfo): ContainerInfo {
   const mode = raw.HostConfig?.NetworkMode ?? '';
@@ -225,8 +231,19 @@ export async function readDocker(
   const vanished: string[] = [];
   const before = new Map((previous?.containers ?? []).map((c) => [c.id, c]));
   const containers = await mapLimit(list, concurrency, async (item) => {
-    if (item.State !== 'running') return containerFromList(item);
     const prev = before.get(item.Id);
+    if (item.State !== 'running') {
+      const listed = containerFromList(item);
+      if (!BINDINGS_STATES.has(item.State)) return listed;
+      // A container's port bindings are fixed when it is created: inspect it once, then keep them.
+      if (prev && prev.state !== 'running' && prev.portBindings) return { ...listed, portBindings: prev.portBindings };
+      try {
+        const inspected = containerFromInspect(await docker.getContainer(item.Id).inspect());
+        return inspected.portBindings ? { ...listed, portBindings: inspected.portBindings } : listed;
+      } catch {
+        return listed; // gone or unreadable: the list entry is all there is
+      }
+    }
     if (previousStillValid(prev, item, procRoot)) {
       onContainer?.(prev);
       return prev;

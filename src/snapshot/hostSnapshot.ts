@@ -102,6 +102,11 @@ export interface ContainerInfo {
   resolvConfPath?: string;
   endpoints: ContainerEndpoint[];
   ports: PublishedPort[];
+  /**
+   * For a container that is not running: the host ports it asks for (inspect's
+   * HostConfig.PortBindings), which it binds when started; absent when not read.
+   */
+  portBindings?: PublishedPort[];
   labels: Record<string, string>;
 }
 

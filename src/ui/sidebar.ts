@@ -1,6 +1,8 @@
-// The sidebar: four tree views over the one live host state (HostState). Reading starts when
-// one of the views is first shown (or anything else first needs the host); the views follow
-// every new snapshot, with progress shown in them while a read runs.
+// The sidebar: five tree views (Containers, Networks, Host, Netfilter, and the doctor's
+// Problems with a badge counting errors and warnings) over the one live host state
+// (HostState). Reading starts when one of the views is first shown (or anything else first
+// needs the host); the views follow every new snapshot, with progress shown in them while a
+// read runs.
 import * as vscode from 'vscode';
 import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import { pidFeaturesOffReason } from '../host/containerPid';
@@ -9,7 +11,9 @@ import { describeEndpoint } from '../host/dockerEngine';
 import { topologyOf } from '../model/topology';
 import type { HostState } from './hostState';
 import { SnapshotTreeProvider } from './trees/snapshotTreeProvider';
+import { problemsBadge } from './trees/problemNodes';
 import type { TreeNode } from './trees/treeNode';
+import { VIEW } from './trees/viewIds';
 import { VIEW_SPECS } from './trees/viewSpecs';
 
 export class Sidebar implements vscode.Disposable {
@@ -49,6 +53,9 @@ export class Sidebar implements vscode.Disposable {
     const containers = this.views.get(VIEW_SPECS[0]?.view ?? '');
     if (containers)
       containers.description = docker?.state === 'ok' || docker?.state === 'partial' ? `${snapshot.docker?.containers.length ?? 0}` : 'engine not reachable';
+    // The count of errors and warnings, on the view and (summed by VS Code) on the activity-bar entry.
+    const problems = this.views.get(VIEW.problems);
+    if (problems) problems.badge = problemsBadge(snapshot);
   }
 
   private showProgress(): void {

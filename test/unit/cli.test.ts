@@ -108,3 +108,63 @@ test('the built CLI prints hostile names, labels and aliases without control cha
   // JSON keeps the data exactly.
   assert.equal(JSON.parse(outputs[3] as string).docker.containers.find((c: { name: string }) => c.name.startsWith('api')).name, evil);
 });
+
+test('the built CLI: doctor on saved snapshots, as text and JSON; exit 1 on a problem, 2 on bad usage', async (t) => {
+  const from = join(FIXTURES, 'lab28', 'snapshot.json');
+  const healthy = spawnSync('node', [CLI, 'doctor', '--from', from], { encoding: 'utf8' });
+  assert.equal(healthy.status, 0, healthy.stderr);
+  assert.match(
+    healthy.stdout,
+    /^Network doctor \(vm, snapshot of [^)]+\): no problems found \(\d+ for information\)\n\nINFO \(\d+\)\n {2}alias-round-robin {2}network lab-net\n {6}evidence: web on lab-net/,
+  );
+  assert.doesNotMatch(healthy.stdout, /ERRORS|WARNINGS/);
+
+  const snapshot = JSON.parse(readFileSync(from, 'utf8'));
+  snapshot.hostNamespace.sysctls['net.ipv4.ip_forward'] = '0';
+  const evil = 'client\x1b]0;pwned\x07';
+  const client = snapshot.docker.containers.find((c: { name: string }) => c.name === 'client');
+  client.name = evil;
+  const dir = tempDir(t, 'cnd-doctor-');
+  const broken = join(dir, 'broken.json');
+  writeFileSync(broken, JSON.stringify(snapshot));
+  const text = spawnSync('node', [CLI, 'doctor', '--from', broken], { encoding: 'utf8' });
+  assert.equal(text.status, 1);
+  assert.match(
+    text.stdout,
+    /: 1 error \(\d+ for information\)\n\nERRORS \(1\)\n {2}ip-forward-off {2}host net\.ipv4\.ip_forward\n {6}evidence: net\.ipv4\.ip_forward is 0: /,
+  );
+  assert.match(text.stdout, / {6}fix: {6}sysctl -w net\.ipv4\.ip_forward=1/);
+
+  const json = spawnSync('node', [CLI, 'doctor', '--json', '--snapshot', broken], { encoding: 'utf8' });
+  assert.equal(json.status, 1);
+  const parsed = JSON.parse(json.stdout) as {
+    findings: { check: string; severity: string; subject: { kind: string; name: string }; evidence: string; fix: string }[];
+  };
+  const f = parsed.findings.find((x) => x.check === 'ip-forward-off');
+  assert.deepEqual(Object.keys(f ?? {}), ['check', 'severity', 'subject', 'evidence', 'fix']);
+  assert.deepEqual(f?.subject, { kind: 'host', name: 'net.ipv4.ip_forward' });
+  assert.equal(f?.severity, 'error');
+
+  // --previous: the healthy capture with client's address changed, against the saved "before".
+  const before = JSON.parse(readFileSync(from, 'utf8'));
+  before.docker.containers.find((c: { name: string }) => c.name === 'client').endpoints[0].ip = '172.30.1.99';
+  const previous = join(dir, 'previous.json');
+  writeFileSync(previous, JSON.stringify(before));
+  const changed = spawnSync('node', [CLI, 'doctor', '--from', from, '--previous', previous], { encoding: 'utf8' });
+  assert.equal(changed.status, 0);
+  assert.match(changed.stdout, /ip-changed {2}container client\n {6}evidence: client's address on lab-net changed from 172\.30\.1\.99 to 172\.30\.1\.20/);
+
+  // A hostile name reaches the terminal without its control characters.
+  snapshot.hostNamespace.sysctls['net.ipv4.ip_forward'] = '1';
+  snapshot.docker.containers.find((c: { name: string }) => c.name === 'legacy').name = 'legacy\x1b]0;pwned\x07';
+  writeFileSync(broken, JSON.stringify(snapshot));
+  const hostile = spawnSync('node', [CLI, 'doctor', '--from', broken], { encoding: 'utf8' }).stdout;
+  assert.match(hostile, /default-bridge-dns {2}container legacy\?\]0;pwned\?\n/);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(hostile, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+
+  const usage = spawnSync('node', [CLI, 'doctor', '--to', 'api:80', '--from', from], { encoding: 'utf8' });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /doctor takes --json/);
+  assert.match(usage.stderr, /container-net doctor \[--previous FILE\]/);
+});

@@ -4,6 +4,7 @@ export const VIEW = {
   networks: 'containerNet.views.networks',
   host: 'containerNet.views.host',
   netfilter: 'containerNet.views.netfilter',
+  problems: 'containerNet.views.problems',
 } as const;
 
 export type ViewId = (typeof VIEW)[keyof typeof VIEW];

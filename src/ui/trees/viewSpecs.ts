@@ -3,6 +3,7 @@ import { ContainerNode } from './containerNodes';
 import { hostRoots } from './hostNodes';
 import { NetworkNode } from './networkNodes';
 import { netfilterRoots } from './netfilterNodes';
+import { problemRoots } from './problemNodes';
 import type { TreeViewSpec } from './snapshotTreeProvider';
 import { VIEW } from './viewIds';
 
@@ -52,5 +53,12 @@ export const VIEW_SPECS: TreeViewSpec[] = [
     sources: ['netfilter'],
     emptyLabel: 'no Docker chains in netfilter',
     roots: netfilterRoots,
+  },
+  {
+    view: VIEW.problems,
+    // The sources the checks need: an unread one shows on top, so "no problems" never hides "not checked".
+    sources: ['docker', 'netfilter', 'containerNamespaces', 'containerDnsRules', 'hostRoutes', 'sysctls'],
+    emptyLabel: 'no problems found',
+    roots: problemRoots,
   },
 ];
