@@ -31,7 +31,7 @@ export class TreeItem {
   contextValue?: string;
   constructor(
     readonly label: string,
-    readonly collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
+    public collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
   ) {}
 }
 
