@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerAddressText, namespaceOwnerName, networkModeText } from '../../src/model/containerSummary';
+import { connectionSources } from '../../src/model/connectionChoices';
 import { labSnapshot } from '../fixtures';
 
 for (const engine of ['lab', 'lab28'] as const) {
@@ -35,4 +36,10 @@ test('a stopped container says so; an owner not on this host is its short id', (
   const others = containers.filter((c) => c.name !== 'api');
   assert.equal(namespaceOwnerName(sidecar, others), sidecar.modeTarget?.slice(0, 12));
   assert.equal(networkModeText(sidecar, others), `container:${sidecar.modeTarget?.slice(0, 12)}`);
+});
+
+test("Explain Connection's source picker describes the sharer by its owner, not the id", () => {
+  const snap = labSnapshot('lab28');
+  const sidecar = connectionSources(snap).find((c) => c.label === 'sidecar');
+  assert.equal(sidecar?.description, "shares api's network namespace · 172.30.1.10 · lab-net");
 });
