@@ -1,9 +1,9 @@
 // Commands that open terminals inside a container's (or an overlay sandbox's) network
 // namespace: a shell, presets, the container's resolv.conf, a DNS lookup against 127.0.0.11,
 // and packet captures on a chosen interface of the namespace (or all of them), live or to a
-// .pcap file in the workspace. Everything runs as an
-// argument array planned in src/host/namespaceTerminal.ts; node-pty drives it, or, if the
-// native module cannot load, a plain terminal with the same argv.
+// .pcap file in the workspace. Everything runs as an argument array planned in
+// src/host/namespaceTerminal.ts; node-pty drives it, or, if the native module cannot load, a
+// plain terminal with the same argv.
 import * as vscode from 'vscode';
 import type { ContainerInfo, HostSnapshot } from '../snapshot/hostSnapshot';
 import { captureInterfaces, type CaptureTarget } from '../model/captureInterfaces';
