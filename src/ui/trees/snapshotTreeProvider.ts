@@ -45,7 +45,8 @@ export class SnapshotTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     this.search = this.filter ? new TreeFilter(this.filter, roots) : undefined;
     if (this.search) roots = this.search.roots;
     if (roots.length === 0 && problems.length === 0) {
-      roots = [new FactNode(`${this.spec.view}/empty`, this.filter ? `nothing matches "${this.filter}"` : this.spec.emptyLabel, '', 'info')];
+      const searched = this.search?.capped ? ` in the first ${this.search.searched} rows` : '';
+      roots = [new FactNode(`${this.spec.view}/empty`, this.filter ? `nothing matches "${this.filter}"${searched}` : this.spec.emptyLabel, '', 'info')];
     }
     this.roots = [...problems, ...roots];
     this.changed.fire(undefined);
