@@ -23,6 +23,7 @@ import { buildTopology } from './model/topology';
 import { renderRuleOwnersText } from './render/ruleOwnersText';
 import { renderPacketPathText } from './render/packetPathText';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
+import { aliasGroups } from './model/aliasGroups';
 import { DiagramRequestError, OUTSIDE_EXAMPLE, renderDiagram } from './render/diagram';
 import { pathForRequest } from './model/pathRequests';
 import { ConnectionEndError, explainConnection, explainExitCode, explanationJson } from './model/explain';
@@ -293,7 +294,7 @@ export async function main(argv: string[]): Promise<number> {
         return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '' }, 'mermaid');
       }
       const topo = buildTopology(snapshot);
-      print(args.json ? `${displayJson(topo)}\n` : `${renderTopologyText(topo)}\n`);
+      print(args.json ? `${displayJson(topo)}\n` : `${renderTopologyText(topo, aliasGroups(snapshot))}\n`);
       return 0;
     }
     case 'path': {

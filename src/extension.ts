@@ -5,7 +5,7 @@ import { HostState } from './ui/hostState';
 import { Sidebar } from './ui/sidebar';
 import { registerSidebarCommands } from './ui/sidebarCommands';
 import { NamespaceTerminals, registerTerminalCommands } from './ui/namespaceTerminals';
-import { openHostSnapshot } from './ui/snapshotDocument';
+import { registerHostSnapshotDocuments } from './ui/snapshotDocument';
 import { DiagramPanels } from './ui/diagramPanel';
 import { registerDiagramCommands } from './ui/diagramCommands';
 import { registerExplainCommand } from './ui/explainCommand';
@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const state = new HostState(log);
   const sidebar = new Sidebar(state, log);
   const inspect = new InspectDocuments();
-  const terminals = new NamespaceTerminals(async () => (await state.whenRead())?.docker?.containers);
+  const terminals = new NamespaceTerminals(() => state.whenRead());
   traces = new PacketTraces(state, inspect, log);
   traces.sweepLeftovers();
   const diagrams = new DiagramPanels({ extensionUri: context.extensionUri, state, sidebar, terminals, log });
@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     state,
     sidebar,
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
-    vscode.commands.registerCommand('containerNet.snapshot.open', openHostSnapshot),
+    ...registerHostSnapshotDocuments(),
     ...registerSidebarCommands(sidebar, state, inspect),
     ...registerTerminalCommands(terminals),
     diagrams,

@@ -11,6 +11,7 @@ import { LiveSnapshot } from './host/liveSnapshot';
 import { stateChanges, type StateChange } from './model/stateChanges';
 import { topologyOf } from './model/topology';
 import { renderSourcesText, renderTopologyText } from './render/topologyText';
+import { aliasGroups } from './model/aliasGroups';
 
 export interface WatchOptions {
   json: boolean;
@@ -52,7 +53,10 @@ export async function watch(options: WatchOptions): Promise<number> {
   live.on('changed', (snapshot) => {
     if (!previous) {
       if (options.json) write(displayJson(stateLine(snapshot), 0));
-      else write(displayBlock(`${renderSourcesText(snapshot)}\n\n${renderTopologyText(topologyOf(snapshot))}\n\nWatching (Ctrl+C to stop)...`));
+      else
+        write(
+          displayBlock(`${renderSourcesText(snapshot)}\n\n${renderTopologyText(topologyOf(snapshot), aliasGroups(snapshot))}\n\nWatching (Ctrl+C to stop)...`),
+        );
     } else {
       for (const c of stateChanges(previous, snapshot)) emit(c, snapshot.takenAt);
     }

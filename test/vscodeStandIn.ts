@@ -1,6 +1,6 @@
 // A stand-in for the `vscode` module, for unit tests of the tree nodes in plain Node (the
 // bundler maps `vscode` here for test/ builds only). It has the few value classes the trees
-// build (TreeItem, ThemeIcon, ThemeColor, MarkdownString, EventEmitter) and nothing that acts:
+// build (TreeItem, ThemeIcon, ThemeColor, MarkdownString, EventEmitter, Uri) and nothing that acts:
 // what the trees look like in a real VS Code is the e2e suite's business (code-server).
 export enum TreeItemCollapsibleState {
   None = 0,
@@ -23,6 +23,21 @@ export class MarkdownString {
   constructor(readonly value = '') {}
 }
 
+/** Enough of vscode.Uri for documents on the extension's own schemes: `from` and `toString`. */
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly path: string,
+    readonly query: string,
+  ) {}
+  static from(c: { scheme: string; path?: string; query?: string }): Uri {
+    return new Uri(c.scheme, c.path ?? '', c.query ?? '');
+  }
+  toString(): string {
+    return `${this.scheme}:${this.path}${this.query ? `?${this.query}` : ''}`;
+  }
+}
+
 export class TreeItem {
   id?: string;
   description?: string | boolean;
@@ -31,7 +46,7 @@ export class TreeItem {
   contextValue?: string;
   constructor(
     readonly label: string,
-    readonly collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
+    public collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
   ) {}
 }
 

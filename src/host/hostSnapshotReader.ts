@@ -333,7 +333,9 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
           notes.push(`nsid probe failed (veth pairing falls back to peer indexes): ${(err as Error).message}`);
         }
         for (const c of docker.containers.filter((c) => c.pid > 0 && c.modeKind === 'container')) {
-          notes.push(`info: ${c.name} shares the network namespace of ${c.modeTarget}`);
+          // By name: Docker reports container:X with X's full id.
+          const owner = docker.containers.find((o) => o.id === c.modeTarget || o.name === c.modeTarget);
+          notes.push(`info: ${c.name} shares the network namespace of ${owner?.name ?? c.modeTarget}`);
         }
         return found;
       })) ?? [];

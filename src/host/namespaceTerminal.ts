@@ -22,7 +22,8 @@ export const EMBEDDED_DNS = '127.0.0.11';
 export type TerminalContainer = Pick<ContainerInfo, 'id' | 'name' | 'pid' | 'state' | 'modeKind' | 'modeTarget' | 'resolvConfPath'>;
 
 export type TerminalTarget =
-  | { kind: 'container'; container: TerminalContainer }
+  /** `namespaceOwner`: for `container:X`, X's name (the notes say it rather than X's raw id). */
+  | { kind: 'container'; container: TerminalContainer; namespaceOwner?: string }
   /** A namespace file on the host, e.g. /var/run/docker/netns/1-abc (an overlay sandbox). */
   | { kind: 'netns'; path: string };
 
@@ -41,8 +42,10 @@ export type TerminalAction =
   /**
    * tcpdump inside the namespace: live to the terminal, or to `file` (absolute path on the host).
    * `filter` is tcpdump's filter expression, passed after `--` as given (one or more elements).
+   * `interfaces`: the namespace's interface names as read; when given, `iface` must be one of
+   * them or "any" (every interface).
    */
-  | { kind: 'capture'; iface?: string; file?: string; count?: number; filter?: readonly string[] };
+  | { kind: 'capture'; iface?: string; interfaces?: readonly string[]; file?: string; count?: number; filter?: readonly string[] };
 
 /** What the plan needs to know about the host. `hostTools()` reads the real one. */
 export interface HostTools {
@@ -214,10 +217,17 @@ function plan(target: TerminalTarget, action: TerminalAction, tools: HostTools):
     case 'capture': {
       const iface = action.iface ?? 'eth0';
       if (!/^[A-Za-z0-9_.:@][A-Za-z0-9_.:@-]{0,14}$/.test(iface)) throw new PlanError(`not an interface name: ${JSON.stringify(iface)}`);
+      if (action.interfaces && iface !== 'any' && !action.interfaces.includes(iface)) {
+        throw new PlanError(
+          `${place.label} has no interface ${iface} (it has ${action.interfaces.length ? action.interfaces.join(', ') : 'none read'}); capture on one of those or on any`,
+        );
+      }
       if (place.modeKind === 'none' && iface !== 'lo' && iface !== 'any') {
         throw new PlanError(`${place.label} has no network (--network none): its namespace has only lo; capture on lo`);
       }
       if (place.modeKind === 'host') notes.push(`This captures on the host's ${iface}: all of the host's traffic on it, not only this container's.`);
+      if (iface === 'any')
+        notes.push('On any: every interface of the namespace in one capture (tcpdump records them with Linux "cooked" headers, not the Ethernet ones).');
       const args = ['-i', iface, '-n'];
       if (action.count !== undefined && (!Number.isInteger(action.count) || action.count < 1))
         throw new PlanError(`packet count must be a positive integer: ${action.count}`);
@@ -285,7 +295,7 @@ function placeOf(target: TerminalTarget): Place {
         notes: [...notes, `${c.name} uses the host's network namespace (--network host): this runs in the host's namespace.`],
       };
     case 'container': {
-      const owner = shortId(c.modeTarget ?? '?');
+      const owner = target.namespaceOwner ?? shortId(c.modeTarget ?? '?');
       // Its own pid sits in the owner's namespace, so entering through it is the same
       // namespace and keeps working without looking the owner up.
       notes.push(

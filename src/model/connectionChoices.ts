@@ -7,6 +7,7 @@ import type { ContainerInfo, HostSnapshot } from '../snapshot/hostSnapshot';
 import { outsideInterface } from './packetFlows';
 import { socketAddress } from './socketAddress';
 import { topologyOf } from './topology';
+import { containerAddressText } from './containerSummary';
 
 export interface ConnectionChoice {
   label: string;
@@ -27,7 +28,7 @@ export function connectionSources(snapshot: HostSnapshot): ConnectionChoice[] {
   ];
   for (const c of snapshot.docker?.containers ?? []) {
     if (c.state !== 'running') continue;
-    out.push({ label: c.name, description: addresses(c) || c.networkMode, value: c.name, protocol: 'tcp' });
+    out.push({ label: c.name, description: addresses(c) || containerAddressText(c, snapshot.docker?.containers ?? []), value: c.name, protocol: 'tcp' });
   }
   return out;
 }

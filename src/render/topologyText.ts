@@ -3,6 +3,7 @@ import type { HostSnapshot } from '../snapshot/hostSnapshot';
 import type { Endpoint, Topology } from '../model/topology';
 import { socketAddress } from '../model/socketAddress';
 import { leftoverLines } from '../model/leftovers';
+import { aliasMembersText, type AliasGroup } from '../model/aliasGroups';
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -53,7 +54,8 @@ function endpointLine(ep: Endpoint): string {
   return `    ${ep.network} (${ep.driver}): ${path}${flags}`;
 }
 
-export function renderTopologyText(topo: Topology): string {
+/** `aliases`: the host's alias groups (aliasGroups(snapshot)), listed under their network. */
+export function renderTopologyText(topo: Topology, aliases: AliasGroup[] = []): string {
   const lines: string[] = [];
   lines.push(`Uplinks: ${topo.uplinks.map((u) => u.name).join(', ') || 'none (no default route)'}`);
   lines.push('', 'Networks:');
@@ -69,6 +71,7 @@ export function renderTopologyText(topo: Topology): string {
       n.flags.length ? `[${n.flags.join(', ')}]` : '',
     ].filter(Boolean);
     lines.push(`  ${n.name} (${n.driver}) ${n.subnets.join(' ')} ${extra.join('; ')}`.trimEnd());
+    for (const g of aliases.filter((a) => a.network === n.name)) lines.push(`    alias ${g.alias} -> ${aliasMembersText(g)}`);
   }
   lines.push('', 'Containers:');
   for (const c of topo.containers) {

@@ -1,10 +1,13 @@
 // Commands that open terminals inside a container's (or an overlay sandbox's) network
 // namespace: a shell, presets, the container's resolv.conf, a DNS lookup against 127.0.0.11,
-// and packet captures, live or to a .pcap file in the workspace. Everything runs as an
-// argument array planned in src/host/namespaceTerminal.ts; node-pty drives it, or, if the
-// native module cannot load, a plain terminal with the same argv.
+// and packet captures on a chosen interface of the namespace (or all of them), live or to a
+// .pcap file in the workspace. Everything runs as an argument array planned in
+// src/host/namespaceTerminal.ts; node-pty drives it, or, if the native module cannot load, a
+// plain terminal with the same argv.
 import * as vscode from 'vscode';
-import type { ContainerInfo } from '../snapshot/hostSnapshot';
+import type { ContainerInfo, HostSnapshot } from '../snapshot/hostSnapshot';
+import { captureInterfaces, type CaptureTarget } from '../model/captureInterfaces';
+import { containerAddressText, namespaceOwnerName } from '../model/containerSummary';
 import { hostTools, interactivePrivilegeCommand, planNamespaceTerminal, type TerminalAction, type TerminalTarget } from '../host/namespaceTerminal';
 import { ptyAvailable } from '../host/ptyProcess';
 import { createCaptureFile } from '../host/captureFile';
@@ -33,15 +36,26 @@ const PRESETS: { label: string; detail: string; action: TerminalAction }[] = [
 export class NamespaceTerminals {
   private warnedNoPty = false;
 
-  /** `containers`: the live host state's containers, waiting for its first read if there is none yet. */
-  constructor(private readonly containers: () => Promise<ContainerInfo[] | undefined>) {}
+  /** `snapshot`: the live host state's latest read, waiting for its first read if there is none yet. */
+  constructor(private readonly snapshot: () => Promise<HostSnapshot | undefined>) {}
+
+  private async containers(): Promise<ContainerInfo[]> {
+    return (await this.snapshot())?.docker?.containers ?? [];
+  }
+
+  /** A container as a target; a `container:X` sharer carries X's name for the notes. */
+  private containerTarget(container: ContainerInfo, all: ContainerInfo[]): TerminalTarget {
+    return container.modeKind === 'container'
+      ? { kind: 'container', container, namespaceOwner: namespaceOwnerName(container, all) }
+      : { kind: 'container', container };
+  }
 
   /** The target of a command: the tree item it was run on, else a quick pick of running containers. */
   private async target(node?: TreeNode): Promise<TerminalTarget | undefined> {
     const facts = node?.facts();
     if (facts?.netnsPath) return { kind: 'netns', path: facts.netnsPath };
-    if (facts?.container) return { kind: 'container', container: facts.container };
-    const list = (await this.containers()) ?? [];
+    const list = await this.containers();
+    if (facts?.container) return this.containerTarget(facts.container, list);
     const running = list.filter((c) => c.state === 'running');
     if (running.length === 0) {
       void vscode.window.showWarningMessage('No running containers on this host.');
@@ -50,12 +64,12 @@ export class NamespaceTerminals {
     const pick = await vscode.window.showQuickPick(
       running.map((c) => ({
         label: displayText(c.name),
-        description: displayText(c.endpoints.map((e) => `${e.network} ${e.ip}`).join(', ') || c.networkMode),
+        description: displayText(containerAddressText(c, list)),
         container: c,
       })),
       { title: 'Container', placeHolder: 'Whose network namespace?' },
     );
-    return pick ? { kind: 'container', container: pick.container } : undefined;
+    return pick ? this.containerTarget(pick.container, list) : undefined;
   }
 
   async open(node: TreeNode | undefined, action: TerminalAction, onExit?: (code: number) => void): Promise<vscode.Terminal | undefined> {
@@ -65,14 +79,15 @@ export class NamespaceTerminals {
 
   /** A shell in a running container's namespace, by name (the diagram panel's node action). */
   async shellIn(containerName: string): Promise<vscode.Terminal | undefined> {
-    const container = (await this.containers())?.find((c) => c.name === containerName);
+    const all = await this.containers();
+    const container = all.find((c) => c.name === containerName);
     if (container?.state !== 'running') {
       void vscode.window.showWarningMessage(
         `Container ${containerName} is ${container ? `not running (${container.state})` : 'not on this host any more'}: no namespace to open a shell in.`,
       );
       return undefined;
     }
-    return this.openTarget({ kind: 'container', container }, { kind: 'shell' });
+    return this.openTarget(this.containerTarget(container, all), { kind: 'shell' });
   }
 
   private async openTarget(target: TerminalTarget, action: TerminalAction, onExit?: (code: number) => void): Promise<vscode.Terminal | undefined> {
@@ -88,7 +103,7 @@ export class NamespaceTerminals {
         void vscode.window.showErrorMessage(check.reason);
         return undefined;
       }
-      target = { kind: 'container', container: check.container };
+      target = { ...target, container: check.container };
     }
     const tools = hostTools(interactivePrivilegeCommand(settings.privilegeCommand));
     const planned = planNamespaceTerminal(target, action, tools);
@@ -140,7 +155,33 @@ export class NamespaceTerminals {
     return this.open(node, action);
   }
 
+  /**
+   * Which interface of the target's namespace to capture on: its interfaces as last read, and
+   * "any" for all of them. Only a name from this list reaches tcpdump (and the plan checks it again).
+   */
+  private async captureInterface(target: TerminalTarget): Promise<{ iface: string; interfaces: string[] } | undefined> {
+    const snapshot = await this.snapshot();
+    const where: CaptureTarget = target.kind === 'netns' ? { kind: 'netns', path: target.path } : { kind: 'container', containerId: target.container.id };
+    const offered = snapshot
+      ? captureInterfaces(snapshot, where)
+      : { interfaces: [{ name: 'any', description: 'every interface of the namespace' }], unknown: 'nothing read yet' };
+    const whose = target.kind === 'netns' ? target.path : target.container.name;
+    const pick = await vscode.window.showQuickPick(
+      offered.interfaces.map((i) => ({ label: displayText(i.name), description: displayText(i.description), name: i.name })),
+      {
+        title: `Capture packets in ${displayText(whose)}${offered.namespaceOf ? ` (${displayText(offered.namespaceOf)} network namespace)` : ''}: which interface?`,
+        placeHolder: offered.unknown ? `Only "any": ${displayText(offered.unknown)}` : 'An interface of the namespace, or any for all of them',
+      },
+    );
+    if (!pick) return undefined;
+    return { iface: pick.name, interfaces: offered.interfaces.map((i) => i.name).filter((n) => n !== 'any') };
+  }
+
   async capture(node?: TreeNode): Promise<unknown> {
+    const target = await this.target(node);
+    if (!target) return;
+    const chosen = await this.captureInterface(target);
+    if (!chosen) return;
     const mode = await vscode.window.showQuickPick(
       [
         { label: 'Live in the terminal', toFile: false },
@@ -150,13 +191,14 @@ export class NamespaceTerminals {
           toFile: true,
         },
       ],
-      { title: 'Capture packets (tcpdump on eth0)' },
+      { title: `Capture packets (tcpdump on ${displayText(chosen.iface)})` },
     );
     if (!mode) return;
     const filter = await vscode.window.showInputBox({ title: 'tcpdump filter (optional)', prompt: 'e.g. tcp port 80; empty captures everything' });
     if (filter === undefined) return;
     const words = filter.trim() ? filter.trim().split(/\s+/) : undefined;
-    if (!mode.toFile) return this.open(node, { kind: 'capture', iface: 'eth0', ...(words ? { filter: words } : {}) });
+    const action = { kind: 'capture' as const, iface: chosen.iface, interfaces: chosen.interfaces, ...(words ? { filter: words } : {}) };
+    if (!mode.toFile) return this.openTarget(target, action);
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || folder.uri.scheme !== 'file') {
       void vscode.window.showErrorMessage('Open a folder first: the capture file is written into the workspace.');
@@ -169,7 +211,7 @@ export class NamespaceTerminals {
       void vscode.window.showErrorMessage(`Could not create the capture file in ${folder.uri.fsPath}: ${(err as Error).message}`);
       return;
     }
-    return this.open(node, { kind: 'capture', iface: 'eth0', file, ...(words ? { filter: words } : {}) }, () => {
+    return this.openTarget(target, { ...action, file }, () => {
       const uri = vscode.Uri.file(file);
       void vscode.commands.executeCommand('revealInExplorer', uri);
       void vscode.window.showInformationMessage(`Capture saved: ${file}`);

@@ -75,7 +75,7 @@ export class Sidebar implements vscode.Disposable {
     if (!provider || !view) return;
     const text = await vscode.window.showInputBox({
       title: 'Filter',
-      prompt: 'Show only items whose name or description contains this text (empty clears the filter)',
+      prompt: 'Show only rows that say this, or whose children do: a name, IP, MAC, alias, port, rule text, chain or network (empty clears the filter)',
       value: provider.filter,
     });
     if (text === undefined) return;
@@ -90,14 +90,26 @@ export class Sidebar implements vscode.Disposable {
   private showMessage(viewId: string): void {
     const view = this.views.get(viewId);
     if (!view) return;
-    const filter = this.providers.get(viewId)?.filter.trim();
+    const provider = this.providers.get(viewId);
+    const filter = provider?.filter.trim();
+    const search = provider?.filterSearch;
     const off = viewId === VIEW_SPECS[0]?.view ? pidFeaturesOffReason(describeEndpoint(this.state.settings.dockerEndpoint || undefined)) : undefined;
-    const parts = [filter ? `Filtered by "${displayText(filter)}"` : '', off ?? ''].filter(Boolean);
+    const parts = [
+      filter ? `Filtered by "${displayText(filter)}"${search?.capped ? ` (only the first ${search.searched} rows searched)` : ''}` : '',
+      off ?? '',
+    ].filter(Boolean);
     view.message = parts.length > 0 ? parts.join(' — ') : undefined;
   }
 
   async reveal(view: string, nodeId: string): Promise<boolean> {
-    const node = this.providers.get(view)?.find(nodeId);
+    const provider = this.providers.get(view);
+    let node = provider?.find(nodeId);
+    if (provider && node && !provider.shows(node)) {
+      // The view's filter hides it: clear the filter rather than fail to show what was asked for.
+      provider.setFilter('');
+      this.showMessage(view);
+      node = provider.find(nodeId);
+    }
     const tree = this.views.get(view);
     if (!node || !tree) {
       this.log.warn(`reveal: ${nodeId} not found in ${view}`);

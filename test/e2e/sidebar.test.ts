@@ -126,8 +126,15 @@ test('the activity-bar entry opens the sidebar and Containers lists every lab co
   assert.ok(firstRead, 'the first snapshot was logged');
   recordTiming('first snapshot in the extension host (ms)', Number(firstRead[1]));
   assert.ok(ms >= 0);
+  // A container row says where it is on the network (its address and network), not its image.
+  const apiIp = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
   const api = containers.find((r) => r.label === 'api');
-  assert.match(api?.description ?? '', /containernet-lab\/busybox:1/);
+  assert.equal(api?.description, `${apiIp} · lab-net`);
+  assert.match(
+    containers.find((r) => r.label === 'sidecar')?.description ?? '',
+    /^shares api's network namespace · /,
+    "a container:X sharer by its owner's name",
+  );
   await screenshot(page, 'sidebar-containers');
 });
 
@@ -263,6 +270,111 @@ test('Networks, Host and Netfilter views show the lab as Docker and the kernel h
   assert.ok(dnat);
   await until('Netfilter', 'the 8080 DNAT rule as iptables -S prints it', (r) => r.some((x) => x.label === dnat && /pkts .* · api$/.test(x.description)));
   await screenshot(page, 'sidebar-netfilter');
+});
+
+/**
+ * Sets a view's filter from its title bar (the Filter… button: every view's command has the same
+ * title, so the palette cannot tell them apart) and waits for the input to close. '' clears it.
+ */
+async function filterView(view: string, text: string): Promise<void> {
+  await focusPane(page, view);
+  const header = viewPane(page, view).locator('.pane-header').first();
+  await header.hover();
+  await header.locator('.actions .action-label.codicon-filter').first().click({ timeout: 10_000 });
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Each lab container answering to `web` on lab-net, with its address there, as Docker says. */
+function webAliasMembers(): { name: string; ip: string }[] {
+  return ['web1', 'web2', 'web3'].map((name) => {
+    const networks = JSON.parse(sh('docker', 'inspect', '-f', '{{json .NetworkSettings.Networks}}', name)) as Record<
+      string,
+      { IPAddress: string; Aliases: string[] | null; DNSNames?: string[] | null }
+    >;
+    const labNet = networks['lab-net'];
+    assert.ok(labNet, `${name} is on lab-net`);
+    assert.ok([...(labNet.Aliases ?? []), ...(labNet.DNSNames ?? [])].includes('web'), `${name} answers to web`);
+    return { name, ip: labNet.IPAddress };
+  });
+}
+
+test('Networks: lab-net lists its aliases, web -> web1, web2, web3 (round robin), as Docker has them', async () => {
+  const members = webAliasMembers();
+  await filterView('Networks', '');
+  await scrollPaneToTop(page, 'Networks');
+  await expand('Networks', 'lab-net');
+  const want = `${members.map((m) => `${m.name} ${m.ip}`).join(', ')} (round robin)`;
+  await until(
+    'Networks',
+    'the Aliases group and web',
+    (r) => r.some((x) => x.label === 'Aliases') && r.some((x) => x.label === 'web' && x.description === want),
+  );
+  await expand('Networks', 'web');
+  const { rows: r } = await until('Networks', 'web1, web2 and web3 under web', (rs) =>
+    members.every((m) => rs.some((x) => x.label === m.name && x.description === m.ip)),
+  );
+  const web = r.find((x) => x.label === 'web');
+  assert.ok(web && r.filter((x) => x.level === web.level + 1 && members.some((m) => m.name === x.label)).length === 3);
+  await screenshot(page, 'sidebar-network-aliases');
+  await collapse('Networks', 'lab-net');
+});
+
+test('filters find an IP (Containers), an alias (Networks) and a rule (Netfilter), opening the rows that lead to them', async () => {
+  const apiIp = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
+  try {
+    // An IP: api by its address, opened to its endpoint; containers that do not say it are gone.
+    await filterView('Containers', apiIp);
+    const { rows: byIp } = await until('Containers', `rows for ${apiIp}`, (r) => r.some((x) => x.label === `lab-net: ${apiIp}`));
+    const top = byIp.filter((x) => x.level === 1).map((x) => x.label);
+    assert.ok(top.includes('api') && top.includes('sidecar'), `top rows: ${top.join(', ')}`);
+    assert.ok(!top.includes('hostnet') && !top.includes('nonet'), `top rows: ${top.join(', ')}`);
+    // Any other container is kept only for a live connection to api's address: only that branch shows.
+    byIp.forEach((row, i) => {
+      if (row.level !== 1 || row.label === 'api' || row.label === 'sidecar') return;
+      const end = byIp.findIndex((x, j) => j > i && x.level === 1);
+      const kids = byIp.slice(i + 1, end < 0 ? undefined : end).filter((x) => x.level === 2);
+      assert.deepEqual(
+        kids.map((x) => x.label),
+        ['Connections'],
+        `${row.label} is kept for its connections to ${apiIp}`,
+      );
+    });
+    assert.equal(byIp.find((x) => x.label === 'api')?.expanded, true, 'api is opened to show the match');
+    await screenshot(page, 'sidebar-filter-ip');
+
+    // An alias: lab-net is kept and opened down to web.
+    const members = webAliasMembers();
+    await filterView('Networks', 'web');
+    const { rows: byAlias } = await until('Networks', 'the web alias under lab-net', (r) =>
+      r.some((x) => x.label === 'web' && members.every((m) => x.description.includes(`${m.name} ${m.ip}`))),
+    );
+    const networks = byAlias.filter((x) => x.level === 1).map((x) => x.label);
+    assert.ok(networks.includes('lab-net') && !networks.includes('lab-other') && !networks.includes('lab-internal'), `networks: ${networks.join(', ')}`);
+    assert.equal(byAlias.find((x) => x.label === 'lab-net')?.expanded, true);
+    assert.equal(byAlias.find((x) => x.label === 'Aliases')?.expanded, true);
+    await screenshot(page, 'sidebar-filter-alias');
+
+    // A rule: the DNAT of 8080, as iptables -S prints it, in nat > DOCKER, both opened.
+    const dnat = sh('iptables', '-t', 'nat', '-S', 'DOCKER')
+      .split('\n')
+      .find((l) => l.includes('--dport 8080') && l.includes('-j DNAT'));
+    assert.ok(dnat);
+    await filterView('Netfilter', '8080');
+    const { rows: byRule } = await until('Netfilter', 'the 8080 DNAT rule', (r) => r.some((x) => x.label === dnat && /pkts .* · api$/.test(x.description)));
+    assert.equal(byRule.find((x) => x.label === 'nat')?.expanded, true);
+    assert.equal(byRule.find((x) => x.label === 'DOCKER')?.expanded, true);
+    assert.ok(!byRule.some((x) => x.label === 'DOCKER-ISOLATION-STAGE-1'), 'chains without 8080 are not shown');
+    await screenshot(page, 'sidebar-filter-rule');
+  } finally {
+    await filterView('Containers', '').catch(() => undefined);
+    await filterView('Networks', '').catch(() => undefined);
+    await filterView('Netfilter', '').catch(() => undefined);
+  }
+  await until('Netfilter', 'every table back', (r) => r.some((x) => x.label === 'filter') && r.some((x) => x.label === 'nat'));
 });
 
 test('stopping dockerd shows "engine not reachable"; starting it again recovers', async () => {

@@ -1,5 +1,6 @@
-// Containers view: each container, its network endpoints (eth0@ifN -> host vethX -> bridge),
-// its published ports (with the DNAT rule) and its network mode.
+// Containers view: each container described by its addresses and networks, its network
+// endpoints (eth0@ifN -> host vethX -> bridge), its published ports (with the DNAT rule), its
+// network mode (a `container:X` sharer by X's name) and its live connections (conntrack).
 import * as vscode from 'vscode';
 import type { ContainerInfo } from '../../snapshot/hostSnapshot';
 import type { ContainerNode as ContainerModel, Endpoint, PortMapping } from '../../model/topology';
@@ -8,6 +9,8 @@ import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
 import { socketAddress } from '../../model/socketAddress';
 import { containerNodeId, endpointNodeId, hostLinkNodeId, portNodeId } from './nodeIds';
+import { containerAddressText, namespaceOwner, namespaceOwnerName, networkModeText } from '../../model/containerSummary';
+import { ConnectionsNode } from './connectionNodes';
 
 const STATE_ICON: Record<string, [string, string]> = {
   running: ['vm-running', 'testing.iconPassed'],
@@ -31,9 +34,13 @@ export class ContainerNode extends TreeNode {
     return this.info.name;
   }
 
+  private get containers(): ContainerInfo[] {
+    return this.input.snapshot.docker?.containers ?? [];
+  }
+
   item(): vscode.TreeItem {
     const item = this.base(this.info.name, true);
-    item.description = `${this.info.image}${this.info.state === 'running' ? '' : ` (${this.info.state})`}`;
+    item.description = containerAddressText(this.info, this.containers);
     const [icon, color] = STATE_ICON[this.info.state] ?? ['vm', 'foreground'];
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     const eps = this.input.topology.endpoints.filter((e) => e.containerId === this.info.id);
@@ -44,7 +51,7 @@ export class ContainerNode extends TreeNode {
       `|---|---|`,
       `| image | ${md(this.info.image)} |`,
       `| state | ${md(this.info.state)}${this.info.pid ? `, pid ${this.info.pid}` : ''} |`,
-      `| network mode | ${md(this.info.networkMode || 'default')} |`,
+      `| network mode | ${md(networkModeText(this.info, this.containers))} |`,
       `| DNS | ${this.model?.dns === 'embedded' ? 'embedded (127.0.0.11)' : this.model?.dns === 'none' ? 'none' : "host's resolv.conf (no embedded DNS)"} |`,
       ...(this.model?.netnsInode ? [`| netns | net:[${this.model.netnsInode}] |`] : []),
       ...eps.map((e) => `| ${md(e.network)} | ${e.ip}/${e.prefixLen} ${e.mac} |`),
@@ -60,12 +67,12 @@ export class ContainerNode extends TreeNode {
     if (this.info.modeKind === 'host') out.push(new FactNode(`${this.id}/mode`, 'network mode: host', "shares the host's network namespace", 'home'));
     else if (this.info.modeKind === 'none') out.push(new FactNode(`${this.id}/mode`, 'network mode: none', 'loopback only', 'circle-slash'));
     else if (this.info.modeKind === 'container') {
-      const target = m && m.namespaceOwnerId !== m.id ? this.input.snapshot.docker?.containers.find((c) => c.id === m.namespaceOwnerId) : undefined;
+      const target = namespaceOwner(this.info, this.containers);
       out.push(
         new FactNode(
           `${this.id}/mode`,
-          `network mode: container:${m?.sharesNamespaceWith ?? this.info.modeTarget}`,
-          'shares its network namespace',
+          `network mode: ${networkModeText(this.info, this.containers)}`,
+          `shares ${namespaceOwnerName(this.info, this.containers)}'s network namespace`,
           'link',
           undefined,
           target ? { peer: { view: VIEW.containers, nodeId: containerNodeId(target.id) } } : {},
@@ -87,8 +94,14 @@ export class ContainerNode extends TreeNode {
       );
     }
     if (this.info.state === 'running' && out.length === 0) out.push(new FactNode(`${this.id}/none`, 'no network endpoints', '', 'circle-slash'));
+    if (this.info.state === 'running' && this.info.modeKind !== 'host' && this.info.modeKind !== 'none') out.push(new ConnectionsNode(this.info, this.input));
     for (const n of out) n.parent = this;
     return out;
+  }
+
+  /** The image and id are searched too: the row no longer shows the image, its hover does. */
+  override filterText(): string {
+    return `${super.filterText()} ${this.info.image.toLowerCase()} ${this.info.id.slice(0, 12)}`;
   }
 
   override facts() {

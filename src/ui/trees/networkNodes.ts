@@ -1,5 +1,5 @@
 // Networks view: each Docker network with driver, subnet, gateway, bridge or VXLAN id and
-// flags; its attached containers; for bridges the MAC table (FDB) with MACs resolved to
+// flags; its attached containers; its aliases (alias -> the containers answering to it); for bridges the MAC table (FDB) with MACs resolved to
 // container names; for overlays the VXLAN device, VNI and MTU.
 import * as vscode from 'vscode';
 import type { NetworkInfo } from '../../snapshot/hostSnapshot';
@@ -8,6 +8,8 @@ import { containerNodeId, networkNodeId } from './nodeIds';
 import { FactNode, GroupNode, TreeNode, code, md } from './treeNode';
 import type { TreeInput } from './treeInput';
 import { VIEW } from './viewIds';
+import { aliasMembersText, networkAliasGroups, type AliasGroup } from '../../model/aliasGroups';
+import { aliasesGroup } from './aliasNodes';
 
 const DRIVER_ICON: Record<string, string> = { bridge: 'type-hierarchy', overlay: 'globe', host: 'home', null: 'circle-slash', macvlan: 'plug' };
 
@@ -18,6 +20,15 @@ export class NetworkNode extends TreeNode {
     private readonly input: TreeInput,
   ) {
     super(networkNodeId(info.id), `network-${info.driver}`);
+  }
+
+  /** The network's aliases; none where Docker's embedded DNS does not answer (default bridge, host, none). */
+  private aliases(): AliasGroup[] {
+    return networkAliasGroups(this.input.snapshot, this.info.name);
+  }
+
+  private get hasEmbeddedDns(): boolean {
+    return !['bridge', 'host', 'none'].includes(this.info.name);
   }
 
   item(): vscode.TreeItem {
@@ -48,6 +59,7 @@ export class NetworkNode extends TreeNode {
         `| MTU | ${this.model?.mtu ?? '-'} |`,
         `| internal / attachable / ingress | ${n.internal} / ${n.attachable} / ${n.ingress} |`,
         `| NAT | ${this.model?.masquerade.map((r) => `${code(r.spec)}`).join('<br>') || '-'} |`,
+        ...this.aliases().map((g) => `| alias ${md(g.alias)} | ${md(aliasMembersText(g))} |`),
         ...(this.model?.flags.length ? [`| flags | ${this.model.flags.join(', ')} |`] : []),
       ].join('\n'),
     );
@@ -75,6 +87,7 @@ export class NetworkNode extends TreeNode {
         ),
     );
     out.push(new GroupNode(`${this.id}/containers`, 'containers', 'vm', attached, `${attached.length}`, true));
+    if (this.info.driver !== 'host' && this.info.driver !== 'null') out.push(aliasesGroup(this.id, this.aliases(), this.hasEmbeddedDns));
     if (this.info.bridgeName) {
       const macOwner = new Map<string, string>();
       for (const e of topology.endpoints) if (e.mac) macOwner.set(e.mac.toLowerCase(), e.containerName);
