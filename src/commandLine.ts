@@ -11,6 +11,7 @@
 //   container-net trace --cleanup
 // Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown.
 //   container-net doctor [--json] [--previous FILE] [--from FILE]
+//   container-net doctor --container C [--to DST] [--udp] [--json]
 // Exit codes: 0 ok, 1 failure, 2 usage error; explain: 0 reachable, 1 blocked, 3 unknown;
 // doctor: 0 nothing above info, 1 an error or a warning.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ import { ConnectionEndError, explainConnection, explainExitCode, explanationJson
 import { renderExplanationText } from './render/explanationText';
 import { reachabilityMatrix } from './model/reachabilityMatrix';
 import { renderMatrixText } from './render/matrixText';
+import { checkContainer, ContainerCheckError } from './model/containerCheck';
+import { renderContainerCheckText } from './render/containerCheckText';
 import { cleanupTraces, renderTraceText, traceConnection } from './traceCommand';
 import { TraceNeedsRootError } from './host/traceSession';
 import { NothingToTraceError } from './model/tracePlan';
@@ -88,6 +91,9 @@ Usage:
                                                  with severity, subject, evidence and fix
                                                  (--previous: a saved snapshot to compare addresses with)
                                                  exit 0 nothing above info, 1 an error or a warning
+  container-net doctor --container C [--to DST]  the six debugging steps for one container: its networks,
+                                                 name resolution, route and listener towards DST, netfilter
+                                                 drops, where to capture (exit 1 when a step finds a problem)
   container-net --help
 
 Options:
@@ -392,6 +398,26 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     case 'doctor': {
+      if (args.container) {
+        // Check Container: the six steps for one container, towards --to DST when given.
+        if (args.matrix || args.port !== undefined) return usage('doctor --container C takes --to DST [--udp] and --json');
+        const snapshot = await snapshotFor(args);
+        try {
+          const report = checkContainer(snapshot, args.container, args.to ? { to: args.to, protocol: args.udp ? 'udp' : 'tcp' } : undefined);
+          print(
+            args.json
+              ? `${displayJson({ ...report, explanation: report.explanation ? explanationJson(report.explanation) : undefined })}\n`
+              : `${renderContainerCheckText(report)}\n`,
+          );
+          return report.sections.some((x) => x.ok === false) ? 1 : 0;
+        } catch (err) {
+          if (err instanceof ContainerCheckError || err instanceof ConnectionEndError) {
+            printError(`${err.message}${err instanceof ConnectionEndError ? `\n${err.fix}` : ''}\n`);
+            return 2;
+          }
+          throw err;
+        }
+      }
       if (args.to || args.matrix || args.port !== undefined) return usage('doctor takes --json, --previous FILE and --from FILE (or --snapshot FILE)');
       const previous = args.previous ? loadSnapshot(args.previous) : undefined;
       const snapshot = await snapshotFor(args);

@@ -10,6 +10,7 @@ import { DiagramPanels } from './ui/diagramPanel';
 import { registerDiagramCommands } from './ui/diagramCommands';
 import { registerExplainCommand } from './ui/explainCommand';
 import { PacketTraces, registerTraceCommand } from './ui/traceCommand';
+import { registerContainerCheckCommand } from './ui/containerCheckCommand';
 
 let traces: PacketTraces | undefined;
 
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerExplainCommand(diagrams, state, inspect),
     traces,
     ...registerTraceCommand(traces),
+    ...registerContainerCheckCommand(state, inspect),
   );
   if (vscode.workspace.getConfiguration('containerNet').get<boolean>('openSidebarOnStartup', false)) {
     void vscode.commands.executeCommand('workbench.view.extension.containerNet');

@@ -29,7 +29,7 @@ export async function openLabWorkbench(name: string, settings: Record<string, un
   return { server, wb, page: wb.page, workspace };
 }
 
-export const SIDEBAR_VIEWS = ['Containers', 'Networks', 'Host', 'Netfilter'];
+export const SIDEBAR_VIEWS = ['Containers', 'Networks', 'Host', 'Netfilter', 'Problems'];
 
 /**
  * Gives one view the whole sidebar: opens its pane and collapses the others. Trees render
