@@ -69,6 +69,8 @@ async function main(): Promise<void> {
           limits: DEFAULT_RENDER_LIMITS,
         };
         figures.push({ engine, diagram: d.name, ...(await measure(panel, m)) });
+        if (process.env.FIT_SCREENSHOTS)
+          await panel.page.screenshot({ path: join(process.env.FIT_SCREENSHOTS, `${engine}-${d.name.replace(/\W+/g, '-')}.png`) });
         process.stderr.write(`${JSON.stringify(figures.at(-1))}\n`);
       }
     }

@@ -309,7 +309,10 @@ test('F1 > Explain Connection: client to lone:80 is blocked by the rule iptables
   assert.ok(spec, `the deciding rule is shown:\n${text.slice(0, 1500)}`);
   assert.ok(sh('iptables-save').includes(spec), `the deciding rule is one iptables has: ${spec}`);
   // The explanation as text, beside it.
-  await page.locator('.tabs-container .tab', { hasText: `explain_client_to_${loneIp}_80` }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await page
+    .locator('.tabs-container .tab', { hasText: `explain_client_to_${loneIp}_80` })
+    .first()
+    .waitFor({ state: 'visible', timeout: 15_000 });
   await screenshot(page, 'explain-client-lone');
 
   await runCommand(page, 'Container Network: Explain Connection', { server, opensQuickPick: true });
