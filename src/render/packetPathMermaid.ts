@@ -82,11 +82,15 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
   const final = path.finalVerdict;
   const verdictClass = final === 'ACCEPT' ? 'accept' : final === 'UNKNOWN' ? 'uncertain' : 'drop';
   const end = [`${final}${path.verdictIfUnknownRulesDoNotMatch ? ` (${path.verdictIfUnknownRulesDoNotMatch} if the rules not understood do not match)` : ''}`];
-  if (path.reason) end.push(clip(path.reason, MAX_RULE_TEXT));
-  if (path.rewrittenDestination) end.push(`destination rewritten to ${path.rewrittenDestination}`);
-  if (path.rewrittenSource) end.push(`source rewritten to ${path.rewrittenSource}`);
-  if (path.outInterface) end.push(`out ${path.outInterface}`);
-  else if (path.routing?.kind === 'local') end.push('delivered to a local process');
+  const reason = path.reason ? clip(path.reason, MAX_RULE_TEXT) : '';
+  if (reason) end.push(reason);
+  // What the reason does not say already.
+  const facts = [
+    path.rewrittenDestination ? `destination rewritten to ${path.rewrittenDestination}` : undefined,
+    path.rewrittenSource ? `source rewritten to ${path.rewrittenSource}` : undefined,
+    path.outInterface ? `out ${path.outInterface}` : path.routing?.kind === 'local' ? 'delivered to a local process' : undefined,
+  ];
+  for (const f of facts) if (f && !reason.includes(f)) end.push(f);
   fc.node('VERDICT', 'stadium', labelLines(end), verdictClass);
 
   // Consecutive steps on one hook form one column; the routing decision sits after PREROUTING (or before OUTPUT).

@@ -530,10 +530,12 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       const snapshot = labSnapshot(engine);
       await show(panel, diagramMessage(snapshot, HOST));
       const topology = await fitZoom();
+      if (engine === 'lab') await screenshot(panel, 'diagram-topology-host-fit');
       // Measured by bench/diagramFit.ts: 22% (lab) and 15% (lab28) before the boxes per network in rows.
       assert.ok(topology >= FIT_TOPOLOGY, `${engine}: the whole-host topology fits at ${topology} (at least ${FIT_TOPOLOGY})`);
       await show(panel, diagramMessage(snapshot, INBOUND_8080));
       const path = await fitZoom();
+      if (engine === 'lab') await screenshot(panel, 'diagram-packet-path-8080-fit');
       // 20% (lab) and 16% (lab28) before the hooks became columns.
       assert.ok(path >= FIT_PATH, `${engine}: the :8080 packet path fits at ${path} (at least ${FIT_PATH})`);
     }
@@ -569,6 +571,7 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     await panel.waitForPosted('request', 2);
     await show(panel, diagramMessage(snapshot, INBOUND_8080));
     assert.equal(await transform(), pathView, "the packet path's zoom is back");
+    await screenshot(panel, 'diagram-tabs');
     // Closing the tab shown asks for its neighbour.
     await tabs.filter({ hasText: 'Packet path' }).getByRole('button', { name: 'Close this diagram' }).click();
     const afterClose = await panel.waitForPosted('request', 3);
