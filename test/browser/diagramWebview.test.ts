@@ -268,6 +268,11 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       diagramMessage(snapshot, { kind: 'topology', scope: { kind: 'container', container: HOSTILE_CONTAINER_NAMES.api as string }, filter: '' }),
       diagramMessage(snapshot, { kind: 'topology', scope: { kind: 'network', network: HOSTILE_NETWORK_NAMES['lab-net'] as string }, filter: '' }),
       diagramMessage(snapshot, INBOUND_8080),
+      // A connection picked on demand between two hostile names: title, tab, summary and nodes.
+      diagramMessage(snapshot, {
+        kind: 'path',
+        path: { kind: 'connection', from: HOSTILE_CONTAINER_NAMES.client as string, to: `${HOSTILE_CONTAINER_NAMES.web1}:80`, protocol: 'tcp' },
+      }),
     ];
     for (const message of messages) {
       const posted = await show(panel, message);
@@ -287,6 +292,7 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
               .map((a) => `${e.localName} ${a.name}`),
           ),
           options: Array.from(document.querySelectorAll('vscode-option')).map((o) => o.textContent ?? ''),
+          tabs: Array.from(document.querySelectorAll('.tab-label')).map((t) => ({ text: t.textContent ?? '', children: t.childElementCount })),
           title: document.querySelector('.title')?.textContent ?? '',
         };
       });
@@ -294,6 +300,10 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       assert.equal(found.nestedSvg, 0, 'no markup from a label became an element');
       assert.deepEqual(found.handlers, [], 'no event handler attribute inside the diagram');
       assert.equal(found.title, message.diagram.title, 'the title is shown as text');
+      assert.ok(
+        found.tabs.some((t) => t.text === message.diagram.title && t.children === 0),
+        `the tab names ${JSON.stringify(message.diagram.title)} as text`,
+      );
       if (message === messages[1]) await screenshot(panel, 'diagram-hostile-names-light');
       if (message === messages[0]) {
         const containers = Object.values(message.diagram.nodes)
