@@ -45,6 +45,8 @@ export type FromWebview =
   /** The user picked another scope, flow or filter. */
   | { type: 'request'; request: DiagramRequest }
   | { type: 'refresh' }
+  /** "Connection…" in the picker: the host asks for source, destination and port, then draws that connection. */
+  | { type: 'pickConnection' }
   | { type: 'nodeAction'; nodeId: string; action: NodeAction }
   | { type: 'exportMermaid' }
   | { type: 'exportSvg'; svg: string }
@@ -112,6 +114,7 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
     }
     case 'refresh':
     case 'exportMermaid':
+    case 'pickConnection':
       return { type: v.type };
     case 'nodeAction':
       return isString(v.nodeId) && (v.action === 'reveal' || v.action === 'terminal') ? { type: 'nodeAction', nodeId: v.nodeId, action: v.action } : undefined;

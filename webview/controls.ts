@@ -14,6 +14,8 @@ import { sameRequest, type DiagramChoice, type DiagramRequest } from '../src/pro
 export interface ControlEvents {
   request(request: DiagramRequest): void;
   refresh(): void;
+  /** "Connection…": the host asks for source, destination and port. */
+  pickConnection(): void;
   exportMermaid(): void;
   exportSvg(): void;
   zoomIn(): void;
@@ -41,6 +43,7 @@ export function readAtText(takenAt: string): string {
 }
 
 const CURRENT = 'current';
+const CONNECTION = 'connection';
 
 export class Controls {
   readonly element: HTMLElement;
@@ -154,31 +157,40 @@ export class Controls {
 
   private setChoices(choices: DiagramChoice[], request: DiagramRequest, title: string): void {
     const index = choiceIndex(request, choices);
-    const key = JSON.stringify(choices) + (index < 0 ? `|${title}` : '');
+    const value = index < 0 ? CURRENT : String(index);
+    const key = JSON.stringify(choices) + (index < 0 ? `|${title}` : '') + `|${value}`;
     if (key !== this.choicesKey) {
       this.choicesKey = key;
       this.choices = choices;
       const options: HTMLElement[] = [];
-      if (index < 0) {
+      const option = (v: string, label: string, description?: string): void => {
         const o = document.createElement('vscode-option');
-        o.value = CURRENT;
-        o.textContent = title;
+        o.value = v;
+        o.textContent = label;
+        if (description) o.description = description;
+        // Marked selected as well as set as the value below: the select shows what is drawn even when it re-reads its options later.
+        if (v === value) o.selected = true;
         options.push(o);
-      }
-      choices.forEach((c, i) => {
-        const o = document.createElement('vscode-option');
-        o.value = String(i);
-        o.textContent = c.label;
-        if (c.description) o.description = c.description;
-        options.push(o);
-      });
+      };
+      // What is drawn but not one of the entries (a connection, a container's own outbound flow): its title, first.
+      if (index < 0) option(CURRENT, title);
+      choices.forEach((c, i) => option(String(i), c.label, c.description));
+      option(CONNECTION, 'Connection…', 'any flow: pick its source, destination and port');
       this.select.replaceChildren(...options);
     }
-    const value = index < 0 ? CURRENT : String(index);
     if (this.select.value !== value) this.select.value = value;
+    this.shownValue = value;
   }
 
+  private shownValue = CURRENT;
+
   private onPick(): void {
+    if (this.select.value === CONNECTION) {
+      // Not a diagram of its own: put the picker back on what is drawn and let the host ask.
+      this.select.value = this.shownValue;
+      this.on.pickConnection();
+      return;
+    }
     const choice = this.choices[Number(this.select.value)];
     if (!choice || this.select.value === CURRENT) return;
     if (this.request && sameRequest(choice.request, this.request)) return;

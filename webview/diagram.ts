@@ -6,6 +6,7 @@
 import { sameRequest, type NodeAction, type ToWebview } from '../src/protocol.js';
 import { Controls } from './controls.js';
 import { bindNodes, clickableNodeAt, type DrawnNode } from './diagramNodes.js';
+import { DiagramTabs } from './diagramTabs.js';
 import { readHostMessage } from './hostMessages.js';
 import { MermaidRenderer } from './mermaidRenderer.js';
 import { NodeActionBar } from './nodeActions.js';
@@ -44,6 +45,7 @@ const actionBar = new NodeActionBar((nodeId: string, action: NodeAction) => host
 const controls = new Controls({
   request: (request) => host.post({ type: 'request', request }),
   refresh: () => host.post({ type: 'refresh' }),
+  pickConnection: () => host.post({ type: 'pickConnection' }),
   exportMermaid: () => host.post({ type: 'exportMermaid' }),
   exportSvg: () => {
     const svg = exportableSvg();
@@ -56,9 +58,13 @@ const controls = new Controls({
 });
 const zoom = new PanZoom(viewport, canvas, (scale) => controls.setZoom(scale));
 controls.setZoom(1);
+const tabs = new DiagramTabs({
+  request: (request) => host.post({ type: 'request', request }),
+  currentView: () => zoom.view(),
+});
 
 stage.append(viewport, notices.message, actionBar.element);
-app.replaceChildren(controls.element, stage, notices.notes);
+app.replaceChildren(controls.element, tabs.element, stage, notices.notes);
 notices.setNotes([]);
 
 function setPanelState(state: PanelState): void {
@@ -110,7 +116,9 @@ function exportableSvg(): string | undefined {
 async function draw(message: DiagramMessage): Promise<void> {
   const started = performance.now();
   const myEpoch = epoch;
-  const keepView = shown !== undefined && sameRequest(shown.message.request, message.request);
+  // Each diagram has its tab: the one shown keeps its view when redrawn, one shown again gets back the view it was left with.
+  const { sameTab, saved } = tabs.open(message.request, message.diagram.title);
+  const keepView = sameTab && shown !== undefined && sameRequest(shown.message.request, message.request);
   controls.show(message.request, message.diagram.title, message.takenAt, message.choices, message.diagram.summary);
   notices.setNotes(message.diagram.notes);
   let svgText: string;
@@ -156,7 +164,8 @@ async function draw(message: DiagramMessage): Promise<void> {
   const nodes = bindNodes(svg, message.diagram);
   shown = { message, nodes, config };
   setPanelState('diagram');
-  zoom.contentChanged(keepView);
+  if (!keepView && saved) zoom.setView(saved);
+  else zoom.contentChanged(keepView);
   if (keepView) actionBar.refresh(nodes);
   else actionBar.hide();
   if (focused !== undefined) nodes.get(focused)?.element.focus({ preventScroll: true });

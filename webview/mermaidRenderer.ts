@@ -33,7 +33,7 @@ export class MermaidRenderer {
       suppressErrorRendering: true,
       // Rule specs are long: Mermaid 12 wraps labels at 120 px, which stacks an iptables rule
       // into a dozen lines. 320 px keeps one on two or three.
-      flowchart: { htmlLabels: true, useMaxWidth: false, wrappingWidth: 320 },
+      flowchart: { htmlLabels: true, useMaxWidth: false, wrappingWidth: 320, nodeSpacing: 24, rankSpacing: 32, padding: 8 },
     });
     this.configured = key;
     return key;

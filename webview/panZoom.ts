@@ -38,6 +38,18 @@ export class PanZoom {
     return this.scale;
   }
 
+  /** Where the view is: kept per tab, given back with setView when the tab is shown again. */
+  view(): { scale: number; x: number; y: number } {
+    return { scale: this.scale, x: this.x, y: this.y };
+  }
+
+  setView(v: { scale: number; x: number; y: number }): void {
+    this.scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, v.scale));
+    this.x = v.x;
+    this.y = v.y;
+    this.apply();
+  }
+
   private size(): { w: number; h: number } {
     const svg = this.canvas.querySelector('svg');
     if (!svg) return { w: 0, h: 0 };

@@ -46,7 +46,8 @@ const SHAPES: Record<NodeShape, [string, string]> = {
   cylinder: ['[("', '")]'],
 };
 
-export type EdgeStyle = 'solid' | 'dotted' | 'thick' | 'line' | 'thickLine';
+/** `invisible` (`~~~`) draws nothing: it only places its end below (or beside) its start. */
+export type EdgeStyle = 'solid' | 'dotted' | 'thick' | 'line' | 'thickLine' | 'invisible';
 
 const ID = /^[A-Z][A-Za-z0-9_]*$/;
 const RESERVED = new Set(['end', 'graph', 'flowchart', 'subgraph', 'style', 'class', 'classDef', 'click', 'default', 'linkStyle', 'direction']);
@@ -95,17 +96,30 @@ export class FlowchartBuilder {
     checkId(from);
     checkId(to);
     this.edgeCount++;
-    const arrow = style === 'dotted' ? '-.->' : style === 'thick' ? '==>' : style === 'line' ? '---' : style === 'thickLine' ? '===' : '-->';
+    const arrow =
+      style === 'dotted'
+        ? '-.->'
+        : style === 'thick'
+          ? '==>'
+          : style === 'line'
+            ? '---'
+            : style === 'thickLine'
+              ? '==='
+              : style === 'invisible'
+                ? '~~~'
+                : '-->';
     this.edges.push(`  ${label ? `${from} ${arrow}|"${label}"| ${to}` : `${from} ${arrow} ${to}`}`);
   }
 
   /** A subgraph around what `body` adds; `title` is already escaped. */
-  subgraph(id: string, title: string, body: () => void, cls?: string): void {
+  subgraph(id: string, title: string, body: () => void, cls?: string, direction?: 'LR' | 'TB'): void {
     checkId(id);
     if (this.ids.has(id)) throw new Error(`mermaid: subgraph id ${id} used twice`);
     this.ids.add(id);
     this.push(`subgraph ${id}["${title}"]`);
     this.depth++;
+    // Mermaid honours a subgraph's own direction only when no edge crosses its border.
+    if (direction) this.push(`direction ${direction}`);
     body();
     this.depth--;
     this.push('end');

@@ -66,91 +66,133 @@ function verdictEdge(step: PathStep): string | undefined {
   }
 }
 
+/**
+ * The verdict and its reason on top; under it the path from left to right: the flow, each hook
+ * as a column (its chains and the rules that decide, top to bottom), the routing decision
+ * between hooks. No edge enters a hook's box (the arrows join the boxes themselves), so
+ * Mermaid lays each column out on its own and the whole uses the panel's width.
+ */
 export function renderPacketPathMermaid(requested: RequestedPath, previousCounters?: CounterMemory): RenderedDiagram {
   const { path } = requested;
   const fc = new FlowchartBuilder('TB');
   const nodes: Record<string, NodeTarget> = {};
   const moved: string[] = [];
   const inHost = requested.namespace === 'host';
-  let last = fc.node(
-    'FLOW',
-    'stadium',
-    labelLines([requested.subject, path.flow.sport === undefined ? 'NEW connection, first packet' : `NEW connection, source port ${path.flow.sport}`]),
-    'endpoint',
-  );
-  let pendingEdge: string | undefined;
-  const link = (to: string): void => {
-    fc.edge(last, to, pendingEdge ? escapeLabel(pendingEdge) : undefined);
-    pendingEdge = undefined;
-    last = to;
-  };
 
-  // Consecutive steps on one hook form one subgraph; the routing decision sits after PREROUTING (or before OUTPUT).
+  const final = path.finalVerdict;
+  const verdictClass = final === 'ACCEPT' ? 'accept' : final === 'UNKNOWN' ? 'uncertain' : 'drop';
+  const end = [`${final}${path.verdictIfUnknownRulesDoNotMatch ? ` (${path.verdictIfUnknownRulesDoNotMatch} if the rules not understood do not match)` : ''}`];
+  const reason = path.reason ? clip(path.reason, MAX_RULE_TEXT) : '';
+  if (reason) end.push(reason);
+  // What the reason does not say already.
+  const facts = [
+    path.rewrittenDestination ? `destination rewritten to ${path.rewrittenDestination}` : undefined,
+    path.rewrittenSource ? `source rewritten to ${path.rewrittenSource}` : undefined,
+    path.outInterface ? `out ${path.outInterface}` : path.routing?.kind === 'local' ? 'delivered to a local process' : undefined,
+  ];
+  for (const f of facts) if (f && !reason.includes(f)) end.push(f);
+  fc.node('VERDICT', 'stadium', labelLines(end), verdictClass);
+
+  // Consecutive steps on one hook form one column; the routing decision sits after PREROUTING (or before OUTPUT).
   const groups: { hook: string; steps: { step: PathStep; index: number }[] }[] = [];
   path.steps.forEach((step, index) => {
     const g = groups[groups.length - 1];
     if (g && g.hook === step.hook) g.steps.push({ step, index });
     else groups.push({ hook: step.hook, steps: [{ step, index }] });
   });
-  let routed = false;
-  const routingNode = (): void => {
-    if (routed || !path.routing) return;
-    routed = true;
-    const r = path.routing;
-    link(
-      fc.node(
-        'ROUTE',
-        'diamond',
-        labelLines([`routing: ${r.kind}`, r.reason]),
-        r.kind === 'unreachable' || r.kind === 'forwarding-disabled' ? 'drop' : 'routing',
-      ),
-    );
-  };
-  groups.forEach((g, gi) => {
-    if (g.hook === 'OUTPUT' && gi === 0) routingNode();
-    if ((g.hook === 'INPUT' || g.hook === 'FORWARD' || g.hook === 'POSTROUTING') && !routed) routingNode();
-    fc.subgraph(`HOOK${gi}`, escapeLabel(`${g.hook}${inHost ? '' : ` (${requested.namespace})`}`), () => {
-      for (const { step, index } of g.steps) {
-        const relevant = step.rules.filter((r) => r.result !== 'not-matched');
-        const notMatched = step.rules.length - relevant.length;
-        // The rules that decide are drawn; past the cap, the undecided ones before them are counted.
-        const matched = relevant.filter((r) => r.result === 'matched');
-        const shown =
-          relevant.length <= MAX_RULES_PER_STEP
-            ? relevant
-            : relevant.filter((r) => r.result === 'matched' || relevant.indexOf(r) < MAX_RULES_PER_STEP - Math.min(matched.length, MAX_RULES_PER_STEP));
-        const hidden = relevant.length - shown.length;
-        const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched, hidden), step.uncertain ? 'uncertain' : 'chain');
-        if (inHost) nodes[sid] = { kind: 'chain', table: step.table, chain: step.chain };
-        link(sid);
-        shown.forEach((e, ri) => {
-          const cls = e.result === 'unknown' ? 'unknownRule' : ['DROP', 'REJECT'].some((v) => e.rule.spec.includes(`-j ${v}`)) ? 'drop' : 'matched';
-          const rid = fc.node(`S${index}R${ri}`, 'rect', ruleLabel(e), cls);
-          if (inHost) nodes[rid] = { kind: 'rule', table: e.rule.table, chain: e.rule.chain, position: e.rule.position, spec: e.rule.spec };
-          if (counterMoved(previousCounters, e.rule) && inHost) {
-            moved.push(rid);
-            fc.addClass(rid, 'moved');
-          }
-          link(rid);
-        });
-        const edge = verdictEdge(step);
-        const effect = shown
-          .map((e) => e.effect)
-          .filter(Boolean)
-          .pop();
-        pendingEdge = [edge, effect].filter(Boolean).join(': ') || undefined;
-      }
-    });
-  });
-  if (!routed) routingNode();
 
-  const final = path.finalVerdict;
-  const end = [`${final}${path.verdictIfUnknownRulesDoNotMatch ? ` (${path.verdictIfUnknownRulesDoNotMatch} if the rules not understood do not match)` : ''}`];
-  if (path.rewrittenDestination) end.push(`destination rewritten to ${path.rewrittenDestination}`);
-  if (path.rewrittenSource) end.push(`source rewritten to ${path.rewrittenSource}`);
-  if (path.outInterface) end.push(`out ${path.outInterface}`);
-  else if (path.routing?.kind === 'local') end.push('delivered to a local process');
-  link(fc.node('VERDICT', 'stadium', labelLines(end), final === 'ACCEPT' ? 'accept' : final === 'UNKNOWN' ? 'uncertain' : 'drop'));
+  fc.subgraph(
+    'PATH',
+    ' ',
+    () => {
+      /** The last box or node of the row, and the label its outgoing arrow carries. */
+      let last = fc.node(
+        'FLOW',
+        'stadium',
+        labelLines([requested.subject, path.flow.sport === undefined ? 'NEW connection, first packet' : `NEW connection, source port ${path.flow.sport}`]),
+        'endpoint',
+      );
+      let pendingEdge: string | undefined;
+      const link = (to: string): void => {
+        fc.edge(last, to, pendingEdge ? escapeLabel(pendingEdge) : undefined);
+        pendingEdge = undefined;
+        last = to;
+      };
+      let routed = false;
+      const routingNode = (): void => {
+        if (routed || !path.routing) return;
+        routed = true;
+        const r = path.routing;
+        link(
+          fc.node(
+            'ROUTE',
+            'diamond',
+            labelLines([`routing: ${r.kind}`, r.reason]),
+            r.kind === 'unreachable' || r.kind === 'forwarding-disabled' ? 'drop' : 'routing',
+          ),
+        );
+      };
+      groups.forEach((g, gi) => {
+        if (g.hook === 'OUTPUT' && gi === 0) routingNode();
+        if ((g.hook === 'INPUT' || g.hook === 'FORWARD' || g.hook === 'POSTROUTING') && !routed) routingNode();
+        const hookId = `HOOK${gi}`;
+        /** Inside the column: what the previous chain ended with, on the arrow to the next. */
+        let edgeIn: string | undefined;
+        fc.subgraph(
+          hookId,
+          escapeLabel(`${g.hook}${inHost ? '' : ` (${requested.namespace})`}`),
+          () => {
+            let inner: string | undefined;
+            const chain = (to: string): void => {
+              if (inner) fc.edge(inner, to, edgeIn ? escapeLabel(edgeIn) : undefined);
+              edgeIn = undefined;
+              inner = to;
+            };
+            for (const { step, index } of g.steps) {
+              const relevant = step.rules.filter((r) => r.result !== 'not-matched');
+              const notMatched = step.rules.length - relevant.length;
+              // The rules that decide are drawn; past the cap, the undecided ones before them are counted.
+              const matched = relevant.filter((r) => r.result === 'matched');
+              const shown =
+                relevant.length <= MAX_RULES_PER_STEP
+                  ? relevant
+                  : relevant.filter((r) => r.result === 'matched' || relevant.indexOf(r) < MAX_RULES_PER_STEP - Math.min(matched.length, MAX_RULES_PER_STEP));
+              const hidden = relevant.length - shown.length;
+              const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched, hidden), step.uncertain ? 'uncertain' : 'chain');
+              if (inHost) nodes[sid] = { kind: 'chain', table: step.table, chain: step.chain };
+              chain(sid);
+              shown.forEach((e, ri) => {
+                const cls = e.result === 'unknown' ? 'unknownRule' : ['DROP', 'REJECT'].some((v) => e.rule.spec.includes(`-j ${v}`)) ? 'drop' : 'matched';
+                const rid = fc.node(`S${index}R${ri}`, 'rect', ruleLabel(e), cls);
+                if (inHost) nodes[rid] = { kind: 'rule', table: e.rule.table, chain: e.rule.chain, position: e.rule.position, spec: e.rule.spec };
+                if (counterMoved(previousCounters, e.rule) && inHost) {
+                  moved.push(rid);
+                  fc.addClass(rid, 'moved');
+                }
+                chain(rid);
+              });
+              const edge = verdictEdge(step);
+              const effect = shown
+                .map((e) => e.effect)
+                .filter(Boolean)
+                .pop();
+              edgeIn = [edge, effect].filter(Boolean).join(': ') || undefined;
+            }
+          },
+          undefined,
+          'TB',
+        );
+        // The arrow into the column carries what the previous one ended with; what this one ends with goes on the next.
+        link(hookId);
+        pendingEdge = edgeIn;
+      });
+      if (!routed) routingNode();
+      link(fc.node('END', 'stadium', labelLines([final]), verdictClass));
+    },
+    'row',
+    'LR',
+  );
+  fc.edge('VERDICT', 'PATH', undefined, 'invisible');
 
   const mermaid = fc.text(PATH_CLASSES);
   return {
@@ -176,4 +218,5 @@ export const PATH_CLASSES: Record<string, string> = {
   accept: 'stroke-width:2px',
   drop: 'stroke-width:3px',
   moved: 'stroke-width:4px',
+  row: 'fill:none,stroke:none',
 };

@@ -9,7 +9,7 @@
 // text still exceeds Mermaid's limits the cap is halved until it fits, so a host with hundreds
 // of containers still gives a diagram, never a Mermaid error.
 import type { HostSnapshot, Link } from '../snapshot/hostSnapshot';
-import type { ContainerNode, Endpoint, NetworkNode, PortMapping, Topology } from '../model/topology';
+import type { ContainerNode, Endpoint, NetworkNode, OverlayJoin, PortMapping, Topology } from '../model/topology';
 import type { NodeTarget, TopologyScope } from '../model/diagramRequest';
 import type { RenderLimits, RenderedDiagram } from './renderedDiagram';
 import { DiagramRequestError } from '../model/pathRequests';
@@ -107,7 +107,7 @@ function masqueradeText(n: NetworkNode): string[] {
 }
 
 class TopologyDrawing {
-  readonly fc = new FlowchartBuilder('LR');
+  readonly fc = new FlowchartBuilder('TB');
   readonly nodes: Record<string, NodeTarget> = {};
   readonly notes: string[] = [];
   private readonly bridgeIds = new Map<string, string>();
@@ -184,211 +184,307 @@ class TopologyDrawing {
     return { drawn, grouped };
   }
 
+  /** The uplink drawn inside one box (each box has its own, so no edge leaves a box). */
+  private uplinkIn(box: string, ups: { link: Link; noDefault: boolean }[]): string | undefined {
+    const up = ups[0];
+    if (!up) return undefined;
+    const id = this.fc.node(
+      `U${box}`,
+      'rect',
+      labelLines([`${up.link.name} (uplink${up.noDefault ? ', no default route' : ''})`, ...cidrOf(up.link)]),
+      'uplink',
+    );
+    this.nodes[id] = { kind: 'hostInterface', name: up.link.name };
+    return id;
+  }
+
+  /** One container's interface on one network: its namespace as a node (name, interface, addresses, MAC, who shares it). */
+  private endpointNode(c: ContainerNode, e: Endpoint): string {
+    const ci = this.cindex(c.id);
+    const k = this.sel.endpoints.filter((x) => x.containerId === c.id).indexOf(e);
+    const iface = e.containerInterface ? `${e.containerInterface.name}@if${e.hostVeth?.index ?? e.overlay?.sandboxVeth?.index ?? '?'}` : 'interface not found';
+    const sharers = this.sel.containers.filter((x) => x.id !== c.id && x.namespaceOwnerId === c.id).map((x) => x.name);
+    const others = this.sel.endpoints.filter((x) => x.containerId === c.id && x !== e).map((x) => x.network);
+    const id = this.fc.node(
+      `E${ci}x${k}`,
+      'rect',
+      labelLines([
+        `${c.name} ${iface}`,
+        `${e.ip}/${e.prefixLen}`,
+        e.ipv6,
+        e.mac,
+        e.containerInterface?.mtu && e.containerInterface.mtu !== 1500 ? `MTU ${e.containerInterface.mtu}` : undefined,
+        sharers.length ? `+ ${sharers.join(', ')} (container:${c.name})` : undefined,
+        others.length ? `also on ${others.join(', ')}` : undefined,
+        e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined,
+      ]),
+      e.flags.some((f) => f.endsWith('not-found') || f === 'bridge-mismatch') ? 'problem' : 'iface',
+    );
+    this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
+    this.endpointIds.set(e, id);
+    // The DNS redirect inside the namespace: drawn when one container is shown (on a whole host it would double every box).
+    if (this.showDns && c.dnsRedirect && c.dnsRedirect.length > 0 && !this.fc.has(`D${ci}`)) {
+      const dnat =
+        c.dnsRedirect.find((r) => r.spec.includes('-p udp') && r.spec.includes('DNAT')) ??
+        c.dnsRedirect.find((r) => r.spec.includes('DNAT')) ??
+        c.dnsRedirect[0];
+      const to = dnat ? /--to-destination (\S+)/.exec(dnat.spec)?.[1] : undefined;
+      const proto = dnat ? /-p (\w+)/.exec(dnat.spec)?.[1] : undefined;
+      const d = this.fc.node(
+        `D${ci}`,
+        'hexagon',
+        labelLines([`DNS redirect (nat ${dnat?.chain ?? 'DOCKER_OUTPUT'})`, to ? `${proto ?? ''} 127.0.0.11:53 -> ${to}`.trim() : dnat?.spec]),
+        'nat',
+      );
+      this.fc.edge(id, d, escapeLabel(`inside ${c.name}`), 'dotted');
+    }
+    return id;
+  }
+
+  /** A group node for the containers of a network not drawn one by one. */
+  private groupNode(n: NetworkNode, rest: ContainerNode[], to: string | undefined): void {
+    const names = rest.map((c) => c.name);
+    const id = this.fc.node(
+      `G${this.groups++}`,
+      'subroutine',
+      labelLines([
+        `${rest.length} more container${rest.length === 1 ? '' : 's'} on ${n.name}`,
+        `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`,
+        'filter or open the network to see them',
+      ]),
+      'group',
+    );
+    this.nodes[id] = { kind: 'network', id: n.id, name: n.name };
+    if (to) this.fc.edge(id, to, escapeLabel(`${rest.length} veth pairs`), 'line');
+    this.notes.push(
+      `${rest.length} of the containers on ${n.name} are drawn as one group (${names.slice(0, 3).join(', ')}...): filter by name to see them one by one`,
+    );
+  }
+
+  private groups = 0;
+
+  /** Published ports of the containers drawn in a box: they enter by that box's uplink and are DNATed to the container's address. */
+  private portEdges(net: NetworkNode, uplink: string | undefined): void {
+    for (const p of this.sel.ports) {
+      const target =
+        [...this.endpointIds].find(([e]) => e.networkId === net.id && e.containerId === p.containerId && e.ip === p.containerIp)?.[1] ??
+        (this.firstNetworkOf(p.containerId) === net.id ? [...this.endpointIds].find(([e]) => e.containerId === p.containerId)?.[1] : undefined);
+      if (!target) continue;
+      this.portsDrawn.add(p);
+      const dnat = p.dnatRules[0];
+      const label = `${p.protocol} ${socketAddress(p.hostIp || '0.0.0.0', p.hostPort)} -> ${p.dnatTarget ?? socketAddress(p.containerIp, p.containerPort)}${dnat ? ` DNAT (${dnat.packets} pkts)` : p.carriedBy ? ` (${p.carriedBy})` : ' (no DNAT rule)'}${p.proxy ? ', docker-proxy' : ''}`;
+      if (!uplink) {
+        this.notes.push(`published ${label} for ${p.containerName}: not drawn (no uplink)`);
+        continue;
+      }
+      // Drawn from the container to the uplink without an arrowhead (the label gives the direction).
+      this.fc.edge(target, uplink, escapeLabel(label), 'thickLine');
+    }
+  }
+
+  private readonly portsDrawn = new Set<PortMapping>();
+
+  private firstNetworkOf(containerId: string): string | undefined {
+    return this.sel.endpoints.find((e) => e.containerId === containerId && this.sel.networks.some((n) => n.id === e.networkId))?.networkId;
+  }
+
+  /**
+   * One box per network (its containers, their veths, the bridge, NAT, the uplink), a box for
+   * the host's own namespace (host-mode containers) and one for containers with no network;
+   * no edge leaves a box, so Mermaid lays each out on its own (top to bottom) and the boxes are
+   * packed in rows, held in place by invisible links.
+   */
   draw(): void {
     const { drawn, grouped } = this.split();
     const fc = this.fc;
     const hostname = this.snapshot.host.hostname;
     const ups = uplinks(this.snapshot, this.topo);
-    const bridgeNets = this.sel.networks.filter((n) => n.bridge);
-    const overlayNets = this.sel.networks.filter((n) => n.driver === 'overlay');
+    const boxes: Box[] = [];
+    const own = (c: ContainerNode): boolean => drawn.has(c.id) && c.modeKind !== 'host' && !c.sharesNamespaceWith;
 
-    fc.subgraph('HOSTNS', escapeLabel(`host network namespace: ${hostname}`), () => {
-      ups.forEach(({ link, noDefault }, i) => {
-        const id = fc.node(`U${i}`, 'rect', labelLines([`${link.name} (uplink${noDefault ? ', no default route' : ''})`, ...cidrOf(link)]), 'uplink');
-        this.nodes[id] = { kind: 'hostInterface', name: link.name };
-        this.uplinkId ??= id;
-      });
-      bridgeNets.forEach((n, i) => {
-        const bridge = n.bridge as string;
-        const gw = cidrOf(this.link(bridge));
-        const id = fc.node(
-          `B${i}`,
-          'rect',
-          labelLines([
-            `${bridge} (bridge${n.bridgeUp === false ? ', down' : ''})`,
-            `network ${n.name}${n.internal ? ' (internal)' : ''}`,
-            gw.length ? `gateway ${gw.join(', ')}` : n.gateway ? `gateway ${n.gateway}` : undefined,
-            n.subnets.join(', '),
-          ]),
-          n.internal ? 'internal' : 'bridge',
+    this.sel.networks.forEach((n, i) => {
+      const members = this.sel.containers.filter((c) => own(c) && this.sel.endpoints.some((e) => e.containerId === c.id && e.networkId === n.id));
+      const rest = grouped.get(n) ?? [];
+      // An overlay with nothing of it on this host (swarm's ingress on a node running no service task) is not drawn.
+      if (!n.bridge && members.length === 0 && rest.length === 0) return;
+      const box = `NET${i}`;
+      const kind = n.bridge ? (n.internal ? 'internal bridge' : 'bridge') : n.driver;
+      const draw = (): void =>
+        fc.subgraph(
+          box,
+          escapeLabel(`network ${n.name} (${kind}${n.subnets.length ? ` ${n.subnets.join(', ')}` : ''})`),
+          () => {
+            let hub: string | undefined;
+            if (n.bridge) {
+              const bridge = n.bridge;
+              const gw = cidrOf(this.link(bridge));
+              hub = fc.node(
+                `B${i}`,
+                'rect',
+                labelLines([
+                  `${bridge} (bridge${n.bridgeUp === false ? ', down' : ''})`,
+                  `network ${n.name}${n.internal ? ' (internal)' : ''}`,
+                  gw.length ? `gateway ${gw.join(', ')}` : n.gateway ? `gateway ${n.gateway}` : undefined,
+                ]),
+                n.internal ? 'internal' : 'bridge',
+              );
+              this.nodes[hub] = { kind: 'network', id: n.id, name: n.name };
+              this.bridgeIds.set(n.id, hub);
+            }
+            let vx: string | undefined;
+            let join: OverlayJoin | undefined;
+            if (n.driver === 'overlay') {
+              join = this.sel.endpoints.find((e) => e.networkId === n.id && drawn.has(e.containerId) && e.overlay)?.overlay;
+              if (join) {
+                hub = fc.node(`OB${i}`, 'rect', labelLines([`${join.bridge ?? 'br0'} (bridge in sandbox ${join.sandbox})`, n.subnets.join(', ')]), 'bridge');
+                this.nodes[hub] = { kind: 'network', id: n.id, name: n.name };
+                vx = fc.node(
+                  `OX${i}`,
+                  'rect',
+                  labelLines([
+                    `${join.vxlanDevice ?? 'vxlan device not found'}`,
+                    `VNI ${join.vni ?? n.vxlanIds.join(', ')}${join.mtu ? ` MTU ${join.mtu}` : ''}`,
+                    join.remoteVteps.length ? `remote VTEPs: ${join.remoteVteps.join(', ')}` : 'no remote VTEPs in the FDB (single node)',
+                  ]),
+                  'vxlan',
+                );
+                fc.edge(hub, vx, undefined, 'line');
+              }
+            }
+            for (const c of members) {
+              for (const e of this.sel.endpoints.filter((x) => x.containerId === c.id && x.networkId === n.id)) {
+                const ep = this.endpointNode(c, e);
+                // The veth pair is the line from the namespace to the bridge, labelled with its host end.
+                const peer = e.hostVeth ?? e.overlay?.sandboxVeth;
+                const label = peer
+                  ? escapeLabel(
+                      `${peer.name}@if${e.containerInterface?.index ?? '?'}${peer.mtu && peer.mtu !== e.containerInterface?.mtu ? ` MTU ${peer.mtu}` : ''}`,
+                    )
+                  : undefined;
+                if (hub) fc.edge(ep, hub, label, 'line');
+              }
+            }
+            if (rest.length > 0) this.groupNode(n, rest, hub);
+            const uplink = n.internal || (!n.bridge && !vx) ? undefined : this.uplinkIn(box, ups);
+            if (n.bridge && hub && uplink) {
+              if (n.masquerade.length > 0) {
+                const nat = fc.node(`N${i}`, 'hexagon', labelLines(['NAT (MASQUERADE)', ...masqueradeText(n)]), 'nat');
+                const r = n.masquerade[0];
+                if (r) this.nodes[nat] = { kind: 'rule', table: r.table, chain: r.chain, position: r.position, spec: r.spec };
+                fc.edge(hub, nat);
+                fc.edge(nat, uplink, 'routed out');
+              } else fc.edge(hub, uplink, escapeLabel(n.gatewayMode === 'routed' ? 'routed, no NAT' : 'routed out'));
+            }
+            if (vx && uplink && join)
+              fc.edge(vx, uplink, escapeLabel(`VXLAN UDP 4789${join.remoteVteps.length ? ` to ${join.remoteVteps.length} VTEP(s)` : ''}`), 'dotted');
+            this.portEdges(n, uplink);
+          },
+          'box',
+          'TB',
         );
-        this.nodes[id] = { kind: 'network', id: n.id, name: n.name };
-        this.bridgeIds.set(n.id, id);
-        if (n.masquerade.length > 0) {
-          const nat = fc.node(`N${i}`, 'hexagon', labelLines(['NAT (MASQUERADE)', ...masqueradeText(n)]), 'nat');
-          const r = n.masquerade[0];
-          if (r) this.nodes[nat] = { kind: 'rule', table: r.table, chain: r.chain, position: r.position, spec: r.spec };
-        }
-      });
-      // Host veths of the drawn endpoints.
-      this.sel.endpoints.forEach((e) => {
-        if (!drawn.has(e.containerId) || !e.hostVeth) return;
-        const ci = this.cindex(e.containerId);
-        const k = this.sel.endpoints.filter((x) => x.containerId === e.containerId).indexOf(e);
-        const id = fc.node(
-          `V${ci}x${k}`,
-          'rect',
-          labelLines([`${e.hostVeth.name}@if${e.containerInterface?.index ?? '?'}`, e.hostVeth.mtu ? `MTU ${e.hostVeth.mtu}` : undefined]),
-          'veth',
-        );
-        this.nodes[id] = { kind: 'hostInterface', name: e.hostVeth.name };
-      });
-      // Host-mode containers live here.
-      for (const c of this.sel.containers.filter((c) => c.modeKind === 'host')) {
-        const id = fc.node(`H${this.cindex(c.id)}`, 'stadium', labelLines([c.name, 'network mode host: shares this namespace']), 'container');
-        this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
-      }
+      boxes.push({ id: box, width: Math.max(members.length + (rest.length ? 1 : 0), n.masquerade.length > 0 ? 2 : 1), draw });
     });
 
-    // Each drawn container's own namespace (containers sharing it listed inside).
-    for (const c of this.sel.containers) {
-      if (!drawn.has(c.id) || c.modeKind === 'host' || c.sharesNamespaceWith) continue;
-      const ci = this.cindex(c.id);
-      const sharers = this.sel.containers.filter((x) => x.id !== c.id && x.namespaceOwnerId === c.id);
-      fc.subgraph(`NS${ci}`, escapeLabel(`netns ${c.name}${sharers.length ? ` (shared with ${sharers.map((s) => s.name).join(', ')})` : ''}`), () => {
-        const eps = this.sel.endpoints.filter((e) => e.containerId === c.id);
-        if (eps.length === 0) {
-          const id = fc.node(`E${ci}x0`, 'rect', labelLines([`${c.name}: lo only`, `network mode ${c.modeKind}`]), 'iface');
-          this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
-        }
-        eps.forEach((e, k) => {
-          const iface = e.containerInterface
-            ? `${e.containerInterface.name}@if${e.hostVeth?.index ?? e.overlay?.sandboxVeth?.index ?? '?'}`
-            : 'interface not found';
-          const id = fc.node(
-            `E${ci}x${k}`,
-            'rect',
-            labelLines([
-              `${c.name} ${iface}`,
-              `${e.ip}/${e.prefixLen}`,
-              e.ipv6,
-              e.mac,
-              e.containerInterface?.mtu ? `MTU ${e.containerInterface.mtu}` : undefined,
-              e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined,
-            ]),
-            e.flags.some((f) => f.endsWith('not-found') || f === 'bridge-mismatch') ? 'problem' : 'iface',
-          );
-          this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
-          this.endpointIds.set(e, id);
-        });
-        // The DNS redirect inside the namespace: drawn when one container is shown (on a whole host it would double every box).
-        if (this.showDns && c.dnsRedirect && c.dnsRedirect.length > 0) {
-          const dnat =
-            c.dnsRedirect.find((r) => r.spec.includes('-p udp') && r.spec.includes('DNAT')) ??
-            c.dnsRedirect.find((r) => r.spec.includes('DNAT')) ??
-            c.dnsRedirect[0];
-          const to = dnat ? /--to-destination (\S+)/.exec(dnat.spec)?.[1] : undefined;
-          const proto = dnat ? /-p (\w+)/.exec(dnat.spec)?.[1] : undefined;
-          fc.node(
-            `D${ci}`,
-            'hexagon',
-            labelLines([`DNS redirect (nat ${dnat?.chain ?? 'DOCKER_OUTPUT'})`, to ? `${proto ?? ''} 127.0.0.11:53 -> ${to}`.trim() : dnat?.spec]),
-            'nat',
-          );
-        }
-        sharers.forEach((s) => {
-          const id = fc.node(`S${this.cindex(s.id)}`, 'stadium', labelLines([s.name, `network mode container:${c.name}`]), 'container');
-          this.nodes[id] = { kind: 'container', id: s.id, name: s.name, running: true };
-        });
-      });
-    }
-
-    // Overlay sandboxes: veth end, br0, the VXLAN device.
-    overlayNets.forEach((n, oi) => {
-      const eps = this.sel.endpoints.filter((e) => e.networkId === n.id && drawn.has(e.containerId));
-      const join = eps.find((e) => e.overlay)?.overlay;
-      if (!join) return;
-      fc.subgraph(`OV${oi}`, escapeLabel(`overlay sandbox ${join.sandbox} (network ${n.name})`), () => {
-        const br = fc.node(`OB${oi}`, 'rect', labelLines([`${join.bridge ?? 'br0'} (bridge)`, n.subnets.join(', ')]), 'bridge');
-        this.nodes[br] = { kind: 'network', id: n.id, name: n.name };
-        const vx = fc.node(
-          `OX${oi}`,
-          'rect',
-          labelLines([
-            `${join.vxlanDevice ?? 'vxlan device not found'}`,
-            `VNI ${join.vni ?? n.vxlanIds.join(', ')}`,
-            join.mtu ? `MTU ${join.mtu}` : undefined,
-            join.remoteVteps.length ? `remote VTEPs: ${join.remoteVteps.join(', ')}` : 'no remote VTEPs in the FDB (single node)',
-          ]),
-          'vxlan',
+    // The host's own namespace: its uplink and the containers that share it (network mode host).
+    const hostMode = this.sel.containers.filter((c) => c.modeKind === 'host');
+    if (hostMode.length > 0 || this.sel.networks.length === 0) {
+      const draw = (): void =>
+        fc.subgraph(
+          'HOSTNS',
+          escapeLabel(`host network namespace: ${hostname}`),
+          () => {
+            const up = this.uplinkIn('H', ups);
+            for (const c of hostMode) {
+              const id = fc.node(`H${this.cindex(c.id)}`, 'stadium', labelLines([c.name, 'network mode host: shares this namespace']), 'container');
+              this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
+              if (up) fc.edge(id, up, undefined, 'line');
+            }
+          },
+          'box',
+          'TB',
         );
-        eps.forEach((e, k) => {
-          if (!e.overlay?.sandboxVeth) return;
-          const v = fc.node(`OV${oi}x${k}`, 'rect', labelLines([`${e.overlay.sandboxVeth.name}@if${e.containerInterface?.index ?? '?'}`]), 'veth');
-          const from = this.endpointIds.get(e);
-          if (from) fc.edge(from, v, 'veth pair', 'line');
-          fc.edge(v, br, undefined, 'line');
-        });
-        fc.edge(br, vx, undefined, 'line');
-      });
-      if (this.uplinkId)
-        fc.edge(`OX${oi}`, this.uplinkId, escapeLabel(`VXLAN UDP 4789${join.remoteVteps.length ? ` to ${join.remoteVteps.length} VTEP(s)` : ''}`), 'dotted');
-    });
-
-    // Groups of the containers not drawn one by one.
-    let gi = 0;
-    for (const [n, rest] of grouped) {
-      const names = rest.map((c) => c.name);
-      const id = fc.node(
-        `G${gi}`,
-        'subroutine',
-        labelLines([
-          `${rest.length} more container${rest.length === 1 ? '' : 's'} on ${n.name}`,
-          `${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`,
-          'filter or open the network to see them',
-        ]),
-        'group',
-      );
-      this.nodes[id] = { kind: 'network', id: n.id, name: n.name };
-      const bridge =
-        this.bridgeIds.get(n.id) ??
-        (n.driver === 'overlay'
-          ? overlayNets.indexOf(n) >= 0 && fc.has(`OB${overlayNets.indexOf(n)}`)
-            ? `OB${overlayNets.indexOf(n)}`
-            : undefined
-          : undefined);
-      if (bridge) fc.edge(id, bridge, escapeLabel(`${rest.length} veth pairs`), 'line');
-      this.notes.push(
-        `${rest.length} of the containers on ${n.name} are drawn as one group (${names.slice(0, 3).join(', ')}...): filter by name to see them one by one`,
-      );
-      gi++;
+      boxes.push({ id: 'HOSTNS', width: Math.max(1, hostMode.length), draw });
     }
-
-    // Wires: container interface - veth - bridge; bridge - NAT - uplink.
-    for (const [e, from] of this.endpointIds) {
-      if (!e.hostVeth) continue;
-      const ci = this.cindex(e.containerId);
-      const k = this.sel.endpoints.filter((x) => x.containerId === e.containerId).indexOf(e);
-      const veth = `V${ci}x${k}`;
-      fc.edge(from, veth, 'veth pair', 'line');
-      const bridge = this.bridgeIds.get(e.networkId);
-      if (bridge) fc.edge(veth, bridge, undefined, 'line');
+    // Containers with no interface on a drawn network (network mode none, or interfaces Docker does not know).
+    const alone = this.sel.containers.filter((c) => own(c) && !this.sel.endpoints.some((e) => e.containerId === c.id));
+    if (alone.length > 0) {
+      const draw = (): void =>
+        fc.subgraph(
+          'NONET',
+          escapeLabel('no network: loopback only'),
+          () => {
+            for (const c of alone) {
+              const ci = this.cindex(c.id);
+              const sharers = this.sel.containers.filter((x) => x.id !== c.id && x.namespaceOwnerId === c.id).map((x) => x.name);
+              const id = fc.node(
+                `E${ci}x0`,
+                'rect',
+                labelLines([`${c.name}: lo only`, `network mode ${c.modeKind}`, sharers.length ? `shared with ${sharers.join(', ')}` : undefined]),
+                'iface',
+              );
+              this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
+            }
+          },
+          'box',
+          'TB',
+        );
+      boxes.push({ id: 'NONET', width: alone.length, draw });
     }
-    bridgeNets.forEach((n, i) => {
-      if (!this.uplinkId || n.internal) return;
-      if (n.masquerade.length > 0) {
-        fc.edge(`B${i}`, `N${i}`);
-        fc.edge(`N${i}`, this.uplinkId, 'routed out');
-      }
+    // Rows of boxes: each row a borderless subgraph (its boxes side by side), the rows one under the other.
+    const rows = packRows(boxes);
+    rows.forEach((row, r) => {
+      if (rows.length === 1) for (const b of row) b.draw();
+      else fc.subgraph(`ROW${r}`, ' ', () => row.forEach((b) => b.draw()), 'row', 'TB');
+      if (r > 0) fc.edge(`ROW${r - 1}`, `ROW${r}`, undefined, 'invisible');
     });
-    if (ups.length === 0) this.notes.push("no uplink: the host has no interface with an IPv4 address besides Docker's");
-
-    // Published ports enter by the uplink and are DNATed to the container's address.
     for (const p of this.sel.ports) {
-      const target =
-        [...this.endpointIds].find(([e]) => e.containerId === p.containerId && e.ip === p.containerIp)?.[1] ??
-        [...this.endpointIds].find(([e]) => e.containerId === p.containerId)?.[1];
-      const dnat = p.dnatRules[0];
-      const label = `${p.protocol} ${socketAddress(p.hostIp || '0.0.0.0', p.hostPort)} -> ${p.dnatTarget ?? socketAddress(p.containerIp, p.containerPort)}${dnat ? ` DNAT (${dnat.packets} pkts)` : p.carriedBy ? ` (${p.carriedBy})` : ' (no DNAT rule)'}${p.proxy ? ', docker-proxy' : ''}`;
-      if (!target || !this.uplinkId) {
-        this.notes.push(`published ${label} for ${p.containerName}: not drawn (${target ? 'no uplink' : 'container grouped or its interface not found'})`);
-        continue;
-      }
-      // Drawn from the container to the uplink without an arrowhead (the label gives the
-      // direction): an edge into the container would pull the uplink left of the namespaces.
-      fc.edge(target, this.uplinkId, escapeLabel(label), 'thickLine');
+      if (!this.portsDrawn.has(p))
+        this.notes.push(`published ${p.protocol}/${p.hostPort} for ${p.containerName}: not drawn (container grouped or its interface not found)`);
     }
+    if (ups.length === 0) this.notes.push("no uplink: the host has no interface with an IPv4 address besides Docker's");
   }
+}
+
+/** Width of one unit of a box (a container's node) and height of a row of boxes, in px as Mermaid draws them: for packing only. */
+const UNIT_WIDTH = 260;
+const ROW_HEIGHT = 900;
+const PANEL = { width: 1264, height: 680 };
+
+/** A box of the drawing (a network, the host's namespace, containers without a network): its width in container nodes, and how to draw it. */
+interface Box {
+  id: string;
+  width: number;
+  draw: () => void;
+}
+
+/**
+ * Packs boxes (in order) into rows so the whole reads best in a panel of about 1280x800: the
+ * number of rows that gives the largest zoom at Fit, estimated from each box's width in
+ * container nodes.
+ */
+export function packRows<T extends { width: number }>(boxes: T[]): T[][] {
+  if (boxes.length < 2) return [boxes];
+  const total = boxes.reduce((s, b) => s + b.width, 0);
+  let best: { rows: T[][]; fit: number } | undefined;
+  for (let r = 1; r <= boxes.length; r++) {
+    const target = total / r;
+    const rows: T[][] = [[]];
+    let width = 0;
+    for (const b of boxes) {
+      const row = rows[rows.length - 1] as T[];
+      if (row.length > 0 && width + b.width / 2 > target && rows.length < r) {
+        rows.push([b]);
+        width = b.width;
+      } else {
+        row.push(b);
+        width += b.width;
+      }
+    }
+    const widest = Math.max(...rows.map((row) => row.reduce((s, b) => s + b.width, 0)));
+    const fit = Math.min(PANEL.width / (widest * UNIT_WIDTH), PANEL.height / (rows.length * ROW_HEIGHT));
+    if (!best || fit > best.fit + 1e-9) best = { rows, fit };
+  }
+  return best?.rows ?? [boxes];
 }
 
 export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, scope: TopologyScope, options: TopologyRenderOptions): RenderedDiagram {
@@ -430,4 +526,6 @@ export const TOPOLOGY_CLASSES: Record<string, string> = {
   vxlan: 'stroke-width:2px',
   group: 'stroke-width:1px,stroke-dasharray:4',
   problem: 'stroke-width:3px',
+  box: 'stroke-width:1px',
+  row: 'fill:none,stroke:none',
 };

@@ -24,6 +24,7 @@ import {
 import { DEFAULT_RENDER_LIMITS, DiagramRequestError, diagramChoices, renderDiagram } from '../render/diagram';
 import { diagramPageHtml, makeNonce } from '../render/diagramPage';
 import { exportMermaid, exportSvg } from './diagramExport';
+import { pickConnection } from './explainCommand';
 import { HOST_TOPOLOGY } from './diagramRequests';
 import { describeTarget, sidebarLocations } from './diagramTargets';
 import type { NamespaceTerminals } from './namespaceTerminals';
@@ -318,6 +319,16 @@ class DiagramPanel {
         this.render();
         this.updateTimer();
         return;
+      case 'pickConnection': {
+        const snapshot = this.deps.state.snapshot;
+        if (!snapshot) {
+          void vscode.window.showInformationMessage('The host has not been read yet: try again in a moment.');
+          return;
+        }
+        const picked = await pickConnection(snapshot, undefined, 'Draw a connection');
+        if (picked) this.setRequest({ kind: 'path', path: { kind: 'connection', from: picked.from, to: picked.to, protocol: picked.protocol } });
+        return;
+      }
       case 'nodeAction':
         return this.nodeAction(message.nodeId, message.action);
       case 'exportMermaid':

@@ -21,6 +21,9 @@ import { launchChromium, openPanel, startPageServer, type Panel, type PageServer
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const HOST: DiagramRequest = { kind: 'topology', scope: { kind: 'host' }, filter: '' };
 const INBOUND_8080: DiagramRequest = { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } };
+/** The zoom Fit must reach on the lab's captures (1280x800 panel): measured by bench/diagramFit.ts, with a margin. */
+const FIT_TOPOLOGY = 0.24;
+const FIT_PATH = 0.18;
 /** What the page may load: itself, its script and stylesheet (and the favicon Chromium asks for). */
 const PAGE_FILES = new Set(['/', '/dist/webview/diagram.js', '/media/diagram.css', '/favicon.ico']);
 
@@ -163,9 +166,16 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     const expected = Object.values(message.diagram.nodes).filter((t) => t.kind === 'container');
     assert.equal(containerNodes.length, expected.length, 'every container node of the text is drawn');
     const drawnNames = new Set(containerNodes.map((n) => (message.diagram.nodes[n.id] as Extract<NodeTarget, { kind: 'container' }>).name));
-    assert.deepEqual([...drawnNames].sort(), names, 'each lab container has its node');
+    // A container in another's namespace (sidecar, container:api) is named in that one's node.
+    const sharers = new Set((snapshot.docker?.containers ?? []).filter((c) => c.modeKind === 'container').map((c) => c.name));
+    assert.deepEqual(
+      [...drawnNames].sort(),
+      names.filter((n) => !sharers.has(n)),
+      'each lab container has its node',
+    );
     for (const n of containerNodes) {
       const name = (message.diagram.nodes[n.id] as Extract<NodeTarget, { kind: 'container' }>).name;
+      if (sharers.has(name)) continue;
       assert.ok(n.text.includes(name), `node ${n.id} shows ${name}: ${n.text}`);
       assert.ok(n.clickable && n.tabindex === '0', `container node ${n.id} is clickable and focusable`);
     }
@@ -258,6 +268,11 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       diagramMessage(snapshot, { kind: 'topology', scope: { kind: 'container', container: HOSTILE_CONTAINER_NAMES.api as string }, filter: '' }),
       diagramMessage(snapshot, { kind: 'topology', scope: { kind: 'network', network: HOSTILE_NETWORK_NAMES['lab-net'] as string }, filter: '' }),
       diagramMessage(snapshot, INBOUND_8080),
+      // A connection picked on demand between two hostile names: title, tab, summary and nodes.
+      diagramMessage(snapshot, {
+        kind: 'path',
+        path: { kind: 'connection', from: HOSTILE_CONTAINER_NAMES.client as string, to: `${HOSTILE_CONTAINER_NAMES.web1}:80`, protocol: 'tcp' },
+      }),
     ];
     for (const message of messages) {
       const posted = await show(panel, message);
@@ -277,6 +292,7 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
               .map((a) => `${e.localName} ${a.name}`),
           ),
           options: Array.from(document.querySelectorAll('vscode-option')).map((o) => o.textContent ?? ''),
+          tabs: Array.from(document.querySelectorAll('.tab-label')).map((t) => ({ text: t.textContent ?? '', children: t.childElementCount })),
           title: document.querySelector('.title')?.textContent ?? '',
         };
       });
@@ -284,6 +300,10 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       assert.equal(found.nestedSvg, 0, 'no markup from a label became an element');
       assert.deepEqual(found.handlers, [], 'no event handler attribute inside the diagram');
       assert.equal(found.title, message.diagram.title, 'the title is shown as text');
+      assert.ok(
+        found.tabs.some((t) => t.text === message.diagram.title && t.children === 0),
+        `the tab names ${JSON.stringify(message.diagram.title)} as text`,
+      );
       if (message === messages[1]) await screenshot(panel, 'diagram-hostile-names-light');
       if (message === messages[0]) {
         const containers = Object.values(message.diagram.nodes)
@@ -508,6 +528,89 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     });
     assert.ok(border !== '', 'nodes have an outline in high contrast');
     await screenshot(panel, 'diagram-path-high-contrast');
+  });
+
+  test('Fit: the lab topology and the :8080 packet path read at Fit in a 1280x800 panel, on both engines', async () => {
+    const panel = await open();
+    const fitZoom = async (): Promise<number> => {
+      await panel.page.getByRole('button', { name: 'Fit the diagram in the panel (0)' }).click();
+      return panel.page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec((document.querySelector('.canvas') as HTMLElement).style.transform)?.[1]));
+    };
+    for (const engine of ['lab', 'lab28'] as const) {
+      const snapshot = labSnapshot(engine);
+      await show(panel, diagramMessage(snapshot, HOST));
+      const topology = await fitZoom();
+      if (engine === 'lab') await screenshot(panel, 'diagram-topology-host-fit');
+      // Measured by bench/diagramFit.ts: 22% (lab) and 15% (lab28) before the boxes per network in rows.
+      assert.ok(topology >= FIT_TOPOLOGY, `${engine}: the whole-host topology fits at ${topology} (at least ${FIT_TOPOLOGY})`);
+      await show(panel, diagramMessage(snapshot, INBOUND_8080));
+      const path = await fitZoom();
+      if (engine === 'lab') await screenshot(panel, 'diagram-packet-path-8080-fit');
+      // 20% (lab) and 16% (lab28) before the hooks became columns.
+      assert.ok(path >= FIT_PATH, `${engine}: the :8080 packet path fits at ${path} (at least ${FIT_PATH})`);
+    }
+  });
+
+  test('each diagram has its tab, with its own zoom: opening a packet path keeps the topology, going back restores its zoom', async () => {
+    const snapshot = labSnapshot();
+    const panel = await open();
+    const page = panel.page;
+    const transform = (): Promise<string> => page.evaluate(() => (document.querySelector('.canvas') as HTMLElement).style.transform);
+    await show(panel, diagramMessage(snapshot, HOST));
+    assert.equal(await page.locator('.tabs').isVisible(), false, 'one diagram: no tab strip');
+    await page.getByRole('button', { name: 'Zoom in (+)' }).click();
+    await page.getByRole('button', { name: 'Zoom in (+)' }).click();
+    const topologyView = await transform();
+    // The packet path opens in a tab of its own, beside the topology.
+    await show(panel, diagramMessage(snapshot, INBOUND_8080));
+    const tabs = page.getByRole('tab');
+    assert.equal(await tabs.count(), 2);
+    assert.equal(await page.getByRole('tab', { selected: true }).locator('.tab-label').textContent(), 'Packet path: tcp :8080 -> api:80');
+    await page.getByRole('button', { name: 'Zoom out (-)' }).click();
+    const pathView = await transform();
+    assert.notEqual(pathView, topologyView);
+    // Back to the topology's tab: it asks the host for that diagram, which comes back with its zoom.
+    await tabs.filter({ hasText: 'Topology' }).locator('.tab-label').click();
+    const posted = await panel.waitForPosted('request');
+    assert.deepEqual(byType(posted, 'request').at(-1), { type: 'request', request: HOST });
+    await show(panel, diagramMessage(snapshot, HOST));
+    assert.equal(await transform(), topologyView, "the topology's zoom and scroll are back");
+    assert.equal(await page.getByRole('tab', { selected: true }).locator('.tab-label').textContent(), diagramMessage(snapshot, HOST).diagram.title);
+    // And the packet path's.
+    await tabs.filter({ hasText: 'Packet path' }).locator('.tab-label').click();
+    await panel.waitForPosted('request', 2);
+    await show(panel, diagramMessage(snapshot, INBOUND_8080));
+    assert.equal(await transform(), pathView, "the packet path's zoom is back");
+    await screenshot(panel, 'diagram-tabs');
+    // Closing the tab shown asks for its neighbour.
+    await tabs.filter({ hasText: 'Packet path' }).getByRole('button', { name: 'Close this diagram' }).click();
+    const afterClose = await panel.waitForPosted('request', 3);
+    assert.deepEqual(byType(afterClose, 'request').at(-1), { type: 'request', request: HOST });
+    assert.equal(await page.locator('.tab').count(), 1, 'one tab left (the strip hides itself)');
+  });
+
+  test('the picker offers "Connection…", which asks the host; a drawn connection is named in the picker', async () => {
+    const snapshot = labSnapshot();
+    const panel = await open();
+    const page = panel.page;
+    await show(panel, diagramMessage(snapshot, HOST));
+    await page.locator('vscode-single-select').click();
+    await page.getByRole('option', { name: /^Connection…/ }).click();
+    const posted = await panel.waitForPosted('pickConnection');
+    assert.deepEqual(byType(posted, 'request'), [], 'no diagram asked for by itself');
+    // The host drew the connection the user picked: the picker names it, not the whole host.
+    const connection: DiagramRequest = { kind: 'path', path: { kind: 'connection', from: 'client', to: 'web1:80', protocol: 'tcp' } };
+    const message = diagramMessage(snapshot, connection);
+    await show(panel, message);
+    const shown = await page.evaluate(() => {
+      const select = document.querySelector('vscode-single-select') as HTMLElement & { value: string };
+      const selected = Array.from(document.querySelectorAll('vscode-option')).find((o) => (o as HTMLElement & { value: string }).value === select.value);
+      return { value: select.value, label: selected?.textContent ?? '', shown: select.shadowRoot?.textContent ?? '' };
+    });
+    assert.equal(shown.label, message.diagram.title);
+    assert.ok(shown.shown.includes(message.diagram.title), `the select shows ${message.diagram.title}: ${shown.shown}`);
+    assert.match(message.diagram.title, /^Connection: client -> web1:80/);
+    await screenshot(panel, 'diagram-connection-client-web1');
   });
 
   test('a host of 314 containers (the lab plus 300 clones) draws, grouped, within the limits', async () => {

@@ -54,6 +54,11 @@ async function drawing(): Promise<Drawing | undefined> {
           const label = g.querySelector('foreignObject div, foreignObject span') as HTMLElement | null;
           return { id: g.dataset.nodeId ?? g.id, classes: Array.from(g.classList), text: (label?.innerText ?? g.textContent ?? '').trim() };
         });
+        // Edge labels too (class edgeLabel): a veth pair is the line from a namespace to its bridge, labelled with the host veth.
+        for (const g of Array.from(svg.querySelectorAll<SVGGElement>('g.edgeLabel'))) {
+          const text = (g.textContent ?? '').trim();
+          if (text) nodes.push({ id: '', classes: ['edgeLabel'], text });
+        }
         return { nodes, page: document.body.innerText };
       })
       .catch(() => undefined);
@@ -83,6 +88,8 @@ async function untilDrawn(what: string, ok: (nodes: DrawnNode[]) => boolean, tim
 }
 
 const startsWithName = (text: string, name: string): boolean => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.-])`).test(text);
+/** A container in another's namespace is named in that one's node: `+ sidecar (container:api)`. */
+const sharesNode = (text: string, name: string): boolean => text.includes(`+ ${name} (container:`) || text.includes(`, ${name} (container:`);
 
 function apiFacts(): { ip: string; veth: string } {
   const ip = sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', 'api').trim();
@@ -127,7 +134,9 @@ test('F1 > Show Topology Diagram > whole host draws every running lab container'
   const started = Date.now();
   await runCommand(page, 'Container Network: Show Topology Diagram', { server, opensQuickPick: true });
   await pickQuickItem(page, 'Show Topology Diagram', 'Topology: whole host', { server });
-  const { nodes } = await untilDrawn('every lab container', (n) => oracle.every((name) => n.some((x) => startsWithName(x.text, name))));
+  const { nodes } = await untilDrawn('every lab container', (n) =>
+    oracle.every((name) => n.some((x) => startsWithName(x.text, name) || sharesNode(x.text, name))),
+  );
   recordTiming('command to whole-host topology drawn (ms)', Date.now() - started);
   assert.ok(
     nodes.some((n) => n.classes.includes('clickable')),
@@ -148,7 +157,7 @@ test('Containers view > api > Show Topology Diagram: api with its docker-inspect
     (n) => !others(n) && n.some((x) => startsWithName(x.text, 'api') && x.text.includes(`${ip}/`)) && n.some((x) => startsWithName(x.text, veth)),
   );
   assert.ok(
-    nodes.some((x) => startsWithName(x.text, 'sidecar')),
+    nodes.some((x) => startsWithName(x.text, 'api') && sharesNode(x.text, 'sidecar')),
     "sidecar, which shares api's namespace, is drawn with it",
   );
   await screenshot(page, 'diagram-topology-api');

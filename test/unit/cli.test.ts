@@ -53,8 +53,8 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   const from = join(FIXTURES, 'lab', 'snapshot.json');
   const topo = execFileSync('node', [CLI, 'topology', '--mermaid', '--from', from], { encoding: 'utf8' });
   assert.match(topo, /^%% Topology: /);
-  assert.match(topo, /\nflowchart LR\n/);
-  assert.match(topo, /subgraph NS\d+\["netns api/);
+  assert.match(topo, /\nflowchart TB\n/);
+  assert.match(topo, /subgraph NET\d+\["network lab-net /);
   const net = execFileSync('node', [CLI, 'topology', '--mermaid', '--network', 'lab-other', '--from', from], { encoding: 'utf8' });
   assert.match(net, /lone eth0/);
   assert.doesNotMatch(net, /api eth0/);

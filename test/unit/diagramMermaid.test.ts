@@ -25,7 +25,7 @@ function findVertex(p: ParsedFlowchart, needle: string): string | undefined {
   return [...p.vertices.keys()].find((id) => vertexText(p, id).includes(needle));
 }
 
-test('host topology of the lab parses and has a node per running container interface, joined veth - bridge', async () => {
+test('host topology of the lab parses: a box per network with a node per container interface, joined by its veth pair to the bridge', async () => {
   const snap = labSnapshot();
   const d = renderDiagram(snap, HOST);
   const p = await parseFlowchart(d.mermaid);
@@ -34,21 +34,28 @@ test('host topology of the lab parses and has a node per running container inter
     const ep = findVertex(p, `${e.containerName} ${e.containerInterface?.name}@if${e.hostVeth?.index}`);
     assert.ok(ep, `node for ${e.containerName} on ${e.network}`);
     assert.ok(vertexText(p, ep).includes(`${e.ip}/${e.prefixLen}`), `${e.containerName}'s address`);
-    const veth = findVertex(p, `${e.hostVeth?.name}@if${e.containerInterface?.index}`);
-    assert.ok(veth, `host veth of ${e.containerName}`);
-    assert.ok(
-      p.edges.some((x) => x.start === ep && x.end === veth),
-      `${e.containerName} eth -- veth`,
-    );
     const bridge = findVertex(p, `${e.bridge} (bridge`);
-    assert.ok(bridge && p.edges.some((x) => x.start === veth && x.end === bridge), `${e.hostVeth?.name} -- ${e.bridge}`);
+    const veth = p.edges.find((x) => x.start === ep && x.end === bridge);
+    assert.ok(veth, `${e.containerName} eth -- ${e.bridge}`);
+    assert.equal(shownText(veth.text), `${e.hostVeth?.name}@if${e.containerInterface?.index}`, 'the veth pair is labelled with its host end');
     assert.deepEqual(d.nodes[ep], { kind: 'container', id: e.containerId, name: e.containerName, running: true });
+    // Drawn in its network's box.
+    const box = p.subgraphs.find((s) => shownText(s.title).startsWith(`network ${e.network} `));
+    assert.ok(box?.nodes.includes(ep) && box.nodes.includes(bridge as string), `${e.containerName} in the box of ${e.network}`);
   }
-  // Each namespace is a subgraph; sidecar is drawn inside api's; hostnet in the host's.
-  const api = p.subgraphs.find((s) => shownText(s.title).startsWith('netns api'));
-  assert.ok(api && shownText(api.title).includes('sidecar'));
+  // sidecar is named in api's node; hostnet in the host's box.
+  assert.match(vertexText(p, findVertex(p, 'api eth0') as string), /\+ sidecar \(container:api\)/);
   const host = p.subgraphs.find((s) => s.id === 'HOSTNS');
   assert.ok(host?.nodes.some((n) => vertexText(p, n).startsWith('hostnet')));
+  // No edge leaves a box: Mermaid lays each out on its own and the rows pack them.
+  const boxOf = new Map<string, string>();
+  for (const s of p.subgraphs.filter((x) => !x.id.startsWith('ROW'))) for (const n of s.nodes) boxOf.set(n, s.id);
+  for (const e of p.edges)
+    if (boxOf.has(e.start) && boxOf.has(e.end)) assert.equal(boxOf.get(e.start), boxOf.get(e.end), `${e.start} -- ${e.end} stays in its box`);
+  assert.ok(
+    p.subgraphs.some((s) => s.id === 'ROW1'),
+    'the boxes are packed in more than one row',
+  );
   // Every running lab container is named somewhere in the diagram.
   const all = [...p.vertices.keys()].map((id) => vertexText(p, id)).join('\n') + p.subgraphs.map((s) => shownText(s.title)).join('\n');
   for (const c of snap.docker?.containers.filter((c) => c.state === 'running') ?? []) assert.ok(all.includes(c.name), `${c.name} in the diagram`);
@@ -61,11 +68,11 @@ test('published ports enter by the uplink, labelled with their DNAT target; NAT 
   const topo = buildTopology(snap);
   const port = topo.ports.find((x) => x.containerName === 'api' && x.hostPort === 8080);
   assert.ok(port?.dnatTarget);
-  const uplink = [...p.vertices.keys()].find((id) => vertexText(p, id).includes('(uplink'));
-  assert.ok(uplink);
-  const edge = p.edges.find((e) => e.end === uplink && shownText(e.text).includes(`:8080 \u2192 ${port.dnatTarget} DNAT`));
+  const edge = p.edges.find((e) => shownText(e.text).includes(`:8080 \u2192 ${port.dnatTarget} DNAT`));
   assert.ok(edge, 'the 8080 edge');
+  assert.match(vertexText(p, edge.end), /\(uplink/);
   assert.match(vertexText(p, edge.start), /^api eth0/);
+  const uplink = edge.end;
   const labNet = topo.networks.find((n) => n.name === 'lab-net');
   const bridge = findVertex(p, `${labNet?.bridge} (bridge`);
   const nat = p.edges.find((e) => e.start === bridge && vertexText(p, e.end).startsWith('NAT (MASQUERADE)'));
@@ -76,16 +83,16 @@ test('published ports enter by the uplink, labelled with their DNAT target; NAT 
   assert.ok(internal && !p.edges.some((e) => e.start === internal && vertexText(p, e.end).startsWith('NAT')));
 });
 
-test('overlay: the sandbox subgraph holds br0 and the VXLAN device with its VNI', async () => {
+test("overlay: the network's box holds br0 and the VXLAN device with its VNI", async () => {
   const snap = labSnapshot();
   const p = await parseFlowchart(renderDiagram(snap, HOST).mermaid);
   const net = snap.docker?.networks.find((n) => n.name === 'lab-overlay');
   const vni = net?.vxlanIds?.[0];
   assert.ok(vni);
-  const sub = p.subgraphs.find((s) => shownText(s.title).includes('overlay sandbox') && shownText(s.title).includes('lab-overlay'));
-  assert.ok(sub, 'sandbox subgraph');
+  const sub = p.subgraphs.find((s) => shownText(s.title).startsWith('network lab-overlay (overlay'));
+  assert.ok(sub, 'overlay box');
   assert.ok(sub.nodes.some((n) => vertexText(p, n).includes(`VNI ${vni}`)));
-  assert.ok(sub.nodes.some((n) => vertexText(p, n).startsWith('br0')));
+  assert.ok(sub.nodes.some((n) => vertexText(p, n).startsWith('br0 (bridge in sandbox')));
 });
 
 test('network and container scopes draw only what belongs to them', async () => {
@@ -193,8 +200,14 @@ test('packet path of :8080 parses: DNAT in nat DOCKER with its counters, rewritt
   assert.ok(dnat, 'the DNAT rule node');
   assert.deepEqual(d.nodes[dnat] && { ...d.nodes[dnat], position: 0, spec: '' }, { kind: 'rule', table: 'nat', chain: 'DOCKER', position: 0, spec: '' });
   assert.match(vertexText(p, dnat), /\d+ pkts, \d/);
-  const after = p.edges.find((e) => e.start === dnat);
+  // The DNAT ends PREROUTING's column: the arrow out of that column shows the rewritten destination.
+  const column = p.subgraphs.find((s) => s.nodes.includes(dnat));
+  assert.ok(column && shownText(column.title) === 'PREROUTING');
+  const after = p.edges.find((e) => e.start === column.id);
   assert.ok(after && shownText(after.text).includes(`${api}:80`), 'the edge after DNAT shows the rewritten destination');
+  // The hooks are columns side by side, the verdict with its reason above them.
+  assert.match(d.mermaid, /subgraph PATH\[" "\]\n\s+direction LR\n/);
+  assert.ok(p.edges.some((e) => e.start === 'VERDICT' && e.end === 'PATH'));
   const hooks = p.subgraphs.map((s) => shownText(s.title));
   for (const h of ['PREROUTING', 'FORWARD', 'POSTROUTING']) assert.ok(hooks.includes(h), `${h} in ${hooks.join(',')}`);
   assert.ok([...p.vertices.keys()].some((id) => vertexText(p, id).startsWith('routing: forward')));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { diagramChoices } from '../../src/render/diagram';
 import { diagramFileName, inboundRequest, pathChoices, topologyChoices, HOST_TOPOLOGY } from '../../src/ui/diagramRequests';
 import { DiagramRequestError, renderDiagram } from '../../src/render/diagram';
-import type { DiagramRequest } from '../../src/protocol';
+import { parseFromWebview, type DiagramRequest } from '../../src/protocol';
 import { labSnapshot } from '../fixtures';
 
 test('topology picks: the whole host first, then networks and running containers, nothing else', () => {
@@ -69,4 +69,16 @@ test('export file names: kind, host and local time, safe characters only', () =>
     'packet-path-_etc_pass_wd-20250102-030405.svg',
   );
   assert.equal(diagramFileName(HOST_TOPOLOGY, '', at), 'topology-host-20250102-030405.svg');
+});
+
+test('the webview may ask for a connection to be picked; nothing else rides on that message', () => {
+  assert.deepEqual(parseFromWebview({ type: 'pickConnection' }), { type: 'pickConnection' });
+  assert.deepEqual(parseFromWebview({ type: 'pickConnection', from: 'client', to: '<b>' }), { type: 'pickConnection' });
+  assert.equal(parseFromWebview({ type: 'pickconnection' }), undefined);
+  // A connection request from the page is checked field by field, its names bounded.
+  const long = 'x'.repeat(500);
+  const parsed = parseFromWebview({ type: 'request', request: { kind: 'path', path: { kind: 'connection', from: long, to: 'web1:80', protocol: 'tcp' } } });
+  assert.ok(parsed?.type === 'request' && parsed.request.kind === 'path' && parsed.request.path.kind === 'connection');
+  assert.equal(parsed.request.path.from.length, 200);
+  assert.equal(parseFromWebview({ type: 'request', request: { kind: 'path', path: { kind: 'connection', from: 'a', to: 'b', protocol: 'icmp' } } }), undefined);
 });
