@@ -296,8 +296,13 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   // otherwise: keep it inside the temp dir.
   // EXTENSIONS_GALLERY={}: no extension gallery, so neither the server nor the
   // browser tries to reach open-vsx.org (the default) for update checks.
+  // HOME: an empty directory, so the shells the extension opens do not run this machine's
+  // ~/.bashrc (here `pyenv init`, a minute under load), which is not what the tests check.
+  const home = path.join(xdg, 'home');
+  fs.mkdirSync(home, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    HOME: home,
     XDG_CONFIG_HOME: path.join(xdg, 'config'),
     XDG_DATA_HOME: path.join(xdg, 'data'),
     EXTENSIONS_GALLERY: '{}',

@@ -2,10 +2,13 @@
 // inside a container's namespace is checked against docker inspect and docker exec (oracles
 // that do not go through the plan), and the pty's input, resize, exit code and kill round-trip.
 // Traffic: only client -> api on lab-net, and DNS to 127.0.0.11 inside api.
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { containerFromInspect, createDockerClient } from '../../src/host/dockerEngine';
 import { readContainerResolvConf, resolvConfText } from '../../src/host/resolvConf';
@@ -40,7 +43,9 @@ class Session {
   readonly proc: PtyProcess;
 
   constructor(argv: readonly string[], cols = 200, rows = 50) {
-    this.proc = new PtyProcess(argv);
+    // HOME is an empty directory of the test's own: the machine's ~/.bashrc (here it runs
+    // `pyenv init`, a minute under load) is the user's business, not what these tests check.
+    this.proc = new PtyProcess(argv, { env: { ...process.env, HOME: EMPTY_HOME } });
     this.proc.onData((d) => (this.output += d));
     this.exit = new Promise((resolve) => this.proc.onExit((code, signal) => resolve({ code, signal })));
     this.proc.open(cols, rows);
@@ -75,6 +80,9 @@ class Session {
     }
   }
 }
+
+const EMPTY_HOME = mkdtempSync(join(tmpdir(), 'cnd-pty-home-'));
+after(() => rmSync(EMPTY_HOME, { recursive: true, force: true }));
 
 const PROMPT = /\(netns:api\)[^\n]*[#$] $/;
 
