@@ -160,6 +160,10 @@ export class KernelTraceCollector {
       p = key ? this.byKey.get(key) : undefined;
       if (p) this.open.set(line.id, p);
     }
+    // Nothing follows a DROP or REJECT for that packet: later events under a reused id or key
+    // belong to another packet (a retransmission), not to this one.
+    const last = p?.events.at(-1);
+    if (last && (last.verdict === 'DROP' || last.verdict === 'REJECT')) return;
     p?.events.push(line);
   }
 }
