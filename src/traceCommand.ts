@@ -7,9 +7,10 @@ import { probeConnection } from './host/connectionProbe';
 import { runTrace, sweepTraceRules, TraceNeedsRootError } from './host/traceSession';
 import { findContainer } from './model/containerLookup';
 import { explainConnection } from './model/explain';
-import { traceBackend, traceComparisons, traceFlows } from './model/tracePlan';
+import { traceBackend, traceFlows, traceReport } from './model/tracePlan';
 import { topologyOf } from './model/topology';
-import { renderTraceText, type TraceReport } from './render/traceText';
+import { renderTraceText } from './render/traceText';
+import type { TraceReport } from './model/tracePlan';
 import type { HostSnapshot } from './snapshot/hostSnapshot';
 
 export interface TraceArgs {
@@ -67,16 +68,7 @@ export async function traceConnection(snapshot: HostSnapshot, args: TraceArgs, l
         }
       },
     });
-    return {
-      from: args.from,
-      to: args.to,
-      comparisons: traceComparisons(e, result.packets),
-      packets: result.packets,
-      rules: result.rules,
-      ended: result.ended,
-      swept: result.swept,
-      ...(probe ? { probe: await probe } : {}),
-    };
+    return traceReport(e, result, probe ? await probe : undefined);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -52,3 +52,29 @@ export function traceComparisons(e: Explanation, packets: TracedPacket[]): { tit
     return { title: p.title, ...(packet ? { packet, comparison: compareTrace(p.path, packet) } : {}) };
   });
 }
+
+/** A finished trace: the kernel's packets beside the predicted paths, the rules that were in place. */
+export interface TraceReport {
+  from: string;
+  to: string;
+  comparisons: { title: string; packet?: TracedPacket; comparison?: TraceComparison }[];
+  packets: TracedPacket[];
+  rules: string[];
+  ended: string;
+  swept: number;
+  probe?: string;
+}
+
+/** What a finished trace reports (src/render/traceText.ts prints it): the CLI and Trace Packets build it alike. */
+export function traceReport(e: Explanation, result: { packets: TracedPacket[]; rules: string[]; ended: string; swept: number }, probe?: string): TraceReport {
+  return {
+    from: e.from,
+    to: e.to,
+    comparisons: traceComparisons(e, result.packets),
+    packets: result.packets,
+    rules: result.rules,
+    ended: result.ended,
+    swept: result.swept,
+    ...(probe !== undefined ? { probe } : {}),
+  };
+}

@@ -1,19 +1,7 @@
 // A live trace as text: for each host path of the connection, the kernel's chain-by-chain
 // path beside the predicted one (= both, - predicted only, + kernel only), then the packets
 // traced and the rules that were in place (and are gone).
-import type { TracedPacket } from '../snapshot/kernelTrace';
-import type { TraceComparison } from '../model/traceComparison';
-
-export interface TraceReport {
-  from: string;
-  to: string;
-  comparisons: { title: string; packet?: TracedPacket; comparison?: TraceComparison }[];
-  packets: TracedPacket[];
-  rules: string[];
-  ended: string;
-  swept: number;
-  probe?: string;
-}
+import type { TraceReport } from '../model/tracePlan';
 
 const ENDED: Record<string, string> = {
   packets: 'the packet limit was reached',

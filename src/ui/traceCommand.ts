@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { runTrace, sweepTraceRules, TraceNeedsRootError } from '../host/traceSession';
 import { probeConnection } from '../host/connectionProbe';
 import { ConnectionEndError, explainConnection } from '../model/explain';
-import { NothingToTraceError, traceBackend, traceComparisons, traceFlows } from '../model/tracePlan';
+import { NothingToTraceError, traceBackend, traceFlows, traceReport } from '../model/tracePlan';
 import { renderTraceText } from '../render/traceText';
 import type { HostState } from './hostState';
 import type { InspectDocuments } from './inspectDocuments';
@@ -90,16 +90,7 @@ export class PacketTraces implements vscode.Disposable {
     this.running.add(entry);
     try {
       const result = await job;
-      const report = {
-        from,
-        to,
-        comparisons: traceComparisons(e, result.packets),
-        packets: result.packets,
-        rules: result.rules,
-        ended: result.ended,
-        swept: result.swept,
-        ...(probe ? { probe: await probe } : {}),
-      };
+      const report = traceReport(e, result, probe ? await probe : undefined);
       await this.documents.showText(`trace ${from} to ${to}`, `${renderTraceText(report)}\n`, 'plaintext');
     } catch (err) {
       void vscode.window.showErrorMessage(`Trace ${from} -> ${to} failed: ${(err as Error).message}`);

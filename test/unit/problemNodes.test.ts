@@ -4,42 +4,19 @@
 // warnings only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
-import { topologyOf } from '../../src/model/topology';
 import { FindingNode, findingLocation, problemsBadge } from '../../src/ui/trees/problemNodes';
 import { SnapshotTreeProvider } from '../../src/ui/trees/snapshotTreeProvider';
 import type { TreeNode } from '../../src/ui/trees/treeNode';
 import { VIEW } from '../../src/ui/trees/viewIds';
-import { VIEW_SPECS } from '../../src/ui/trees/viewSpecs';
 import { labSnapshot } from '../fixtures';
-
-function providers(snapshot: HostSnapshot): Map<string, SnapshotTreeProvider> {
-  const out = new Map<string, SnapshotTreeProvider>();
-  for (const spec of VIEW_SPECS) {
-    const p = new SnapshotTreeProvider(spec);
-    p.update({ snapshot, topology: topologyOf(snapshot), settings: { showStoppedContainers: true, showBuiltInNetworks: true } });
-    out.set(spec.view, p);
-  }
-  return out;
-}
-
-function all(p: SnapshotTreeProvider): TreeNode[] {
-  const out: TreeNode[] = [];
-  const queue = [...p.getChildren()];
-  while (queue.length > 0) {
-    const n = queue.shift() as TreeNode;
-    out.push(n);
-    queue.push(...p.getChildren(n));
-  }
-  return out;
-}
+import { shownRows, treeProviders } from '../sidebarTrees';
 
 const label = (n: TreeNode): string => String(n.item().label);
 
 test('Problems view on the healthy lab: "no problems found", the information group closed, no badge', () => {
   const snap = labSnapshot('lab28');
-  const view = providers(snap).get(VIEW.problems) as SnapshotTreeProvider;
+  const view = treeProviders(snap).get(VIEW.problems) as SnapshotTreeProvider;
   const roots = view.getChildren();
   assert.deepEqual(roots.map(label), ['no problems found', 'Information']);
   assert.equal(roots[1]?.item().collapsibleState, 1, 'collapsed');
@@ -64,7 +41,7 @@ test('Problems view on a broken lab: errors and warnings first, evidence and fix
     else chain.rules.push(rule);
     chain.rules.forEach((r, i) => (r.position = i + 1));
   }
-  const trees = providers(snap);
+  const trees = treeProviders(snap);
   const view = trees.get(VIEW.problems) as SnapshotTreeProvider;
   const roots = view.getChildren();
   assert.deepEqual(roots.map(label), ['Errors', 'Warnings', 'Information']);
@@ -73,7 +50,7 @@ test('Problems view on a broken lab: errors and warnings first, evidence and fix
   assert.ok(errors.includes('no-masquerade: lab-other'), errors.join('\n'));
   assert.ok(errors.includes('docker-user-drop: client'), errors.join('\n'));
 
-  const nodes = all(view).filter((n): n is FindingNode => n instanceof FindingNode);
+  const nodes = shownRows(view).filter((n): n is FindingNode => n instanceof FindingNode);
   const drop = nodes.find((n) => n.finding.check === 'docker-user-drop');
   assert.ok(drop);
   const item = drop.item();
@@ -104,7 +81,7 @@ test("Problems view without Docker: the engine's item only, never 'no problems f
   const docker = snap.sources.find((x) => x.name === 'docker');
   assert.ok(docker);
   Object.assign(docker, { state: 'unreachable', reason: 'connect ENOENT /var/run/docker.sock', fix: 'Start the Docker engine' });
-  const roots = (providers(snap).get(VIEW.problems) as SnapshotTreeProvider).getChildren();
+  const roots = (treeProviders(snap).get(VIEW.problems) as SnapshotTreeProvider).getChildren();
   assert.deepEqual(roots.map(label), ['Docker engine not reachable']);
   assert.equal(problemsBadge(snap), undefined);
 });
