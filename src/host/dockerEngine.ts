@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, PublishedPort } from '../snapshot/hostSnapshot';
 import { mapLimit } from './mapLimit';
 import { pidBelongsToContainerSync } from './containerPid';
+import { extraHosts, nameReferences } from './nameReferences';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -120,6 +121,12 @@ export function containerFromInspect(raw: Docker.ContainerInspectInfo): Containe
   };
   if (target !== undefined) info.modeTarget = target;
   if (raw.ResolvConfPath) info.resolvConfPath = raw.ResolvConfPath;
+  info.nameRefs = nameReferences(
+    raw.Config?.Env,
+    raw.HostConfig?.Links,
+    raw.NetworkSettings?.Networks as unknown as Record<string, { Links?: string[] | null }>,
+  );
+  info.extraHosts = extraHosts(raw.HostConfig?.ExtraHosts);
   // Not running: the host ports it will ask for when started (the doctor's port-conflict).
   if (!raw.State?.Running)
     info.portBindings = portsOf(raw.HostConfig?.PortBindings as Record<string, { HostIp: string; HostPort: string }[] | null> | undefined);

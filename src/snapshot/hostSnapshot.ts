@@ -108,6 +108,23 @@ export interface ContainerInfo {
    */
   portBindings?: PublishedPort[];
   labels: Record<string, string>;
+  /** Container names it refers to (links, host names in its environment); absent when not inspected. */
+  nameRefs?: NameReference[];
+  /** Its --add-host entries (pinned in its /etc/hosts); absent when not inspected. */
+  extraHosts?: ExtraHost[];
+}
+
+/** A host name a container refers to, and where: `link`, or `environment variable DB_HOST`. */
+export interface NameReference {
+  name: string;
+  via: string;
+  /** A link's alias inside the container, when it differs from the name. */
+  alias?: string;
+}
+
+export interface ExtraHost {
+  name: string;
+  ip: string;
 }
 
 export interface NetworkSubnet {

@@ -377,6 +377,61 @@ test('filters find an IP (Containers), an alias (Networks) and a rule (Netfilter
   await until('Netfilter', 'every table back', (r) => r.some((x) => x.label === 'filter') && r.some((x) => x.label === 'nat'));
 });
 
+/** The number on the activity-bar entry (the Problems view's badge), or undefined without one. */
+async function activityBadge(): Promise<string | undefined> {
+  const badge = page.locator(`.part.activitybar .action-item:has([aria-label*="${TITLE}"]) .badge-content`).first();
+  if ((await badge.count()) === 0 || !(await badge.isVisible())) return undefined;
+  return ((await badge.textContent()) ?? '').trim() || undefined;
+}
+
+test("Problems: a container naming one it shares no network with, and an address changed while another's /etc/hosts pins the old one, with a badge; gone when removed", async () => {
+  const names = ['cndt-e2e-ref', 'cndt-e2e-pin', 'cndt-e2e-ipc'];
+  const image = 'containernet-lab/busybox:1';
+  const run = (...args: string[]) => sh('docker', 'run', '-d', '--label', 'cndt-e2e=1', ...args, image, 'sleep', 'inf');
+  try {
+    await focusPane(page, 'Problems');
+    await until('Problems', 'no problems on the healthy lab', (r) => r.some((x) => x.label === 'no problems found'));
+    assert.equal(await activityBadge(), undefined, 'no badge on the healthy lab');
+    // First seen at 172.30.1.62 (the Containers view shows it: a snapshot has it), then moved to .63.
+    run('--name', 'cndt-e2e-ipc', '--network', 'lab-net', '--ip', '172.30.1.62');
+    run('--name', 'cndt-e2e-pin', '--network', 'lab-net', '--add-host', 'ipc:172.30.1.62');
+    run('--name', 'cndt-e2e-ref', '--network', 'lab-net', '-e', 'UPSTREAM=http://lone:80/');
+    await focusPane(page, 'Containers');
+    await until('Containers', 'the three test containers', (r) => names.every((n) => r.some((x) => x.label === n)));
+    sh('docker', 'network', 'disconnect', 'lab-net', 'cndt-e2e-ipc');
+    sh('docker', 'network', 'connect', '--ip', '172.30.1.63', 'lab-net', 'cndt-e2e-ipc');
+    // The oracles: the name does not resolve from cndt-e2e-ref; the pinned entry still says .62.
+    assert.throws(() => sh('timeout', '6', 'docker', 'exec', 'cndt-e2e-ref', 'nslookup', 'lone', '127.0.0.11'));
+    assert.match(sh('docker', 'exec', 'cndt-e2e-pin', 'cat', '/etc/hosts'), /^172\.30\.1\.62\s+ipc$/m);
+    await focusPane(page, 'Problems');
+    const { rows: r } = await until(
+      'Problems',
+      'the two warnings',
+      (rs) =>
+        rs.some((x) => x.label === 'no-shared-network: cndt-e2e-ref' && /refers to lone \(environment variable UPSTREAM\)/.test(x.description)) &&
+        rs.some(
+          (x) => x.label === 'ip-changed: cndt-e2e-ipc' && /from 172\.30\.1\.62 to 172\.30\.1\.63.*cndt-e2e-pin's \/etc\/hosts entry ipc/.test(x.description),
+        ),
+      60_000,
+    );
+    const warnings = r.find((x) => x.label === 'Warnings');
+    assert.equal(warnings?.description, '2', r.map((x) => `${x.label} (${x.description})`).join(' | '));
+    assert.equal(await activityBadge(), '2', 'the badge counts the errors and warnings');
+    await screenshot(page, 'sidebar-problems');
+    // A finding reveals its container.
+    await viewPane(page, 'Problems')
+      .locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^ip-changed: cndt-e2e-ipc$/ }) })
+      .first()
+      .click();
+    await until('Containers', 'cndt-e2e-ipc selected', (rs) => rs.some((x) => x.label === 'cndt-e2e-ipc' && x.selected));
+  } finally {
+    for (const n of names) sh('docker', 'rm', '-f', n);
+  }
+  await focusPane(page, 'Problems');
+  await until('Problems', 'no problems once removed', (r) => r.some((x) => x.label === 'no problems found'), 60_000);
+  assert.equal(await activityBadge(), undefined);
+});
+
 test('stopping dockerd shows "engine not reachable"; starting it again recovers', async () => {
   await focusPane(page, 'Containers');
   await stopLabDockerd();

@@ -77,9 +77,52 @@ async function fault(
 const ipOf = (name: string) => sh('docker', 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name).trim();
 const bridgeOf = (network: string) => `br-${sh('docker', 'network', 'inspect', '-f', '{{.Id}}', network).trim().slice(0, 12)}`;
 
+/** Whether a TCP connection from the host to a lab address gets an answer within 2 s. */
+function reaches(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const end = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => end(false), 2000);
+    s.on('connect', () => {
+      clearTimeout(timer);
+      end(true);
+    });
+    s.on('error', () => {
+      clearTimeout(timer);
+      end(false);
+    });
+  });
+}
+
+/** Whether a name resolves through Docker's resolver inside a container (busybox nslookup, 6 s at most). */
+function resolves(container: string, name: string): boolean {
+  try {
+    return sh('timeout', '6', 'docker', 'exec', container, 'nslookup', name, '127.0.0.11').includes('Address');
+  } catch {
+    return false;
+  }
+}
+
+const pidOf = (name: string) => sh('docker', 'inspect', '-f', '{{.State.Pid}}', name).trim();
+/** lab-overlay's sandbox namespace (Docker names it 1-<first 10 of the network id>). */
+const overlaySandbox = () => `/var/run/docker/netns/1-${sh('docker', 'network', 'inspect', '-f', '{{.Id}}', 'lab-overlay').trim().slice(0, 10)}`;
+const REMOTE_VTEP = ['02:00:00:c0:ff:ee', 'dev', 'vxlan0', 'dst', '198.18.0.99', 'self', 'permanent'];
+
 function cleanUp(): void {
-  for (const c of ['cndt-doc-empty', 'cndt-doc-loop', 'cndt-doc-conflict']) quiet('docker', 'rm', '-f', c);
+  for (const c of ['cndt-doc-empty', 'cndt-doc-loop', 'cndt-doc-conflict', 'cndt-doc-ref', 'cndt-doc-dns', 'cndt-doc-ipc', 'cndt-doc-pin', 'cndt-doc-mv1'])
+    quiet('docker', 'rm', '-f', c);
   quiet('docker', 'network', 'rm', 'cndt-doc-mtu');
+  quiet('docker', 'network', 'rm', 'cndt-doc-mv');
+  quiet('ip', 'link', 'del', 'cndt-docshim');
+  quiet('ip', 'link', 'del', 'cndt-docmv0');
+  try {
+    quiet('nsenter', `--net=${overlaySandbox()}`, 'bridge', 'fdb', 'del', ...REMOTE_VTEP.slice(0, 3), 'self');
+  } catch {
+    // no overlay
+  }
   for (const table of ['filter', 'nat']) {
     for (const line of sh('iptables-save', '-t', table).split('\n')) {
       if (!line.startsWith('-A ') || !line.includes(MARK)) continue;
@@ -241,4 +284,196 @@ test('ip-forward-off: forwarding turned off (restored at once)', async () => {
     () => void sh('sysctl', '-w', 'net.ipv4.ip_forward=1'),
     { check: 'ip-forward-off', severity: 'error', subject: /ip_forward|host/, evidence: /0/ },
   );
+});
+
+test('no-shared-network: an environment naming a container on another network; nslookup inside agrees, and connecting the network repairs it', async () => {
+  let findings: Finding[] = [];
+  await fault(
+    'UPSTREAM names lone',
+    () => {
+      sh(
+        'docker',
+        'run',
+        '-d',
+        '--name',
+        'cndt-doc-ref',
+        '--label',
+        `${MARK}=1`,
+        '--network',
+        'lab-net',
+        '-e',
+        'UPSTREAM=http://lone:80/',
+        '-e',
+        'DB_PASSWORD=cndt-not-shown',
+        IMAGE,
+        'sleep',
+        'inf',
+      );
+      assert.equal(resolves('cndt-doc-ref', 'lone'), false, 'the oracle: lone does not resolve from cndt-doc-ref');
+    },
+    async () => {
+      findings = (await doctor()).findings;
+      quiet('docker', 'network', 'connect', 'lab-other', 'cndt-doc-ref');
+      if (sh('docker', 'ps', '-q', '-f', 'name=^cndt-doc-ref$').trim())
+        assert.equal(resolves('cndt-doc-ref', 'lone'), true, 'the oracle after the repair: lone resolves');
+    },
+    {
+      check: 'no-shared-network',
+      severity: 'warning',
+      subject: /container:cndt-doc-ref/,
+      evidence: /lone \(environment variable UPSTREAM\).*lone \(lab-other\).*on lab-net: they share no network/,
+    },
+  );
+  assert.ok(!JSON.stringify(findings).includes('cndt-not-shown'), 'an environment value is never shown');
+  quiet('docker', 'rm', '-f', 'cndt-doc-ref');
+});
+
+test("dns-redirect-missing: a container's namespace without the DNAT to 127.0.0.11; names stop resolving; docker restart (the fix) brings it back", async () => {
+  sh('docker', 'run', '-d', '--name', 'cndt-doc-dns', '--label', `${MARK}=1`, '--network', 'lab-net', IMAGE, 'sleep', 'inf');
+  try {
+    assert.equal(resolves('cndt-doc-dns', 'api'), true, 'the oracle on the healthy container');
+    const pid = pidOf('cndt-doc-dns');
+    const nat = sh('nsenter', '-t', pid, '-n', 'iptables-save', '-t', 'nat');
+    assert.match(nat, /DNAT --to-destination 127\.0\.0\.11:\d+/, "Docker's redirect as iptables-save shows it");
+    await fault(
+      'redirect flushed',
+      () => {
+        sh('nsenter', '-t', pid, '-n', 'iptables', '-t', 'nat', '-F', 'DOCKER_OUTPUT');
+        assert.equal(resolves('cndt-doc-dns', 'api'), false, 'the oracle: api no longer resolves');
+      },
+      () => {
+        sh('docker', 'restart', '-t', '0', 'cndt-doc-dns');
+        assert.equal(resolves('cndt-doc-dns', 'api'), true, 'the oracle after docker restart');
+      },
+      { check: 'dns-redirect-missing', severity: 'error', subject: /container:cndt-doc-dns/, evidence: /no DNAT of udp and tcp port 53/ },
+    );
+  } finally {
+    quiet('docker', 'rm', '-f', 'cndt-doc-dns');
+  }
+});
+
+test("stale-rules: a rule in Docker's nat DOCKER chain naming a bridge this host does not have", async () => {
+  const rule = ['-i', 'br-0123456789ab', '-m', 'comment', '--comment', MARK, '-j', 'RETURN'];
+  await fault(
+    'rule for a removed bridge',
+    () => void sh('iptables', '-t', 'nat', '-I', 'DOCKER', ...rule),
+    () => quiet('iptables', '-t', 'nat', '-D', 'DOCKER', ...rule),
+    { check: 'stale-rules', severity: 'warning', subject: /rule:nat DOCKER #1$/, evidence: /br-0123456789ab.*does not exist on this host/ },
+  );
+});
+
+test("ip-changed: against a saved snapshot, a container's new address while another's /etc/hosts still pins the old one", async () => {
+  const saved = join(sh('mktemp', '-d').trim(), 'previous.json');
+  try {
+    sh('docker', 'run', '-d', '--name', 'cndt-doc-ipc', '--label', `${MARK}=1`, '--network', 'lab-net', '--ip', '172.30.1.60', IMAGE, 'sleep', 'inf');
+    sh('docker', 'run', '-d', '--name', 'cndt-doc-pin', '--label', `${MARK}=1`, '--network', 'lab-net', '--add-host', 'ipc:172.30.1.60', IMAGE, 'sleep', 'inf');
+    sh(process.execPath, CLI, 'snapshot', '--out', saved);
+    sh('docker', 'network', 'disconnect', 'lab-net', 'cndt-doc-ipc');
+    sh('docker', 'network', 'connect', '--ip', '172.30.1.61', 'lab-net', 'cndt-doc-ipc');
+    // The oracles: Docker's new address, and the pinned entry inside the other container.
+    assert.equal(ipOf('cndt-doc-ipc'), '172.30.1.61');
+    assert.match(sh('docker', 'exec', 'cndt-doc-pin', 'cat', '/etc/hosts'), /^172\.30\.1\.60\s+ipc$/m);
+    let r = await doctor('--previous', saved);
+    let f = r.findings.find((x) => x.check === 'ip-changed' && x.subject.name === 'cndt-doc-ipc');
+    assert.ok(f, show(r.findings));
+    assert.equal(f.severity, 'warning');
+    assert.match(
+      f.evidence,
+      /from 172\.30\.1\.60 to 172\.30\.1\.61 since the previous snapshot.*cndt-doc-pin's \/etc\/hosts entry ipc 172\.30\.1\.60 \(--add-host\)/,
+    );
+    assert.equal(r.code, 1);
+    assert.equal((await doctor()).findings.filter((x) => x.check === 'ip-changed').length, 0, 'without --previous: nothing to compare');
+    sh('docker', 'rm', '-f', 'cndt-doc-pin');
+    r = await doctor('--previous', saved);
+    f = r.findings.find((x) => x.check === 'ip-changed' && x.subject.name === 'cndt-doc-ipc');
+    assert.equal(f?.severity, 'info', 'nothing names the old address any more: information');
+    sh('docker', 'rm', '-f', 'cndt-doc-ipc');
+    r = await doctor('--previous', saved);
+    assert.equal(r.findings.filter((x) => x.check === 'ip-changed').length, 0, show(r.findings));
+  } finally {
+    quiet('docker', 'rm', '-f', 'cndt-doc-pin', 'cndt-doc-ipc');
+    quiet('rm', '-rf', join(saved, '..'));
+  }
+});
+
+test("overlay-mtu: the overlay's arithmetic against ip link; information on one node, a warning once a remote VTEP is in the FDB", async () => {
+  const sandbox = overlaySandbox();
+  const vxlan = JSON.parse(sh('nsenter', `--net=${sandbox}`, 'ip', '-j', 'link', 'show', 'vxlan0')) as { mtu: number }[];
+  const uplink = JSON.parse(sh('ip', '-j', 'link', 'show', 'eth0')) as { mtu: number }[];
+  const inner = vxlan[0]?.mtu ?? 0;
+  const under = uplink[0]?.mtu ?? 0;
+  assert.ok(inner + 50 > under, `the lab's overlay (MTU ${inner}) is meant not to fit its uplink (MTU ${under})`);
+  const expected = new RegExp(
+    `^${inner} \\(overlay MTU, vxlan0 in sandbox ${sandbox.split('/').pop()}\\) \\+ 50 .* = ${inner + 50} > ${under} \\(eth0's MTU\\)`,
+  );
+  const find = (f: Finding[]) => f.find((x) => x.check === 'overlay-mtu' && x.subject.name === 'lab-overlay');
+  const healthy = find((await doctor()).findings);
+  assert.ok(healthy);
+  assert.equal(healthy.severity, 'info');
+  assert.match(healthy.evidence, expected);
+  try {
+    // A unicast entry for a MAC nothing sends to: no frame leaves, but the FDB now has a remote VTEP.
+    sh('nsenter', `--net=${sandbox}`, 'bridge', 'fdb', 'add', ...REMOTE_VTEP);
+    const { code, findings } = await doctor();
+    const f = find(findings);
+    assert.equal(f?.severity, 'warning', show(findings));
+    assert.match(f.evidence, expected);
+    assert.match(f.evidence, /remote VTEPs \(198\.18\.0\.99\)/);
+    assert.equal(code, 1);
+  } finally {
+    quiet('nsenter', `--net=${sandbox}`, 'bridge', 'fdb', 'del', ...REMOTE_VTEP.slice(0, 3), 'self');
+  }
+  assert.equal(find((await doctor()).findings)?.severity, 'info');
+});
+
+test('macvlan-host-isolation: the host cannot reach a macvlan child through its parent; a shim (the fix) lets it, and the finding goes', async () => {
+  try {
+    sh('ip', 'link', 'add', 'cndt-docmv0', 'type', 'veth', 'peer', 'name', 'cndt-docmv0p');
+    sh('ip', 'link', 'set', 'cndt-docmv0p', 'up');
+    sh('ip', 'addr', 'add', '198.18.6.1/24', 'dev', 'cndt-docmv0');
+    sh('ip', 'link', 'set', 'cndt-docmv0', 'up');
+    sh('docker', 'network', 'create', '-d', 'macvlan', '-o', 'parent=cndt-docmv0', '--subnet', '198.18.6.0/24', '--label', `${MARK}=1`, 'cndt-doc-mv');
+    sh(
+      'docker',
+      'run',
+      '-d',
+      '--name',
+      'cndt-doc-mv1',
+      '--label',
+      `${MARK}=1`,
+      '--network',
+      'cndt-doc-mv',
+      '--ip',
+      '198.18.6.10',
+      IMAGE,
+      'httpd',
+      '-f',
+      '-p',
+      '80',
+      '-h',
+      '/',
+    );
+    await fault(
+      'host to its macvlan child',
+      async () => assert.equal(await reaches('198.18.6.10', 80), false, 'the oracle: the host gets no answer through the parent'),
+      async () => {
+        sh('ip', 'link', 'add', 'cndt-docshim', 'link', 'cndt-docmv0', 'type', 'macvlan', 'mode', 'bridge');
+        sh('ip', 'addr', 'add', '198.18.6.2/32', 'dev', 'cndt-docshim');
+        sh('ip', 'link', 'set', 'cndt-docshim', 'up');
+        sh('ip', 'route', 'add', '198.18.6.10/32', 'dev', 'cndt-docshim');
+        assert.equal(await reaches('198.18.6.10', 80), true, 'the oracle: through the shim the host connects');
+      },
+      {
+        check: 'macvlan-host-isolation',
+        severity: 'info',
+        subject: /network:cndt-doc-mv$/,
+        evidence: /cndt-doc-mv1 198\.18\.6\.10\) and this host cannot reach each other through cndt-docmv0/,
+      },
+    );
+  } finally {
+    quiet('docker', 'rm', '-f', 'cndt-doc-mv1');
+    quiet('docker', 'network', 'rm', 'cndt-doc-mv');
+    quiet('ip', 'link', 'del', 'cndt-docshim');
+    quiet('ip', 'link', 'del', 'cndt-docmv0');
+  }
 });

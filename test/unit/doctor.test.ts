@@ -358,9 +358,44 @@ test('ip-changed: against the previous snapshot, info alone, a warning when a ru
     insertRule(s, 'filter', '-A DOCKER-USER -s 172.30.1.99/32 -j ACCEPT');
     f = one(doctor(s, previous), 'ip-changed', 'client');
     assert.equal(f.severity, 'warning');
-    assert.match(f.evidence, /a rule still names the old address: filter DOCKER-USER #1: -A DOCKER-USER -s 172\.30\.1\.99\/32 -j ACCEPT/);
+    assert.match(f.evidence, /a rule or hosts entry still names the old address: filter DOCKER-USER #1: -A DOCKER-USER -s 172\.30\.1\.99\/32 -j ACCEPT/);
     assert.deepEqual(only(doctor(s), 'ip-changed'), []);
     assert.deepEqual(only(doctor(s, labSnapshot(lab)), 'ip-changed'), []);
+    // Another container's /etc/hosts pinning the old address (--add-host) is named too.
+    const t = labSnapshot(lab);
+    const api = t.docker?.containers.find((c) => c.name === 'api');
+    assert.ok(api);
+    api.extraHosts = [{ name: 'client', ip: '172.30.1.99' }];
+    f = one(doctor(t, previous), 'ip-changed', 'client');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.evidence, /api's \/etc\/hosts entry client 172\.30\.1\.99 \(--add-host\)/);
+  }
+});
+
+test('no-shared-network: a container naming another (environment, link) with which it shares no network', () => {
+  for (const lab of LABS) {
+    const s = labSnapshot(lab);
+    const client = s.docker?.containers.find((c) => c.name === 'client');
+    assert.ok(client);
+    client.nameRefs = [
+      { name: 'lone', via: 'environment variable UPSTREAM' },
+      { name: 'api', via: 'environment variable API_URL' },
+      { name: 'db.example.org', via: 'environment variable DB_HOST' },
+    ];
+    const f = one(doctor(s), 'no-shared-network', 'client');
+    assert.equal(f.severity, 'warning');
+    assert.match(
+      f.evidence,
+      /client refers to lone \(environment variable UPSTREAM\), which is lone \(lab-other\); client is on lab-net: they share no network/,
+    );
+    assert.match(f.fix, /docker network connect lab-other client/);
+    // The alias web resolves on lab-net, which client shares: no finding.
+    client.nameRefs = [{ name: 'web', via: 'environment variable WEB_HOST' }];
+    assert.deepEqual(only(doctor(s), 'no-shared-network'), []);
+    // Pinned in its own /etc/hosts: the name resolves there, whatever Docker's DNS says.
+    client.nameRefs = [{ name: 'lone', via: 'link' }];
+    client.extraHosts = [{ name: 'lone', ip: '172.30.2.10' }];
+    assert.deepEqual(only(doctor(s), 'no-shared-network'), []);
   }
 });
 
@@ -418,10 +453,28 @@ test('macvlan-host-isolation: information on a macvlan network with running cont
   lone.endpoints.push({ ...lone.endpoints[0], network: 'lan', ip: '192.168.77.5' });
   const f = one(doctor(s), 'macvlan-host-isolation', 'lan');
   assert.equal(f.severity, 'info');
-  assert.match(f.evidence, /lan is a macvlan network on eth0: its containers \(lone\) and this host cannot reach each other/);
+  assert.match(f.evidence, /lan is a macvlan network on eth0: its containers \(lone 192\.168\.77\.5\) and this host cannot reach each other/);
   // The parent's own route to the LAN is the design, not an overlap.
   s.hostNamespace.routes.push({ dst: '192.168.77.0/24', dev: 'eth0', protocol: 'kernel', scope: 'link' });
   assert.deepEqual(only(doctor(s), 'subnet-overlap'), []);
+  // A shim: the host's own macvlan child of eth0, with the route to lone through it: the host reaches lone.
+  const eth0 = s.hostNamespace.links.find((l) => l.name === 'eth0');
+  assert.ok(eth0);
+  s.hostNamespace.links.push({
+    index: 990,
+    name: 'mvshim',
+    kind: 'macvlan',
+    mtu: 1400,
+    operState: 'UNKNOWN',
+    flags: ['UP'],
+    linkIndex: eth0.index,
+    addresses: [],
+  });
+  s.hostNamespace.routes.push({ dst: '192.168.77.5', dev: 'mvshim', scope: 'link' });
+  assert.deepEqual(only(doctor(s), 'macvlan-host-isolation'), []);
+  // A shim of another parent does not count.
+  (s.hostNamespace.links.at(-1) as { linkIndex: number }).linkIndex = eth0.index + 1000;
+  one(doctor(s), 'macvlan-host-isolation', 'lan');
 });
 
 /** Docker 28's capture with ufw's chains (test/fixtures/nft/ufw.iptables-restore) loaded beside Docker's. */

@@ -1,6 +1,6 @@
 // Addressing: a Docker network's subnet overlapping a host route or address (a VPN, a LAN,
 // a leftover bridge) or another Docker network, and containers whose address changed since
-// the previous snapshot while a rule still names the old one.
+// the previous snapshot while a rule or another container's /etc/hosts entry still names the old one.
 import type { HostSnapshot, NetworkInfo } from '../../snapshot/hostSnapshot';
 import { cidrsOverlap, parseCidr } from '../../snapshot/ipAddress';
 import { hostLeftovers } from '../leftovers';
@@ -110,6 +110,14 @@ function rulesNaming(snapshot: HostSnapshot, ip: string): string[] {
   return out;
 }
 
+/** Containers whose /etc/hosts pins an address (their --add-host entries). */
+function hostsEntriesNaming(snapshot: HostSnapshot, ip: string): string[] {
+  const out: string[] = [];
+  for (const c of snapshot.docker?.containers ?? [])
+    for (const h of c.extraHosts ?? []) if (h.ip === ip) out.push(`${c.name}'s /etc/hosts entry ${h.name} ${h.ip} (--add-host)`);
+  return out;
+}
+
 function ipChanged(snapshot: HostSnapshot, previous: HostSnapshot | undefined): Finding[] {
   if (!previous?.docker || !snapshot.docker) return [];
   const out: Finding[] = [];
@@ -124,7 +132,7 @@ function ipChanged(snapshot: HostSnapshot, previous: HostSnapshot | undefined): 
         const now = e[key];
         if (!was || !now || was === now) continue;
         const holder = snapshot.docker.containers.find((x) => x.id !== c.id && x.endpoints.some((y) => y[key] === was));
-        const naming = rulesNaming(snapshot, was);
+        const naming = [...rulesNaming(snapshot, was), ...hostsEntriesNaming(snapshot, was)];
         const since = `since the previous snapshot (${previous.takenAt})`;
         const evidence = `${c.name}'s address on ${e.network} changed from ${was} to ${now} ${since}${holder ? `; ${was} now belongs to ${holder.name}` : ''}`;
         out.push(
@@ -134,8 +142,8 @@ function ipChanged(snapshot: HostSnapshot, previous: HostSnapshot | undefined): 
                 'warning',
                 'container',
                 c.name,
-                `${evidence}, but ${naming.length === 1 ? 'a rule still names' : `${naming.length} rules still name`} the old address: ${naming.join('; ')}`,
-                `Update the rule to ${now}, or better match on the container's name or network instead of its address; a fixed address: docker network connect --ip ${now} ${e.network} ${c.name}`,
+                `${evidence}, but ${naming.length === 1 ? 'a rule or hosts entry still names' : `${naming.length} rules or hosts entries still name`} the old address: ${naming.join('; ')}`,
+                `Update the rule or entry to ${now} (an --add-host entry: re-create that container), or better match on the container's name or network instead of its address; a fixed address: docker network connect --ip ${now} ${e.network} ${c.name}`,
               )
             : finding(
                 'ip-changed',

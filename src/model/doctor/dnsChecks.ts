@@ -1,6 +1,7 @@
 // Name resolution: containers on the default bridge (no embedded DNS), namespaces on a
 // user-defined network whose redirect to Docker's resolver (127.0.0.11) is missing, and
-// network aliases that several containers answer to (round-robin sets).
+// network aliases that several containers answer to (round-robin sets), and containers that
+// refer to another by name (a link, a host name in their environment) but share no network with it.
 import type { ContainerInfo, HostSnapshot, NetworkInfo } from '../../snapshot/hostSnapshot';
 import { finding, sourceRead, type Finding } from './finding';
 
@@ -70,6 +71,60 @@ function dnsRedirectMissing(snapshot: HostSnapshot): Finding[] {
   return out;
 }
 
+/** The networks a container is on: for `container:X`, X's. */
+function networksOf(snapshot: HostSnapshot, c: ContainerInfo): string[] {
+  let owner = c;
+  if (c.modeKind === 'container' && c.modeTarget) {
+    const t = c.modeTarget;
+    owner = snapshot.docker?.containers.find((x) => x.id === t || x.id.startsWith(t) || x.name === t) ?? c;
+  }
+  return owner.endpoints.map((e) => e.network).filter((n) => n !== 'none' && n !== 'host');
+}
+
+/** Whether a name refers to a container: its name, id prefix, or an alias on one of its networks. */
+function answersTo(c: ContainerInfo, name: string): boolean {
+  const n = name.toLowerCase();
+  return (
+    c.name.toLowerCase() === n ||
+    (n.length >= 12 && c.id.startsWith(n)) ||
+    c.endpoints.some((e) => e.aliases.some((a) => a.toLowerCase() === n) || e.dnsNames.some((a) => a.toLowerCase() === n))
+  );
+}
+
+function noSharedNetwork(snapshot: HostSnapshot): Finding[] {
+  const out: Finding[] = [];
+  const all = snapshot.docker?.containers ?? [];
+  for (const c of all) {
+    if (c.state !== 'running' || !c.nameRefs?.length) continue;
+    const mine = new Set(networksOf(snapshot, c));
+    const pinned = new Set((c.extraHosts ?? []).map((h) => h.name.toLowerCase()));
+    const reported = new Set<string>();
+    for (const ref of c.nameRefs) {
+      if (pinned.has(ref.name) || reported.has(ref.name)) continue;
+      const targets = all.filter((t) => t.id !== c.id && t.modeTarget !== c.id && c.modeTarget !== t.id && answersTo(t, ref.name));
+      if (targets.length === 0) continue; // not a container's name: a host elsewhere
+      if (targets.some((t) => networksOf(snapshot, t).some((n) => mine.has(n)))) continue;
+      reported.add(ref.name);
+      const where = targets.map((t) => `${t.name} (${networksOf(snapshot, t).join(', ') || t.networkMode || 'no network'})`).join(', ');
+      const mode = c.modeKind === 'host' ? 'the host network' : c.modeKind === 'none' ? 'no network (none)' : [...mine].join(', ') || 'no network';
+      const join = targets.flatMap((t) => networksOf(snapshot, t)).find((n) => !BUILT_IN.has(n));
+      out.push(
+        finding(
+          'no-shared-network',
+          'warning',
+          'container',
+          c.name,
+          `${c.name} refers to ${ref.name} (${ref.via}${ref.alias ? `, as ${ref.alias}` : ''}), which is ${where}; ${c.name} is on ${mode}: they share no network, so ${ref.name} does not resolve from ${c.name} and no route joins them`,
+          join
+            ? `Connect ${c.name} to a network ${ref.name} is on: docker network connect ${join} ${c.name} (or put both in one compose network)`
+            : `Put both on one user-defined network: docker network create app && docker network connect app ${c.name} && docker network connect app ${targets[0]?.name ?? ref.name}`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 function aliasGroups(snapshot: HostSnapshot): Finding[] {
   const out: Finding[] = [];
   const groups = new Map<string, { network: string; alias: string; members: string[] }>();
@@ -103,5 +158,5 @@ function aliasGroups(snapshot: HostSnapshot): Finding[] {
 }
 
 export function dnsChecks(snapshot: HostSnapshot): Finding[] {
-  return [...defaultBridgeDns(snapshot), ...dnsRedirectMissing(snapshot), ...aliasGroups(snapshot)];
+  return [...defaultBridgeDns(snapshot), ...dnsRedirectMissing(snapshot), ...noSharedNetwork(snapshot), ...aliasGroups(snapshot)];
 }

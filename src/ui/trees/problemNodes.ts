@@ -1,8 +1,9 @@
-// The Problems view: the network doctor's findings for the latest snapshot, grouped by
+// The Problems view: the network doctor's findings for the latest snapshot (addresses compared
+// with the session's first), grouped by
 // severity (errors, warnings, information), each finding with its evidence and fix; clicking a
 // finding reveals the container, network, port, rule or interface it concerns in its view.
 import * as vscode from 'vscode';
-import type { HostSnapshot } from '../../snapshot/hostSnapshot';
+import type { ContainerInfo, HostSnapshot } from '../../snapshot/hostSnapshot';
 import { findContainer } from '../../model/containerLookup';
 import { problemCount, runDoctor, SEVERITIES, type Finding, type Severity } from '../../model/doctor/doctor';
 import { uplinkOf } from '../../model/packetFlows';
@@ -13,11 +14,34 @@ import { VIEW } from './viewIds';
 
 const findings = new WeakMap<HostSnapshot, Finding[]>();
 
+/**
+ * Each container as first seen in this session (by id), and when: later snapshots are compared
+ * with it, so an address that changed since (ip-changed) stays reported while it matters, not
+ * for one refresh only. Only Docker's container records are kept, not whole snapshots.
+ */
+const firstSeen = new Map<string, ContainerInfo>();
+let firstTakenAt: string | undefined;
+const FIRST_SEEN_LIMIT = 2000;
+
+function sessionBaseline(snapshot: HostSnapshot): HostSnapshot | undefined {
+  const docker = snapshot.docker;
+  if (!docker) return undefined;
+  const before = firstTakenAt === undefined ? undefined : { ...snapshot, takenAt: firstTakenAt, docker: { ...docker, containers: [...firstSeen.values()] } };
+  firstTakenAt ??= snapshot.takenAt;
+  for (const c of docker.containers) if (c.state === 'running' && !firstSeen.has(c.id)) firstSeen.set(c.id, c);
+  // Bounded on hosts that churn containers: the oldest of those gone are forgotten first.
+  if (firstSeen.size > FIRST_SEEN_LIMIT) {
+    const live = new Set(docker.containers.map((c) => c.id));
+    for (const id of firstSeen.keys()) if (firstSeen.size > FIRST_SEEN_LIMIT && !live.has(id)) firstSeen.delete(id);
+  }
+  return before;
+}
+
 /** The doctor's findings for a snapshot, worked out once (the tree and the view's badge share them). */
 export function findingsOf(snapshot: HostSnapshot): Finding[] {
   let f = findings.get(snapshot);
   if (!f) {
-    f = runDoctor(snapshot);
+    f = runDoctor(snapshot, sessionBaseline(snapshot));
     findings.set(snapshot, f);
   }
   return f;
