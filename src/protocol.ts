@@ -13,9 +13,55 @@ export type { RenderLimits, RenderedDiagram } from './render/renderedDiagram';
 import type { DiagramChoice, DiagramRequest, PathRequest, TopologyScope } from './model/diagramRequest';
 import type { RenderLimits, RenderedDiagram } from './render/renderedDiagram';
 
-/** Kept by the webview (vscode.setState) and handed back to the serializer after a reload. */
+/** Where a tab's view was: zoom and the drawing's offset in the viewport. */
+export interface TabView {
+  scale: number;
+  x: number;
+  y: number;
+}
+
+/** A diagram tab as the webview keeps it across reloads: what it shows, its title and view. */
+export interface SavedTab {
+  request: DiagramRequest;
+  title: string;
+  view?: TabView;
+}
+
+/**
+ * Kept by the webview (vscode.setState) and handed back to the serializer after a reload: the
+ * diagram shown (the host draws it again from the live state) and every tab with its view
+ * (the webview puts them back itself).
+ */
 export interface DiagramPanelState {
   request: DiagramRequest;
+  tabs?: SavedTab[];
+}
+
+/** At most this many tabs are kept across a reload. */
+export const MAX_SAVED_TABS = 24;
+
+function parseTabView(v: unknown): TabView | undefined {
+  if (!isObject(v)) return undefined;
+  const { scale, x, y } = v;
+  if (typeof scale !== 'number' || typeof x !== 'number' || typeof y !== 'number') return undefined;
+  if (![scale, x, y].every(Number.isFinite) || scale <= 0 || scale > 100) return undefined;
+  return { scale, x, y };
+}
+
+/** A kept state, checked field by field; tabs that do not parse are dropped, not trusted. */
+export function parsePanelState(v: unknown): DiagramPanelState | undefined {
+  if (!isObject(v)) return undefined;
+  const request = parseDiagramRequest(v.request);
+  if (!request) return undefined;
+  const tabs: SavedTab[] = [];
+  for (const t of Array.isArray(v.tabs) ? v.tabs.slice(0, MAX_SAVED_TABS) : []) {
+    if (!isObject(t)) continue;
+    const r = parseDiagramRequest(t.request);
+    if (!r || typeof t.title !== 'string') continue;
+    const view = parseTabView(t.view);
+    tabs.push({ request: r, title: t.title.slice(0, 300), ...(view ? { view } : {}) });
+  }
+  return tabs.length > 0 ? { request, tabs } : { request };
 }
 
 // ------------------------------------------------------------------ host -> webview

@@ -56,12 +56,29 @@ const controls = new Controls({
   fit: () => zoom.fit(),
   actualSize: () => zoom.actualSize(),
 });
-const zoom = new PanZoom(viewport, canvas, (scale) => controls.setZoom(scale));
+const zoom = new PanZoom(viewport, canvas, (scale) => {
+  controls.setZoom(scale);
+  keepStateSoon();
+});
 controls.setZoom(1);
 const tabs = new DiagramTabs({
   request: (request) => host.post({ type: 'request', request }),
   currentView: () => zoom.view(),
+  changed: () => keepStateSoon(),
 });
+if (restored?.tabs) tabs.seed(restored.tabs);
+
+/** What a reload gives back: the diagram shown, every tab and its view. */
+let keepTimer: ReturnType<typeof setTimeout> | undefined;
+function keepState(): void {
+  keepTimer = undefined;
+  const request = latest?.request ?? restored?.request;
+  if (request) host.saveState({ request, tabs: tabs.saved() });
+}
+/** Zooming and panning change the view many times a second: kept once they pause. */
+function keepStateSoon(): void {
+  if (keepTimer === undefined) keepTimer = setTimeout(keepState, 200);
+}
 
 stage.append(viewport, notices.message, actionBar.element);
 app.replaceChildren(controls.element, tabs.element, stage, notices.notes);
@@ -207,7 +224,7 @@ function onHostMessage(message: ToWebview): void {
     case 'diagram':
       controls.setBusy(undefined);
       latest = message;
-      host.saveState({ request: message.request });
+      keepState();
       void schedule(message);
       return;
     case 'busy':
@@ -243,4 +260,4 @@ document.addEventListener('keydown', (e) => {
 });
 
 // First words to the host: nothing is drawn before it answers with a diagram.
-host.post(restored ? { type: 'ready', state: restored } : { type: 'ready' });
+host.post(restored ? { type: 'ready', state: { request: restored.request } } : { type: 'ready' });

@@ -1,15 +1,12 @@
 // The panel's tabs: one per diagram (the topology of a scope, each packet path), each keeping
 // its own zoom and scroll. Opening a packet path adds a tab beside the topology instead of
 // replacing it; going back to a tab asks the host for that diagram again (drawn from the live
-// state) and puts its view back as it was. A topology's filter stays in its scope's tab.
+// state) and puts its view back as it was. A topology's filter stays in its scope's tab. The
+// tabs and their views are kept with the panel's state, so a reload (or hiding the panel) keeps them.
 // Titles go in through textContent.
-import type { DiagramRequest } from '../src/protocol.js';
+import type { DiagramRequest, SavedTab, TabView } from '../src/protocol.js';
 
-export interface TabView {
-  scale: number;
-  x: number;
-  y: number;
-}
+export type { TabView } from '../src/protocol.js';
 
 interface Tab {
   key: string;
@@ -29,6 +26,8 @@ export interface TabEvents {
   request(request: DiagramRequest): void;
   /** The view of the tab being left, to keep. */
   currentView(): TabView;
+  /** Tabs were opened, closed or switched: the state kept across reloads is out of date. */
+  changed(): void;
 }
 
 export class DiagramTabs {
@@ -48,6 +47,29 @@ export class DiagramTabs {
     return this.tabs.length;
   }
 
+  /** Every tab with its request, title and view (the one shown: its view now), to keep across a reload. */
+  saved(): SavedTab[] {
+    return this.tabs.map((t) => {
+      const view = t === this.active ? this.on.currentView() : t.view;
+      return { request: t.request, title: t.label.textContent ?? '', ...(view ? { view } : {}) };
+    });
+  }
+
+  /**
+   * Puts back the tabs a previous load kept, none of them shown yet: the diagram the host
+   * draws first becomes the active tab, with its kept view.
+   */
+  seed(saved: readonly SavedTab[]): void {
+    for (const s of saved) {
+      const key = tabKey(s.request);
+      if (this.tabs.some((t) => t.key === key)) continue;
+      const tab = this.add(key, s.request);
+      tab.label.textContent = s.title;
+      tab.element.title = s.title;
+      if (s.view) tab.view = s.view;
+    }
+  }
+
   /**
    * A diagram arrived for `request`: its tab (a new one if none) becomes the active one, the
    * view of the tab left is kept. Returns whether it is the tab already shown and, if not, the
@@ -63,6 +85,7 @@ export class DiagramTabs {
     tab.label.textContent = title;
     tab.element.title = title;
     this.activate(tab);
+    this.on.changed();
     return sameTab ? { sameTab } : { sameTab, ...(tab.view ? { saved: tab.view } : {}) };
   }
 
@@ -112,6 +135,7 @@ export class DiagramTabs {
     this.tabs.splice(i, 1);
     tab.element.remove();
     this.update();
+    this.on.changed();
     if (tab === this.active) {
       this.active = undefined;
       const next = this.tabs[Math.min(i, this.tabs.length - 1)];

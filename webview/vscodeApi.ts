@@ -1,6 +1,6 @@
 // The one handle VS Code gives a webview: typed to the protocol, so every message this side
 // posts is a FromWebview and the state it keeps is a DiagramPanelState.
-import { parseDiagramRequest, type DiagramPanelState, type FromWebview } from '../src/protocol.js';
+import { parsePanelState, type DiagramPanelState, type FromWebview } from '../src/protocol.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -22,11 +22,7 @@ export function connectToHost(): HostChannel {
   const api = acquireVsCodeApi();
   return {
     post: (message) => api.postMessage(message),
-    restoredState: () => {
-      const raw = api.getState();
-      const request = typeof raw === 'object' && raw !== null ? parseDiagramRequest((raw as { request?: unknown }).request) : undefined;
-      return request ? { request } : undefined;
-    },
+    restoredState: () => parsePanelState(api.getState()),
     saveState: (state) => api.setState(state),
   };
 }

@@ -182,8 +182,13 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     for (const name of names) assert.ok(drawn.text.includes(name), `${name} is in the drawing`);
     // Node ids the host gave no target are drawn but not clickable.
     assert.ok(drawn.nodes.filter((n) => !message.diagram.nodes[n.id]).every((n) => !n.clickable));
-    const states = await panel.states();
-    assert.deepEqual(states.at(-1), { request: HOST }, 'the request is kept with setState');
+    const states = (await panel.states()) as { tabs?: { view?: unknown }[] }[];
+    assert.deepEqual(
+      states.at(-1),
+      { request: HOST, tabs: [{ request: HOST, title: message.diagram.title, view: states.at(-1)?.tabs?.[0]?.view }] },
+      'the request and its tab are kept with setState',
+    );
+    assert.ok(states.at(-1)?.tabs?.[0]?.view, 'with its view');
   });
 
   test('the packet path of published port 8080: the DNAT rule is drawn and moved counters are highlighted, across re-renders', async () => {
@@ -389,7 +394,7 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     // The host answers with that diagram: it is drawn and kept as the panel's state.
     await show(panel, diagramMessage(snapshot, INBOUND_8080));
     assert.equal(await page.locator('vscode-textfield.filter').isVisible(), false, 'no filter for a packet path');
-    assert.deepEqual((await panel.states()).at(-1), { request: INBOUND_8080 });
+    assert.deepEqual(((await panel.states()).at(-1) as { request?: unknown }).request, INBOUND_8080);
 
     // Back to the topology, then type a filter: one request after the pause, same scope.
     await show(panel, diagramMessage(snapshot, HOST));
@@ -419,11 +424,16 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     assert.doesNotMatch(svg, /tabindex|data-node-id/, "the export has none of the panel's own markers");
 
     // A reload (VS Code reloads hidden webviews) says ready with the kept request.
-    const lastState = (await panel.states()).at(-1);
+    const lastState = (await panel.states()).at(-1) as { request: DiagramRequest; tabs: { title: string }[] };
     await page.reload({ waitUntil: 'load' });
     posted = await panel.waitForPosted('ready');
-    assert.deepEqual(posted, [{ type: 'ready', state: lastState as { request: DiagramRequest } }]);
-    assert.deepEqual(lastState, { request: HOST });
+    assert.deepEqual(posted, [{ type: 'ready', state: { request: lastState.request } }]);
+    assert.deepEqual(lastState.request, HOST);
+    assert.deepEqual(
+      lastState.tabs.map((t) => t.title),
+      [diagramMessage(snapshot, HOST).diagram.title, 'Packet path: tcp :8080 -> api:80'],
+      'the tabs are kept too',
+    );
   });
 
   test('a diagram Mermaid cannot draw shows the error in words and posts renderFailed; host errors and busy are shown', async () => {
@@ -587,6 +597,49 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     const afterClose = await panel.waitForPosted('request', 3);
     assert.deepEqual(byType(afterClose, 'request').at(-1), { type: 'request', request: HOST });
     assert.equal(await page.locator('.tab').count(), 1, 'one tab left (the strip hides itself)');
+  });
+
+  test('tabs and their views survive a reload: the host is asked for the diagram shown, the other tab comes back with its zoom', async () => {
+    const snapshot = labSnapshot();
+    const panel = await open();
+    const page = panel.page;
+    const transform = (): Promise<string> => page.evaluate(() => (document.querySelector('.canvas') as HTMLElement).style.transform);
+    await show(panel, diagramMessage(snapshot, HOST));
+    await page.getByRole('button', { name: 'Zoom in (+)' }).click();
+    const topologyView = await transform();
+    await show(panel, diagramMessage(snapshot, INBOUND_8080));
+    await page.getByRole('button', { name: 'Zoom out (-)' }).click();
+    await page.getByRole('button', { name: 'Zoom out (-)' }).click();
+    const pathView = await transform();
+    assert.notEqual(pathView, topologyView);
+    // The view is kept once zooming pauses (200 ms): wait for a state that has it.
+    await page
+      .waitForFunction(
+        (t) => {
+          const s = window.__cnd.states.at(-1) as { tabs?: { view?: { scale: number; x: number; y: number } }[] } | undefined;
+          const v = s?.tabs?.[1]?.view;
+          return v !== undefined && t.endsWith(` scale(${v.scale})`);
+        },
+        pathView,
+        { timeout: 5000 },
+      )
+      .catch(async (err) => {
+        throw new Error(`${(err as Error).message}; states: ${JSON.stringify((await panel.states()).slice(-3))}; shown ${pathView}`);
+      });
+    // A reload (VS Code reloading the window, or re-showing a hidden panel): a new page, the kept state.
+    await page.reload({ waitUntil: 'load' });
+    const [ready] = byType(await panel.waitForPosted('ready'), 'ready');
+    assert.deepEqual(ready?.state, { request: INBOUND_8080 }, 'the host is told which diagram was shown');
+    await show(panel, diagramMessage(snapshot, INBOUND_8080));
+    const tabs = page.getByRole('tab');
+    assert.equal(await tabs.count(), 2, 'both tabs are back');
+    assert.equal(await page.getByRole('tab', { selected: true }).locator('.tab-label').textContent(), 'Packet path: tcp :8080 -> api:80');
+    assert.equal(await transform(), pathView, "the shown tab's zoom and scroll are back");
+    await tabs.filter({ hasText: 'Topology' }).locator('.tab-label').click();
+    const posted = await panel.waitForPosted('request');
+    assert.deepEqual(byType(posted, 'request').at(-1), { type: 'request', request: HOST });
+    await show(panel, diagramMessage(snapshot, HOST));
+    assert.equal(await transform(), topologyView, "the other tab's zoom is back too");
   });
 
   test('the picker offers "Connection…", which asks the host; a drawn connection is named in the picker', async () => {
