@@ -3,7 +3,7 @@
 // dockerode does not read `docker context`: a user of contexts sets DOCKER_HOST (or the
 // containerNet.dockerEndpoint setting) to the context's endpoint.
 import Docker from 'dockerode';
-import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, PublishedPort } from '../snapshot/hostSnapshot';
+import type { ContainerEndpoint, ContainerInfo, DockerState, NetworkInfo, NetworkModeKind, OverlayPeer, PublishedPort } from '../snapshot/hostSnapshot';
 import { mapLimit } from './mapLimit';
 import { pidBelongsToContainerSync } from './containerPid';
 import { extraHosts, nameReferences } from './nameReferences';
@@ -155,7 +155,22 @@ export function containerFromList(raw: Docker.ContainerInfo): ContainerInfo {
   return info;
 }
 
-export function networkFromApi(raw: Docker.NetworkInspectInfo): NetworkInfo {
+/**
+ * An overlay network's `Peers` as `GET /networks/{id}` gives them (swarm mode): each a string
+ * name and address, kept as the data they are. Undefined when the answer has no Peers list.
+ */
+export function peersFromApi(raw: unknown): OverlayPeer[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const peers: OverlayPeer[] = [];
+  for (const p of raw as unknown[]) {
+    const row = typeof p === 'object' && p !== null ? (p as Record<string, unknown>) : {};
+    if (typeof row.Name === 'string' && typeof row.IP === 'string') peers.push({ name: row.Name, ip: row.IP });
+  }
+  return peers;
+}
+
+/** A network from the list (no Peers) or from its inspect (Peers, for a swarm overlay network). */
+export function networkFromApi(raw: Docker.NetworkInspectInfo & { Peers?: unknown }): NetworkInfo {
   const options = raw.Options ?? {};
   const subnets = (raw.IPAM?.Config ?? []).map((c) => ({ subnet: c.Subnet ?? '', gateway: c.Gateway ?? '' }));
   const info: NetworkInfo = {
@@ -186,7 +201,38 @@ export function networkFromApi(raw: Docker.NetworkInspectInfo): NetworkInfo {
       .split(',')
       .map(Number)
       .filter((n) => Number.isFinite(n));
+  const peers = peersFromApi(raw.Peers);
+  if (peers) info.peers = peers;
   return info;
+}
+
+/**
+ * The peers of each swarm overlay network, one `GET /networks/{id}` each (the list endpoint
+ * leaves them out), by network id. A network that could not be inspected is named in `notes`;
+ * a host outside swarm mode, or without overlay networks, has none to read (an info note).
+ */
+export async function readOverlayPeers(docker: Docker, state: DockerState, notes: string[], concurrency = 4): Promise<Map<string, OverlayPeer[]>> {
+  const out = new Map<string, OverlayPeer[]>();
+  if (state.swarm !== 'active') {
+    notes.push(`info: not a swarm node (Swarm.LocalNodeState ${state.swarm}): no overlay network has peers to read`);
+    return out;
+  }
+  const overlays = state.networks.filter((n) => n.driver === 'overlay' && n.scope === 'swarm');
+  if (overlays.length === 0) {
+    notes.push('info: no swarm overlay networks');
+    return out;
+  }
+  await mapLimit(overlays, concurrency, async (n) => {
+    try {
+      const peers = networkFromApi(await docker.getNetwork(n.id).inspect()).peers;
+      if (peers) out.set(n.id, peers);
+      else notes.push(`info: ${n.name}: its inspect lists no peers (the network is not in use on this node)`);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) notes.push(`info: network ${n.name} was removed during the read`);
+      else notes.push(`${n.name}: peers not read: ${(err as Error).message ?? String(err)}`);
+    }
+  });
+  return out;
 }
 
 export interface DockerReadResult {
@@ -231,7 +277,7 @@ export async function readDocker(
 ): Promise<DockerReadResult> {
   const [version, info, list, networks] = await Promise.all([
     docker.version(),
-    docker.info() as Promise<{ Swarm?: { LocalNodeState?: string }; FirewallBackend?: { Driver?: string } }>,
+    docker.info() as Promise<{ Swarm?: { LocalNodeState?: string; NodeAddr?: string }; FirewallBackend?: { Driver?: string } }>,
     docker.listContainers({ all: true }),
     docker.listNetworks(),
   ]);
@@ -273,6 +319,7 @@ export async function readDocker(
       version: version.Version,
       apiVersion: version.ApiVersion,
       swarm: info.Swarm?.LocalNodeState ?? 'unknown',
+      ...(typeof info.Swarm?.NodeAddr === 'string' && info.Swarm.NodeAddr !== '' ? { nodeAddr: info.Swarm.NodeAddr } : {}),
       ...(info.FirewallBackend?.Driver ? { firewallBackend: info.FirewallBackend.Driver } : {}),
       containers: containers.filter((c): c is ContainerInfo => c !== undefined).sort((a, b) => a.name.localeCompare(b.name)),
       networks: networks.map(networkFromApi).sort((a, b) => a.name.localeCompare(b.name)),

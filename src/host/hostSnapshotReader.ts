@@ -9,7 +9,7 @@ import { conntrackNote, DEFAULT_CONNTRACK_LIMIT, readConntrack } from './conntra
 import { ContainerGoneError, readContainerNamespace, readListeners, readNamespaceLinks, readNamespaceNats } from './containerNamespaces';
 import { join } from 'node:path';
 import { readNamespaceIds } from './namespaceIds';
-import { classifyDockerError, createDockerClient, describeEndpoint, readDocker } from './dockerEngine';
+import { classifyDockerError, createDockerClient, describeEndpoint, readDocker, readOverlayPeers } from './dockerEngine';
 import { pidBelongsToContainerSync, pidFeaturesOffReason } from './containerPid';
 import { readDockerProxies } from './dockerProxy';
 import {
@@ -21,6 +21,7 @@ import {
   type SourceName,
   type SourceStatus,
 } from '../snapshot/hostSnapshot';
+import { readVxlanOffloads } from './interfaceOffloads';
 import { IP6TABLES_SAVE_ARGS, IPTABLES_SAVE_ARGS, parseIptablesSave } from './iptablesSave';
 import { IP_ADDR_ARGS, parseIpAddrJson } from './links';
 import { mapLimit } from './mapLimit';
@@ -79,6 +80,7 @@ const PACKAGE_OF: Record<string, string> = {
   conntrack: 'conntrack',
   nsenter: 'util-linux',
   nft: 'nftables',
+  ethtool: 'ethtool',
 };
 
 class SourceRecorder {
@@ -218,10 +220,12 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       readContainerNamespace(c, { procRoot }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))),
     );
   };
+  let dockerClient: Docker | undefined;
   const dockerPart = (async () => {
     const started = performance.now();
     try {
       const docker = options.docker ?? createDockerClient(options.dockerEndpoint);
+      dockerClient = docker;
       const { state, vanished } = await readDocker(docker, endpoint, 32, options.previous?.docker, procRoot, readEarly);
       recorder.record({
         name: 'docker',
@@ -236,6 +240,17 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
       return undefined;
     }
   })();
+
+  // The peers of each swarm overlay network (one inspect each), beside the reads that need Docker.
+  const peersPart = dockerPart.then(async (docker) => {
+    if (!docker || !dockerClient) return;
+    const client = dockerClient;
+    const peers = await recorder.read('overlayPeers', 'docker-api', [], (notes) => readOverlayPeers(client, docker, notes));
+    for (const n of docker.networks) {
+      const p = peers?.get(n.id);
+      if (p) n.peers = p;
+    }
+  });
 
   // The host namespace's iproute2 reads need no privilege and no names: one process for all.
   const hostBatch = runFixedBatch(run, [IP_ADDR_ARGS, IP_ROUTE_ARGS, BRIDGE_LINK_ARGS, BRIDGE_FDB_ARGS, IP6_ROUTE_ARGS], { timeoutMs });
@@ -466,11 +481,38 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     return recorder.read('nftables', privilege.via, ['nft'], async () => parseNftRuleset((await runPrivileged(NFT_RULESET_ARGS)).stdout));
   })();
 
-  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces, nftables] = await Promise.all([
+  // ethtool on the interfaces VXLAN leaves by, once the overlay sandboxes say which (none: not run).
+  const offloadsPart = (async () => {
+    const [[, , , sandboxes], docker] = await Promise.all([privilegedReads, dockerPart]);
+    const kept = reuse('offloads', (p) => p.offloads);
+    if (kept) return kept;
+    const started = performance.now();
+    const ms = () => Math.round((performance.now() - started) * 10) / 10;
+    try {
+      const { status, offloads } = await readVxlanOffloads({
+        hostNamespace: { links, routes },
+        sandboxes,
+        sandboxesStatus: recorder.sources.find((s) => s.name === 'overlaySandboxes'),
+        ...(docker ? { overlayNetworks: docker.networks.some((n) => n.driver === 'overlay') } : {}),
+        run,
+        ethtool: findExecutable('ethtool'),
+        timeoutMs,
+      });
+      recorder.record({ ...status, ms: ms() });
+      return offloads;
+    } catch (err) {
+      recorder.record({ name: 'offloads', ms: ms(), via: 'unprivileged', ...recorder.describeFailure(err, ['ethtool']) });
+      return undefined;
+    }
+  })();
+
+  const [[netfilter, netfilter6, conntrack, overlaySandboxes], docker, containerNamespaces, nftables, , offloads] = await Promise.all([
     privilegedReads,
     dockerPart,
     namespacesPart,
     nftablesPart,
+    peersPart,
+    offloadsPart,
   ]);
 
   const order: SourceName[] = [
@@ -483,6 +525,8 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     'containerNamespaces',
     'containerDnsRules',
     'overlaySandboxes',
+    'overlayPeers',
+    'offloads',
     'netfilter',
     'netfilter6',
     'nftables',
@@ -512,6 +556,7 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
   if (netfilter6) snapshot.netfilter6 = netfilter6;
   if (nftables) snapshot.nftables = nftables;
   if (conntrack) snapshot.conntrack = conntrack;
+  if (offloads) snapshot.offloads = offloads;
   snapshot.tookMs = Math.round(performance.now() - started);
   return snapshot;
 }

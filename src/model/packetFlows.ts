@@ -2,28 +2,22 @@
 // published port, a container's connection out, one container to another. Pure.
 import type { HostSnapshot, Link } from '../snapshot/hostSnapshot';
 import { ipFamily } from '../snapshot/ipAddress';
+import { outsideLink, uplinkName } from '../snapshot/uplink';
 import { firstAddress } from './hostAddressing';
 import type { Flow, FlowProtocol } from './packetPath';
 import { findContainer } from './containerLookup';
 
 /** The host's uplink: the interface of its default route. */
 export function uplinkOf(snapshot: HostSnapshot): string | undefined {
-  return snapshot.hostNamespace.routes.find((r) => r.dst === 'default' && r.dev)?.dev;
+  return uplinkName(snapshot.hostNamespace);
 }
-
-const VIRTUAL_KINDS = new Set(['veth', 'bridge', 'vxlan', 'loopback', 'dummy', 'tun', 'ipip', 'sit', 'wireguard']);
 
 /**
  * The interface outside traffic arrives on: the default route's; on a host without one, the
  * first non-virtual interface with an IPv4 address (`noDefault` says it was guessed).
  */
 export function outsideInterface(snapshot: HostSnapshot): { link: Link; noDefault: boolean } | undefined {
-  const links = snapshot.hostNamespace.links;
-  const uplink = uplinkOf(snapshot);
-  const byRoute = uplink ? links.find((l) => l.name === uplink) : undefined;
-  if (byRoute) return { link: byRoute, noDefault: false };
-  const any = links.find((l) => !VIRTUAL_KINDS.has(l.kind) && l.name !== 'lo' && l.addresses.some((a) => a.family === 'inet'));
-  return any ? { link: any, noDefault: true } : undefined;
+  return outsideLink(snapshot.hostNamespace);
 }
 
 /**

@@ -8,6 +8,7 @@ import { findChain } from '../snapshot/chainLookup';
 import { sourceFailed, sourceStatus } from '../snapshot/hostSnapshot';
 import { findContainer } from './containerLookup';
 import { hostLeftovers, type HostLeftovers } from './leftovers';
+import { networkSandbox } from './overlayNetworks';
 
 export interface RuleRef {
   table: string;
@@ -199,11 +200,6 @@ function findHostPeer(hostLinks: Link[], inner: Link, expectedBridge: string | u
   return { flags: [candidates.length === 0 ? 'host-peer-not-found' : 'host-peer-ambiguous'] };
 }
 
-function sandboxFor(network: NetworkInfo, sandboxes: OverlaySandbox[]): OverlaySandbox | undefined {
-  const prefix = network.id.slice(0, 10);
-  return sandboxes.find((s) => new RegExp(`^\\d+-${prefix}`).test(s.name));
-}
-
 function overlayJoin(network: NetworkInfo, sandbox: OverlaySandbox, inner: Link | undefined, flags: EndpointFlag[]): OverlayJoin {
   const join: OverlayJoin = { sandbox: sandbox.name, remoteVteps: [] };
   const vxlan =
@@ -296,7 +292,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
     else if (bridgeLink) node.mtu = bridgeLink.mtu;
     const gatewayMode = n.options['com.docker.network.bridge.gateway_mode_ipv4'];
     if (gatewayMode) node.gatewayMode = gatewayMode;
-    if (n.driver === 'overlay' && !sandboxFor(n, snapshot.overlaySandboxes) && sourceStatus(snapshot, 'overlaySandboxes')?.state === 'ok') {
+    if (n.driver === 'overlay' && !networkSandbox(n, snapshot.overlaySandboxes) && sourceStatus(snapshot, 'overlaySandboxes')?.state === 'ok') {
       node.flags.push('no-overlay-sandbox-on-this-host');
     }
     topo.networks.push(node);
@@ -383,7 +379,7 @@ export function buildTopology(snapshot: HostSnapshot): Topology {
         )
           ep.flags.push('no-masquerade');
       } else if (network?.driver === 'overlay') {
-        const sandbox = sandboxFor(network, snapshot.overlaySandboxes);
+        const sandbox = networkSandbox(network, snapshot.overlaySandboxes);
         if (sandbox) ep.overlay = overlayJoin(network, sandbox, inner, ep.flags);
         else ep.flags.push('no-overlay-sandbox');
       }

@@ -16,6 +16,8 @@ export type SourceName =
   | 'containerNamespaces'
   | 'containerDnsRules'
   | 'overlaySandboxes'
+  | 'overlayPeers'
+  | 'offloads'
   | 'netfilter'
   | 'netfilter6'
   | 'nftables'
@@ -147,9 +149,22 @@ export interface NetworkInfo {
   mtu?: number;
   /** VXLAN network identifiers for overlay networks. */
   vxlanIds?: number[];
+  /**
+   * Swarm overlay networks: the nodes of this network's gossip group, as `GET /networks/{id}`
+   * reports them (`Peers`; the list endpoint leaves them out). Absent when not read.
+   */
+  peers?: OverlayPeer[];
   options: Record<string, string>;
   labels: Record<string, string>;
   containers: { id: string; name: string; ip: string; mac: string }[];
+}
+
+/** A node of an overlay network's gossip group, as Docker reports it (kept as data, unchecked). */
+export interface OverlayPeer {
+  /** The node's gossip name (e.g. "68a00d0d8766": neither its hostname nor its swarm node id). */
+  name: string;
+  /** The node's advertise address ("unknown" when Docker lost track of it). */
+  ip: string;
 }
 
 export interface DockerState {
@@ -157,6 +172,8 @@ export interface DockerState {
   version: string;
   apiVersion: string;
   swarm: string;
+  /** This node's swarm address (`GET /info` Swarm.NodeAddr): the overlay peer with it is this node. */
+  nodeAddr?: string;
   /**
    * The engine's firewall backend as `GET /info` reports it (`FirewallBackend.Driver`, API
    * 1.49+: "iptables" or "nftables"); absent when the engine does not say (before 28).
@@ -288,6 +305,15 @@ export interface OverlaySandbox {
   path: string;
   links: Link[];
   fdb: FdbEntry[];
+}
+
+/** One interface's offload settings: `ethtool -i IF` (the driver) and `ethtool -k IF` (the features). */
+export interface InterfaceOffloads {
+  ifname: string;
+  /** The driver as `ethtool -i` names it (vmxnet3, virtio_net, veth...); absent when it does not say. */
+  driver?: string;
+  /** Each feature as `ethtool -k` prints it: "on", "off", "on [fixed]", "off [requested on]". */
+  features: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- netfilter
@@ -487,6 +513,11 @@ export interface HostSnapshot {
   nftables?: NftablesState;
   conntrack?: ConntrackState;
   dockerProxies: DockerProxyListener[];
+  /**
+   * The offloads of the interfaces the overlay sandboxes' VXLAN devices send through (`ethtool`,
+   * any user): read only when there is such a device.
+   */
+  offloads?: InterfaceOffloads[];
 }
 
 export function sourceStatus(snapshot: HostSnapshot, name: SourceName): SourceStatus | undefined {

@@ -21,7 +21,7 @@ LAB_ENGINE28_DIR="$LAB_REPO/.cache/docker28"
 LAB_ENGINE28_DATA="/var/lib/containernet-docker28"
 LAB_USER="cndlab"
 LAB_USER_GECOS="containernet lab user (test/lab)"
-LAB_PACKAGES=(docker.io iptables iproute2 conntrack tcpdump busybox-static sudo nftables)
+LAB_PACKAGES=(docker.io iptables iproute2 conntrack tcpdump busybox-static sudo nftables ethtool)
 
 # Networks: name subnet (gateway is .1 of each subnet)
 LAB_NET="lab-net";           LAB_NET_SUBNET="172.30.1.0/24"

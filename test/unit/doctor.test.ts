@@ -2,12 +2,15 @@
 // error or warning on the healthy captures; each fault put into a copy programmatically (the
 // way the lab would be broken), found with its check id, subject and evidence, and gone
 // again once repaired. ufw and firewalld are proved on their hand-written rule sets
-// (test/fixtures/nft), VXLAN peers on an FDB entry added to the captured sandbox.
+// (test/fixtures/nft), VXLAN peers on an FDB entry added to the captured sandbox; overlay peers
+// (Docker's `Peers` format, as test/fixtures/lab28/network-inspect-overlay.json has it) and
+// offloads (ethtool captures, test/fixtures/lab28/ethtool-*.txt) put into the Docker 28 capture.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostSnapshot, Rule } from '../../src/snapshot/hostSnapshot';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { parseNftRuleset } from '../../src/host/nftRuleset';
+import { parseEthtoolDriver, parseEthtoolFeatures } from '../../src/host/interfaceOffloads';
 import { doctorExitCode, runDoctor, type Finding } from '../../src/model/doctor/doctor';
 import { fixture, labSnapshot } from '../fixtures';
 
@@ -532,4 +535,176 @@ test('firewalld (captured state only): its inet table rejects forwarded containe
   assert.match(drop.fix, /firewall-cmd --permanent --zone=docker --add-interface=br-\w+/);
   const exposed = one(findings, 'exposed-port-bypasses-firewall', '0.0.0.0:8080/tcp');
   assert.match(exposed.evidence, /firewalld's nftables table inet firewalld is loaded/);
+});
+
+// ------------------------------------------------------------------ overlay peers and the FDB
+
+const PEER = { name: '5f1c2a9b7e30', ip: '192.0.2.3' };
+
+/**
+ * Docker 28's capture in swarm mode as this node (192.0.2.2, eth0's address) reads it:
+ * lab-overlay lists `peers` (this node first), and the peers source was read.
+ */
+function withPeers(peers: { name: string; ip: string }[]): HostSnapshot {
+  const s = labSnapshot('lab28');
+  const docker = s.docker;
+  assert.ok(docker);
+  docker.nodeAddr = '192.0.2.2';
+  const net = docker.networks.find((n) => n.name === 'lab-overlay');
+  assert.ok(net);
+  net.peers = [{ name: '68a00d0d8766', ip: '192.0.2.2' }, ...peers];
+  s.sources.push({ name: 'overlayPeers', state: 'ok', ms: 1, via: 'docker-api' });
+  return s;
+}
+
+/** lab-overlay's sandbox (`1-<its id prefix>`) in a snapshot. */
+function overlaySandbox(s: HostSnapshot) {
+  const id = s.docker?.networks.find((n) => n.name === 'lab-overlay')?.id ?? '';
+  const sb = s.overlaySandboxes.find((x) => x.name === `1-${id.slice(0, 10)}`);
+  assert.ok(sb && sb.links.some((l) => l.name === 'vxlan0' && l.kind === 'vxlan'));
+  return sb;
+}
+
+test('vxlan-fdb-missing: a remote peer lab-overlay lists with no FDB entry on vxlan0 is an error naming it, the device, the sandbox and the FDB', () => {
+  const s = withPeers([PEER]);
+  const sb = overlaySandbox(s);
+  const f = one(doctor(s), 'vxlan-fdb-missing', 'lab-overlay');
+  assert.equal(f.severity, 'error');
+  assert.equal(f.subject.kind, 'network');
+  assert.equal(
+    f.evidence,
+    `lab-overlay lists peer 5f1c2a9b7e30 (192.0.2.3), but vxlan0 in sandbox ${sb.name} has no FDB entry with dst 192.0.2.3: frames for that node's containers have no VTEP to go to. ` +
+      "vxlan0's FDB has no entry with a remote VTEP at all (no container of another node is known here); the peers listed: 68a00d0d8766 192.0.2.2 (this node), 5f1c2a9b7e30 192.0.2.3",
+  );
+  assert.match(f.fix, /TCP and UDP 7946 \(gossip\) and UDP 4789 .* between this node and 192\.0\.2\.3/);
+  assert.match(f.fix, /docker network disconnect lab-overlay CONTAINER && docker network connect lab-overlay CONTAINER/);
+  assert.equal(doctorExitCode(doctor(s)), 1);
+  // ingress lists no peers in this snapshot: nothing said about it.
+  assert.deepEqual(
+    only(doctor(s), 'vxlan-fdb-missing').map((x) => x.subject.name),
+    ['lab-overlay'],
+  );
+});
+
+test('vxlan-fdb-missing: gone once vxlan0 has an entry for the peer; what the FDB has is named when another peer lacks one', () => {
+  const s = withPeers([PEER]);
+  overlaySandbox(s).fdb.push({ mac: '02:42:0a:1e:09:63', ifname: 'vxlan0', dst: '192.0.2.3', flags: ['self'], state: 'permanent' });
+  assert.deepEqual(only(doctor(s), 'vxlan-fdb-missing'), []);
+  // The one problem left is the MTU arithmetic, now that a remote VTEP exists.
+  assert.deepEqual(
+    problems(doctor(s)).map((x) => x.check),
+    ['overlay-mtu'],
+  );
+  // An entry on another device (br0) does not count, nor one for another address.
+  const t = withPeers([PEER]);
+  overlaySandbox(t).fdb.push({ mac: '02:42:0a:1e:09:63', ifname: 'br0', dst: '192.0.2.3', flags: ['self'] });
+  assert.equal(only(doctor(t), 'vxlan-fdb-missing').length, 1);
+  const u = withPeers([PEER, { name: 'a7d3c0ffee11', ip: '192.0.2.4' }]);
+  overlaySandbox(u).fdb.push(
+    { mac: '02:42:0a:1e:09:63', ifname: 'vxlan0', dst: '192.0.2.3', flags: ['self'], state: 'permanent' },
+    { mac: '02:42:0a:1e:09:64', ifname: 'vxlan0', dst: '192.0.2.3', flags: ['self'], state: 'permanent' },
+  );
+  const f = one(doctor(u), 'vxlan-fdb-missing', 'lab-overlay');
+  assert.equal(f.severity, 'error');
+  assert.match(f.evidence, /^lab-overlay lists peer a7d3c0ffee11 \(192\.0\.2\.4\), but vxlan0 .*vxlan0's FDB has remote entries for 192\.0\.2\.3 \(2 MACs\)/);
+});
+
+test('vxlan-fdb-missing: nothing when the only peer is this node (by its swarm address, or an address of its own)', () => {
+  const s = withPeers([]);
+  assert.deepEqual(only(doctor(s), 'vxlan-fdb-missing'), []);
+  // Swarm.NodeAddr alone says which peer is this node, even when no interface has that address.
+  const t = withPeers([]);
+  assert.ok(t.docker);
+  t.docker.nodeAddr = '198.51.100.7';
+  const net = t.docker.networks.find((n) => n.name === 'lab-overlay');
+  assert.ok(net);
+  net.peers = [{ name: '68a00d0d8766', ip: '198.51.100.7' }];
+  assert.deepEqual(only(doctor(t), 'vxlan-fdb-missing'), []);
+  delete t.docker.nodeAddr;
+  assert.equal(only(doctor(t), 'vxlan-fdb-missing').length, 1, 'without NodeAddr that peer is another node');
+});
+
+test('vxlan-fdb-missing: nothing when the peers were not read (no source, or it failed), nor for a peer whose address Docker lost', () => {
+  const s = withPeers([PEER]);
+  s.sources = s.sources.filter((x) => x.name !== 'overlayPeers');
+  assert.deepEqual(only(doctor(s), 'vxlan-fdb-missing'), []);
+  s.sources.push({ name: 'overlayPeers', state: 'unreachable', ms: 1, reason: 'the engine did not answer' });
+  assert.deepEqual(only(doctor(s), 'vxlan-fdb-missing'), []);
+  // The captures predate the read: no peers on any network, nothing said.
+  assert.deepEqual(only(doctor(labSnapshot('lab28')), 'vxlan-fdb-missing'), []);
+  assert.deepEqual(only(doctor(withPeers([{ name: 'x', ip: 'unknown' }])), 'vxlan-fdb-missing'), []);
+});
+
+test('vxlan-fdb-missing: VTEPs no listed peer has (--data-path-addr) make it a warning that says so', () => {
+  const s = withPeers([PEER]);
+  overlaySandbox(s).fdb.push({ mac: '02:42:0a:1e:09:63', ifname: 'vxlan0', dst: '10.99.0.3', flags: ['self'], state: 'permanent' });
+  const f = one(doctor(s), 'vxlan-fdb-missing', 'lab-overlay');
+  assert.equal(f.severity, 'warning');
+  assert.match(f.evidence, /The FDB names VTEPs that no listed peer has \(10\.99\.0\.3\): if the nodes joined with --data-path-addr/);
+  assert.match(f.fix, /^Find which node has 10\.99\.0\.3: if it is 5f1c2a9b7e30/);
+});
+
+// ------------------------------------------------------------------ offloads
+
+/**
+ * Docker 28's capture with eth0's offloads read: the real `ethtool -k eth0` capture, and the
+ * driver from the `ethtool -i` capture, or its copy edited to say vmxnet3 (ethtool-i-vmxnet3.txt).
+ */
+function withOffloads(driverFile: 'ethtool-i-eth0.txt' | 'ethtool-i-vmxnet3.txt', features: Record<string, string> = {}): HostSnapshot {
+  const s = labSnapshot('lab28');
+  const driver = parseEthtoolDriver(fixture('lab28', driverFile));
+  assert.ok(driver);
+  s.offloads = [{ ifname: 'eth0', driver, features: { ...parseEthtoolFeatures(fixture('lab28', 'ethtool-k-eth0.txt')), ...features } }];
+  s.sources.push({ name: 'offloads', state: 'ok', ms: 1, via: 'unprivileged' });
+  return s;
+}
+
+test('vxlan-offload: vmxnet3 with tx-checksum-ip-generic on under an overlay is a warning with the ethtool -K fix', () => {
+  const s = withOffloads('ethtool-i-vmxnet3.txt');
+  const findings = doctor(s);
+  const f = one(findings, 'vxlan-offload', 'eth0');
+  assert.equal(f.severity, 'warning');
+  assert.equal(f.subject.kind, 'interface');
+  assert.match(
+    f.evidence,
+    /^eth0 \(driver vmxnet3\) carries the VXLAN traffic of (ingress|lab-overlay) \(vxlan0 in 1-\w+\), (ingress|lab-overlay) \(vxlan0 in 1-\w+\) and has tx-checksum-ip-generic: on: .*bad checksums.* \(documented in moby\/moby#41775/,
+  );
+  assert.match(f.fix, /^ethtool -K eth0 tx-checksum-ip-generic off \(on every node whose adapter is vmxnet3\)/);
+  assert.match(f.fix, /nmcli connection modify CONNECTION ethtool\.feature-tx-checksum-ip-generic off/);
+  // tx-udp_tnl-segmentation is "off [fixed]" in the capture: only the one finding.
+  assert.equal(only(findings, 'vxlan-offload').length, 1);
+  assert.equal(doctorExitCode(findings), 1);
+});
+
+test('vxlan-offload: nothing once it is off, on the real virtio_net driver, without an overlay, or when the offloads were not read', () => {
+  assert.deepEqual(only(doctor(withOffloads('ethtool-i-vmxnet3.txt', { 'tx-checksum-ip-generic': 'off' })), 'vxlan-offload'), []);
+  assert.deepEqual(only(doctor(withOffloads('ethtool-i-vmxnet3.txt', { 'tx-checksum-ip-generic': 'off [requested on]' })), 'vxlan-offload'), []);
+  // The capture as it is: virtio_net, not a documented combination, whatever its features.
+  assert.deepEqual(only(doctor(withOffloads('ethtool-i-eth0.txt', { 'tx-udp_tnl-segmentation': 'on' })), 'vxlan-offload'), []);
+  const noOverlay = withOffloads('ethtool-i-vmxnet3.txt');
+  noOverlay.overlaySandboxes = noOverlay.overlaySandboxes.filter((sb) => !sb.links.some((l) => l.kind === 'vxlan'));
+  assert.deepEqual(only(doctor(noOverlay), 'vxlan-offload'), []);
+  const unread = withOffloads('ethtool-i-vmxnet3.txt');
+  unread.sources = unread.sources.filter((x) => x.name !== 'offloads');
+  unread.sources.push({ name: 'offloads', state: 'missing-tool', ms: 0, reason: 'ethtool is not installed' });
+  assert.deepEqual(only(doctor(unread), 'vxlan-offload'), []);
+  // A veth underlay (a host inside a container): never warned about, whatever the driver says.
+  const veth = withOffloads('ethtool-i-vmxnet3.txt');
+  const eth0 = veth.hostNamespace.links.find((l) => l.name === 'eth0');
+  assert.ok(eth0);
+  eth0.kind = 'veth';
+  assert.deepEqual(only(doctor(veth), 'vxlan-offload'), []);
+});
+
+test('vxlan-offload: UDP tunnel segmentation on vmxnet3 is the second documented combination; a fixed feature cannot be switched off', () => {
+  const s = withOffloads('ethtool-i-vmxnet3.txt', {
+    'tx-checksum-ip-generic': 'off',
+    'tx-udp_tnl-segmentation': 'on',
+    'tx-udp_tnl-csum-segmentation': 'on [fixed]',
+  });
+  const f = one(doctor(s), 'vxlan-offload', 'eth0');
+  assert.match(f.evidence, /has tx-udp_tnl-segmentation: on, tx-udp_tnl-csum-segmentation: on \[fixed\]: vmxnet3 v4/);
+  assert.match(f.evidence, /openshift\/machine-config-operator#2472/);
+  assert.match(f.fix, /^ethtool -K eth0 tx-udp_tnl-segmentation off \(/);
+  assert.match(f.fix, /tx-udp_tnl-csum-segmentation is fixed on by the vmxnet3 driver here: ethtool cannot switch it off/);
 });

@@ -1,7 +1,9 @@
 // MTU: a network (or its bridge) with a larger MTU than the host's way out, an overlay whose
 // MTU plus VXLAN's 50 bytes (70 over IPv6) does not fit the underlay, and a container
 // interface whose MTU differs from the bridge it is plugged into.
-import type { HostSnapshot, Link, NetworkInfo, OverlaySandbox } from '../../snapshot/hostSnapshot';
+import type { HostSnapshot, Link, NetworkInfo } from '../../snapshot/hostSnapshot';
+import { vxlanUnderlay } from '../../snapshot/uplink';
+import { sandboxNetwork } from '../overlayNetworks';
 import { outsideInterface } from '../packetFlows';
 import { topologyOf } from '../topology';
 import { finding, type Finding } from './finding';
@@ -63,24 +65,16 @@ function mtuExceedsUplink(snapshot: HostSnapshot): Finding[] {
   return out;
 }
 
-/** The Docker network an overlay sandbox serves: `1-<network id prefix>`, else by VNI. */
-function overlayNetwork(snapshot: HostSnapshot, sb: OverlaySandbox, vni: number | undefined): NetworkInfo | undefined {
-  const nets = (snapshot.docker?.networks ?? []).filter((n) => n.driver === 'overlay');
-  const prefix = /^\d+-([0-9a-z]+)$/.exec(sb.name)?.[1];
-  return (prefix ? nets.find((n) => n.id.startsWith(prefix)) : undefined) ?? nets.find((n) => vni !== undefined && n.vxlanIds?.includes(vni));
-}
-
 function overlayMtu(snapshot: HostSnapshot): Finding[] {
   const out: Finding[] = [];
-  const uplink = outsideInterface(snapshot)?.link;
   for (const sb of snapshot.overlaySandboxes) {
     for (const vx of sb.links.filter((l) => l.kind === 'vxlan')) {
-      const underlay = linkNamed(snapshot, vx.vxlan?.dev) ?? uplink;
+      const underlay = vxlanUnderlay(snapshot.hostNamespace, vx);
       if (!underlay) continue;
       const v6 = (vx.vxlan?.local ?? vx.vxlan?.remote ?? '').includes(':');
       const overhead = v6 ? 70 : 50;
       if (vx.mtu + overhead <= underlay.mtu) continue;
-      const net = overlayNetwork(snapshot, sb, vx.vxlan?.id);
+      const net = sandboxNetwork(snapshot, sb, vx.vxlan?.id);
       const peers = [...new Set(sb.fdb.filter((f) => f.ifname === vx.name && f.dst).map((f) => f.dst as string))];
       if (vx.vxlan?.remote) peers.push(vx.vxlan.remote);
       const name = net?.name ?? sb.name;

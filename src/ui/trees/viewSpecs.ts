@@ -57,7 +57,7 @@ export const VIEW_SPECS: TreeViewSpec[] = [
   {
     view: VIEW.problems,
     // The sources the checks need: an unread one shows on top, so "no problems" never hides "not checked".
-    sources: ['docker', 'netfilter', 'containerNamespaces', 'containerDnsRules', 'hostRoutes', 'sysctls'],
+    sources: ['docker', 'netfilter', 'containerNamespaces', 'containerDnsRules', 'hostRoutes', 'sysctls', 'overlayPeers', 'offloads'],
     emptyLabel: 'no problems found',
     roots: problemRoots,
   },
