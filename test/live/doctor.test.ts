@@ -477,3 +477,37 @@ test('macvlan-host-isolation: the host cannot reach a macvlan child through its 
     quiet('ip', 'link', 'del', 'cndt-docmv0');
   }
 });
+
+test("vxlan-fdb-missing and vxlan-offload read what Docker and the kernel have: the overlays' peers as docker network inspect lists them, eth0's offloads as ethtool and /sys say", () => {
+  const snap = JSON.parse(sh(process.execPath, CLI, 'snapshot', '--json')) as {
+    docker: { nodeAddr?: string; networks: { name: string; driver: string; peers?: { name: string; ip: string }[] }[] };
+    offloads?: { ifname: string; driver?: string; features: Record<string, string> }[];
+    sources: { name: string; state: string }[];
+  };
+  for (const name of ['overlayPeers', 'offloads']) assert.equal(snap.sources.find((s) => s.name === name)?.state, 'ok', name);
+  assert.equal(snap.docker.nodeAddr, sh('docker', 'info', '-f', '{{.Swarm.NodeAddr}}').trim());
+  const overlays = snap.docker.networks.filter((n) => n.driver === 'overlay');
+  assert.ok(overlays.some((n) => n.name === 'lab-overlay'));
+  for (const n of overlays) {
+    const listed = (JSON.parse(sh('docker', 'network', 'inspect', '-f', '{{json .Peers}}', n.name)) as { Name: string; IP: string }[] | null) ?? [];
+    assert.deepEqual(
+      n.peers,
+      listed.map((p) => ({ name: p.Name, ip: p.IP })),
+      `${n.name}'s peers`,
+    );
+    // A one-node swarm: the only peer is this node, so there is no remote VTEP to miss.
+    assert.deepEqual(
+      n.peers?.map((p) => p.ip),
+      [snap.docker.nodeAddr],
+    );
+  }
+  const eth0 = snap.offloads?.find((o) => o.ifname === 'eth0');
+  assert.ok(eth0, 'the underlay eth0 was read');
+  assert.equal(eth0.driver, sh('readlink', '-f', '/sys/class/net/eth0/device/driver').trim().split('/').pop());
+  const printed = sh('ethtool', '-k', 'eth0')
+    .split('\n')
+    .map((l) => /^\s*([\w-]+): (on|off)( \[fixed\])?/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null);
+  assert.ok(printed.length > 20);
+  for (const m of printed) assert.match(eth0.features[m[1] as string] ?? '', new RegExp(`^${m[2]}`), `${m[1]} as ethtool -k prints it`);
+});
