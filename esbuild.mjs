@@ -15,7 +15,7 @@ const watch = process.argv.includes('--watch');
 
 // Native or optional modules that must not be bundled: `vscode` is provided by the host;
 // dockerode's ssh2 drags optional native add-ons that are loaded with try/catch.
-const nodeExternals = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'node-pty', 'playwright-core', 'jsdom'];
+const nodeExternals = ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node', 'node-pty', 'playwright-core', 'jsdom', 'esbuild'];
 
 function testEntries(dir) {
   if (!existsSync(dir)) return [];

@@ -37,15 +37,16 @@ export interface PageServer {
 }
 
 /**
- * Serves the diagram page on 127.0.0.1 (a free port). The bundle must be built (`npm run build`);
+ * Serves the diagram page on 127.0.0.1 (a free port), with the panel's bundle or, for a benchmark,
+ * a variant of it. The bundle must be built (`npm run build`);
  * it is read once, here, so a rebuild by someone else meanwhile does not change what is served.
  */
-export async function startPageServer(): Promise<PageServer> {
-  for (const f of [SCRIPT_PATH, STYLE_PATH]) {
+export async function startPageServer(scriptPath = SCRIPT_PATH): Promise<PageServer> {
+  for (const f of [scriptPath, STYLE_PATH]) {
     if (!existsSync(f)) throw new Error(`${path.relative(ROOT, f)} is missing: run \`npm run build\` first (from the repository root)`);
   }
   const requests: string[] = [];
-  const script = readFileSync(SCRIPT_PATH);
+  const script = readFileSync(scriptPath);
   const style = readFileSync(STYLE_PATH);
   let origin = '';
   const server = http.createServer((req, res) => {
