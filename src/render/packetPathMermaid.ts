@@ -72,6 +72,34 @@ function verdictEdge(step: PathStep): string | undefined {
  * between hooks. No edge enters a hook's box (the arrows join the boxes themselves), so
  * Mermaid lays each column out on its own and the whole uses the panel's width.
  */
+/** Nodes a hook's column holds before the rest goes into a column beside it. */
+const FOLD_AT = 7;
+
+/**
+ * How a hook's steps (each the number of nodes it draws) split into columns: runs of whole
+ * steps, as even as the steps allow, each about FOLD_AT nodes or less; one run when it fits.
+ */
+export function foldSteps(sizes: readonly number[]): number[] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total <= FOLD_AT + 2) return [sizes.length];
+  const columns = Math.ceil(total / FOLD_AT);
+  const target = total / columns;
+  const runs: number[] = [];
+  let count = 0;
+  let nodes = 0;
+  for (const size of sizes) {
+    if (count > 0 && nodes + size / 2 > target && runs.length < columns - 1) {
+      runs.push(count);
+      count = 0;
+      nodes = 0;
+    }
+    count++;
+    nodes += size;
+  }
+  runs.push(count);
+  return runs;
+}
+
 export function renderPacketPathMermaid(requested: RequestedPath, previousCounters?: CounterMemory): RenderedDiagram {
   const { path } = requested;
   const fc = new FlowchartBuilder('TB');
@@ -138,50 +166,73 @@ export function renderPacketPathMermaid(requested: RequestedPath, previousCounte
         const hookId = `HOOK${gi}`;
         /** Inside the column: what the previous chain ended with, on the arrow to the next. */
         let edgeIn: string | undefined;
-        fc.subgraph(
-          hookId,
-          escapeLabel(`${g.hook}${inHost ? '' : ` (${requested.namespace})`}`),
-          () => {
-            let inner: string | undefined;
-            const chain = (to: string): void => {
-              if (inner) fc.edge(inner, to, edgeIn ? escapeLabel(edgeIn) : undefined);
-              edgeIn = undefined;
-              inner = to;
-            };
-            for (const { step, index } of g.steps) {
-              const relevant = step.rules.filter((r) => r.result !== 'not-matched');
-              const notMatched = step.rules.length - relevant.length;
-              // The rules that decide are drawn; past the cap, the undecided ones before them are counted.
-              const matched = relevant.filter((r) => r.result === 'matched');
-              const shown =
-                relevant.length <= MAX_RULES_PER_STEP
-                  ? relevant
-                  : relevant.filter((r) => r.result === 'matched' || relevant.indexOf(r) < MAX_RULES_PER_STEP - Math.min(matched.length, MAX_RULES_PER_STEP));
-              const hidden = relevant.length - shown.length;
-              const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched, hidden), step.uncertain ? 'uncertain' : 'chain');
-              if (inHost) nodes[sid] = { kind: 'chain', table: step.table, chain: step.chain };
-              chain(sid);
-              shown.forEach((e, ri) => {
-                const cls = e.result === 'unknown' ? 'unknownRule' : ['DROP', 'REJECT'].some((v) => e.rule.spec.includes(`-j ${v}`)) ? 'drop' : 'matched';
-                const rid = fc.node(`S${index}R${ri}`, 'rect', ruleLabel(e), cls);
-                if (inHost) nodes[rid] = { kind: 'rule', table: e.rule.table, chain: e.rule.chain, position: e.rule.position, spec: e.rule.spec };
-                if (counterMoved(previousCounters, e.rule) && inHost) {
-                  moved.push(rid);
-                  fc.addClass(rid, 'moved');
-                }
-                chain(rid);
-              });
-              const edge = verdictEdge(step);
-              const effect = shown
-                .map((e) => e.effect)
-                .filter(Boolean)
-                .pop();
-              edgeIn = [edge, effect].filter(Boolean).join(': ') || undefined;
+        // A long hook (FORWARD through Docker's chains) is folded into columns side by side, a
+        // run of whole chain visits each, so the hook is not one tall column at Fit.
+        const runs = foldSteps(g.steps.map(({ step }) => 1 + Math.min(step.rules.filter((r) => r.result !== 'not-matched').length, MAX_RULES_PER_STEP)));
+        const drawStep = (step: PathStep, index: number, chain: (to: string) => void): void => {
+          const relevant = step.rules.filter((r) => r.result !== 'not-matched');
+          const notMatched = step.rules.length - relevant.length;
+          // The rules that decide are drawn; past the cap, the undecided ones before them are counted.
+          const matched = relevant.filter((r) => r.result === 'matched');
+          const shown =
+            relevant.length <= MAX_RULES_PER_STEP
+              ? relevant
+              : relevant.filter((r) => r.result === 'matched' || relevant.indexOf(r) < MAX_RULES_PER_STEP - Math.min(matched.length, MAX_RULES_PER_STEP));
+          const hidden = relevant.length - shown.length;
+          const sid = fc.node(`S${index}`, 'subroutine', stepLabel(step, notMatched, hidden), step.uncertain ? 'uncertain' : 'chain');
+          if (inHost) nodes[sid] = { kind: 'chain', table: step.table, chain: step.chain };
+          chain(sid);
+          shown.forEach((e, ri) => {
+            const cls = e.result === 'unknown' ? 'unknownRule' : ['DROP', 'REJECT'].some((v) => e.rule.spec.includes(`-j ${v}`)) ? 'drop' : 'matched';
+            const rid = fc.node(`S${index}R${ri}`, 'rect', ruleLabel(e), cls);
+            if (inHost) nodes[rid] = { kind: 'rule', table: e.rule.table, chain: e.rule.chain, position: e.rule.position, spec: e.rule.spec };
+            if (counterMoved(previousCounters, e.rule) && inHost) {
+              moved.push(rid);
+              fc.addClass(rid, 'moved');
             }
-          },
-          undefined,
-          'TB',
-        );
+            chain(rid);
+          });
+          const edge = verdictEdge(step);
+          const effect = shown
+            .map((e) => e.effect)
+            .filter(Boolean)
+            .pop();
+          edgeIn = [edge, effect].filter(Boolean).join(': ') || undefined;
+        };
+        /** One column: steps chained top to bottom. */
+        const column = (steps: { step: PathStep; index: number }[]): void => {
+          let inner: string | undefined;
+          const chain = (to: string): void => {
+            if (inner) fc.edge(inner, to, edgeIn ? escapeLabel(edgeIn) : undefined);
+            edgeIn = undefined;
+            inner = to;
+          };
+          for (const { step, index } of steps) drawStep(step, index, chain);
+        };
+        const title = escapeLabel(`${g.hook}${inHost ? '' : ` (${requested.namespace})`}`);
+        if (runs.length < 2) {
+          fc.subgraph(hookId, title, () => column(g.steps), undefined, 'TB');
+        } else {
+          fc.subgraph(
+            hookId,
+            title,
+            () => {
+              let at = 0;
+              let previous: string | undefined;
+              runs.forEach((n, k) => {
+                const colId = `${hookId}C${k}`;
+                const carried = edgeIn;
+                edgeIn = undefined;
+                fc.subgraph(colId, ' ', () => column(g.steps.slice(at, at + n)), 'row', 'TB');
+                if (previous) fc.edge(previous, colId, carried ? escapeLabel(carried) : undefined);
+                previous = colId;
+                at += n;
+              });
+            },
+            undefined,
+            'LR',
+          );
+        }
         // The arrow into the column carries what the previous one ended with; what this one ends with goes on the next.
         link(hookId);
         pendingEdge = edgeIn;

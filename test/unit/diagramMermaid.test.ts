@@ -7,6 +7,7 @@ import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { scaledLabSnapshot } from '../scaledSnapshot';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, DiagramRequestError } from '../../src/render/diagram';
 import { escapeLabel } from '../../src/render/mermaidText';
+import { foldSteps } from '../../src/render/packetPathMermaid';
 import { buildTopology } from '../../src/model/topology';
 import { countersOf, ruleKey } from '../../src/model/ruleCounters';
 import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
@@ -296,4 +297,40 @@ test('when a namespace owner is grouped, the containers sharing its namespace ar
   // sidecar (container:api) goes with api into lab-net's group.
   assert.match(d.mermaid, new RegExp(`"${members.size + 1} more containers on lab-net`));
   assert.doesNotMatch(d.mermaid, /sidecar<br\/>network mode container/);
+});
+
+test('a long hook is folded into columns of whole chain visits: FORWARD of :8080 on both captures, every step once, in order', async () => {
+  assert.deepEqual(foldSteps([1, 2, 1]), [3], 'a short hook stays one column');
+  assert.deepEqual(foldSteps([3, 3, 3, 3, 3, 3]), [2, 2, 2], 'even runs of whole steps');
+  for (const lab of ['lab', 'lab28'] as const) {
+    const d = renderDiagram(labSnapshot(lab), PORT_8080);
+    const p = await parseFlowchart(d.mermaid);
+    const forward = p.subgraphs.find((s) => s.title === 'FORWARD');
+    assert.ok(forward, `${lab}: the FORWARD hook`);
+    const columns = p.subgraphs.filter((s) => new RegExp(`^${forward.id}C\\d+$`).test(s.id));
+    assert.ok(columns.length >= 2, `${lab}: FORWARD folded into ${columns.length} columns`);
+    // The columns hold the hook's steps, each once, in path order; arrows join column to column.
+    const steps = columns.flatMap((c) => c.nodes.filter((n) => /^S\d+$/.test(n)));
+    const indices = steps.map((s) => Number(s.slice(1)));
+    assert.deepEqual(
+      indices,
+      [...indices].sort((a, b) => a - b),
+      `${lab}: in order`,
+    );
+    assert.equal(new Set(steps).size, steps.length);
+    for (let k = 1; k < columns.length; k++)
+      assert.ok(
+        p.edges.some((e) => e.start === columns[k - 1]?.id && e.end === columns[k]?.id),
+        `${lab}: column ${k - 1} -> ${k}`,
+      );
+    // Nothing lost: each rule node of a folded step is in a column.
+    for (const id of Object.keys(d.nodes).filter((n) => /^S\d+R\d+$/.test(n))) {
+      const step = id.replace(/R\d+$/, '');
+      if (steps.includes(step))
+        assert.ok(
+          columns.some((c) => c.nodes.includes(id)),
+          `${lab}: ${id} is in its step's column`,
+        );
+    }
+  }
 });
