@@ -5,7 +5,7 @@
 // into the page through textContent; the SVG Mermaid returns is the one piece of markup inserted.
 import { sameRequest, type NodeAction, type ToWebview } from '../src/protocol.js';
 import { Controls } from './controls.js';
-import { bindNodes, clickableNodeAt, type DrawnNode } from './diagramNodes.js';
+import { bindNodes, clickableNodeAt, nodeCount, type DrawnNode } from './diagramNodes.js';
 import { DiagramTabs } from './diagramTabs.js';
 import { readHostMessage } from './hostMessages.js';
 import { MermaidRenderer } from './mermaidRenderer.js';
@@ -120,7 +120,7 @@ function exportableSvg(): string | undefined {
   const svg = canvas.querySelector('svg');
   if (!svg) return undefined;
   const copy = svg.cloneNode(true) as SVGSVGElement;
-  for (const g of Array.from(copy.querySelectorAll('g.node'))) {
+  for (const g of Array.from(copy.querySelectorAll('g.node, g.edgeLabel'))) {
     for (const a of ['tabindex', 'role', 'aria-label', 'data-node-id']) g.removeAttribute(a);
     g.classList.remove('clickable', 'selected');
   }
@@ -150,7 +150,7 @@ async function draw(message: DiagramMessage): Promise<void> {
       const nodes = bindNodes(svg, message.diagram);
       shown = { message, nodes, config };
       actionBar.refresh(nodes);
-      host.post({ type: 'rendered', ms: Math.round(performance.now() - started), nodes: nodes.size });
+      host.post({ type: 'rendered', ms: Math.round(performance.now() - started), nodes: nodeCount(nodes) });
       return;
     }
     ({ svg: svgText, svgId } = await renderer.render(message.diagram.mermaid, message.limits));
@@ -186,7 +186,7 @@ async function draw(message: DiagramMessage): Promise<void> {
   if (keepView) actionBar.refresh(nodes);
   else actionBar.hide();
   if (focused !== undefined) nodes.get(focused)?.element.focus({ preventScroll: true });
-  host.post({ type: 'rendered', ms: Math.round(performance.now() - started), nodes: nodes.size });
+  host.post({ type: 'rendered', ms: Math.round(performance.now() - started), nodes: nodeCount(nodes) });
 }
 
 // One render at a time; while one runs, only the newest waiting message is kept.

@@ -167,7 +167,7 @@ export class PanZoom {
   private onPointerDown(e: PointerEvent): void {
     if (e.button !== 0 || !(e.target instanceof Element)) return;
     // A press on a node is a click on it; on the action bar, a button press.
-    if (e.target.closest('g.node.clickable, .action-bar')) return;
+    if (e.target.closest('g.node.clickable, g.edgeLabel.clickable, .action-bar')) return;
     this.drag = { pointerId: e.pointerId, startX: e.clientX, startY: e.clientY, x: this.x, y: this.y };
     this.viewport.setPointerCapture(e.pointerId);
     this.viewport.classList.add('panning');

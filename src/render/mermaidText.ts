@@ -62,6 +62,7 @@ export class FlowchartBuilder {
   private readonly lines: string[];
   /** Edges go after every node and subgraph, at top level: an edge written inside a subgraph block pulls both its nodes into that subgraph. */
   private readonly edges: string[] = [];
+  private readonly edgesBetween = new Map<string, number>();
   private depth = 1;
   private readonly ids = new Set<string>();
   private readonly classes = new Map<string, string[]>();
@@ -92,10 +93,18 @@ export class FlowchartBuilder {
     return this.ids.has(id);
   }
 
-  edge(from: string, to: string, label?: string, style: EdgeStyle = 'solid'): void {
+  /**
+   * An edge. Returns the id Mermaid gives its label (`L_<from>_<to>_<n>`, n counting edges
+   * between the same two ends), which the drawn label carries as `data-id`: a label can then
+   * stand for something, as a node does.
+   */
+  edge(from: string, to: string, label?: string, style: EdgeStyle = 'solid'): string {
     checkId(from);
     checkId(to);
     this.edgeCount++;
+    const pair = `${from}\u0000${to}`;
+    const n = this.edgesBetween.get(pair) ?? 0;
+    this.edgesBetween.set(pair, n + 1);
     const arrow =
       style === 'dotted'
         ? '-.->'
@@ -109,6 +118,7 @@ export class FlowchartBuilder {
                 ? '~~~'
                 : '-->';
     this.edges.push(`  ${label ? `${from} ${arrow}|"${label}"| ${to}` : `${from} ${arrow} ${to}`}`);
+    return `L_${from}_${to}_${n}`;
   }
 
   /** A subgraph around what `body` adds; `title` is already escaped. */

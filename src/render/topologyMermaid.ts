@@ -361,7 +361,10 @@ class TopologyDrawing {
                       `${peer.name}@if${e.containerInterface?.index ?? '?'}${peer.mtu && peer.mtu !== e.containerInterface?.mtu ? ` MTU ${peer.mtu}` : ''}`,
                     )
                   : undefined;
-                if (hub) fc.edge(ep, hub, label, 'line');
+                if (!hub) continue;
+                const line = fc.edge(ep, hub, label, 'line');
+                // A host veth is an interface of the host: its label reveals it, as a node would.
+                if (e.hostVeth) this.nodes[line] = { kind: 'hostInterface', name: e.hostVeth.name };
               }
             }
             if (rest.length > 0) this.groupNode(n, rest, hub);

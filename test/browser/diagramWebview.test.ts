@@ -357,14 +357,31 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     assert.equal(await page.locator('.action-subject').textContent(), 'network lab-net');
     assert.equal(await bar.getByText('Open shell in namespace').isVisible(), false, 'no shell for a network');
 
+    // A veth pair's label (its host end): a host interface, revealed in the Host view.
+    const apiVeth = snapshot.hostNamespace.links.find(
+      (l) => l.kind === 'veth' && Object.values(message.diagram.nodes).some((t) => t.kind === 'hostInterface' && t.name === l.name),
+    );
+    assert.ok(apiVeth, 'a host veth has a target');
+    const vethLabel = nodeIdWhere(message, (t) => t.kind === 'hostInterface' && t.name === apiVeth.name);
+    assert.match(vethLabel, /^L_\w+_\w+_\d+$/, 'an edge label id');
+    const label = page.locator(`.canvas g.edgeLabel.clickable[data-node-id="${vethLabel}"]`);
+    assert.match((await label.textContent()) ?? '', new RegExp(`^${apiVeth.name}@if\\d+`), 'the label drawn is the veth');
+    await label.focus();
+    await label.click();
+    assert.equal(await page.locator('.action-subject').textContent(), `host interface ${apiVeth.name}`);
+    await bar.getByText('Reveal in sidebar').click();
+    posted = await panel.waitForPosted('nodeAction', 3);
+    assert.deepEqual(byType(posted, 'nodeAction').at(-1), { type: 'nodeAction', nodeId: vethLabel, action: 'reveal' });
+    await page.keyboard.press('Escape');
+
     // From the keyboard: Enter on a focused node opens the bar with focus on its first button.
     const web1 = nodeIdWhere(message, (t) => t.kind === 'container' && t.name === 'web1');
     await page.locator(`.canvas g.node[data-node-id="${web1}"]`).focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('.action-subject').textContent(), 'container web1');
     await page.keyboard.press('Enter');
-    posted = await panel.waitForPosted('nodeAction', 3);
-    assert.deepEqual(byType(posted, 'nodeAction')[2], { type: 'nodeAction', nodeId: web1, action: 'reveal' });
+    posted = await panel.waitForPosted('nodeAction', 4);
+    assert.deepEqual(byType(posted, 'nodeAction')[3], { type: 'nodeAction', nodeId: web1, action: 'reveal' });
     await page.keyboard.press('Escape');
     assert.equal(await bar.isVisible(), false, 'Escape closes the bar');
     assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset?.nodeId), web1, 'and gives the focus back to the node');

@@ -39,6 +39,10 @@ test('host topology of the lab parses: a box per network with a node per contain
     const veth = p.edges.find((x) => x.start === ep && x.end === bridge);
     assert.ok(veth, `${e.containerName} eth -- ${e.bridge}`);
     assert.equal(shownText(veth.text), `${e.hostVeth?.name}@if${e.containerInterface?.index}`, 'the veth pair is labelled with its host end');
+    // The label stands for the host veth: keyed by the id Mermaid gives the edge (and its drawn label).
+    const labelId = Object.keys(d.nodes).find((k) => k.startsWith(`L_${ep}_${bridge}_`));
+    assert.ok(labelId && (p.edges as { id?: string }[]).some((x) => x.id === labelId), `${e.containerName}: the veth label's id ${labelId} is Mermaid's`);
+    assert.deepEqual(d.nodes[labelId], { kind: 'hostInterface', name: e.hostVeth?.name });
     assert.deepEqual(d.nodes[ep], { kind: 'container', id: e.containerId, name: e.containerName, running: true });
     // Drawn in its network's box.
     const box = p.subgraphs.find((s) => shownText(s.title).startsWith(`network ${e.network} `));
