@@ -112,7 +112,18 @@ const overlaySandbox = () => `/var/run/docker/netns/1-${sh('docker', 'network', 
 const REMOTE_VTEP = ['02:00:00:c0:ff:ee', 'dev', 'vxlan0', 'dst', '198.18.0.99', 'self', 'permanent'];
 
 function cleanUp(): void {
-  for (const c of ['cndt-doc-empty', 'cndt-doc-loop', 'cndt-doc-conflict', 'cndt-doc-ref', 'cndt-doc-dns', 'cndt-doc-ipc', 'cndt-doc-pin', 'cndt-doc-mv1'])
+  for (const c of [
+    'cndt-doc-empty',
+    'cndt-doc-loop',
+    'cndt-doc-conflict',
+    'cndt-doc-ref',
+    'cndt-doc-dns',
+    'cndt-doc-ipc',
+    'cndt-doc-pin',
+    'cndt-doc-mv1',
+    'cndt-doc-mtu1',
+    'cndt-doc-def',
+  ])
     quiet('docker', 'rm', '-f', c);
   quiet('docker', 'network', 'rm', 'cndt-doc-mtu');
   quiet('docker', 'network', 'rm', 'cndt-doc-mv');
@@ -510,4 +521,63 @@ test("vxlan-fdb-missing and vxlan-offload read what Docker and the kernel have: 
     .filter((m): m is RegExpExecArray => m !== null);
   assert.ok(printed.length > 20);
   for (const m of printed) assert.match(eth0.features[m[1] as string] ?? '', new RegExp(`^${m[2]}`), `${m[1]} as ethtool -k prints it`);
+});
+
+test("mtu-mismatch: a container's eth0 MTU changed inside its namespace, unlike its bridge's", async () => {
+  sh('docker', 'run', '-d', '--name', 'cndt-doc-mtu1', '--label', `${MARK}=1`, '--network', 'lab-net', IMAGE, 'sleep', 'inf');
+  try {
+    const pid = pidOf('cndt-doc-mtu1');
+    const mtuIn = () => (JSON.parse(sh('nsenter', '-t', pid, '-n', 'ip', '-j', 'link', 'show', 'eth0')) as { mtu: number }[])[0]?.mtu;
+    const bridgeMtu = (JSON.parse(sh('ip', '-j', 'link', 'show', bridgeOf('lab-net'))) as { mtu: number }[])[0]?.mtu;
+    await fault(
+      'eth0 MTU 1450',
+      () => {
+        sh('nsenter', '-t', pid, '-n', 'ip', 'link', 'set', 'eth0', 'mtu', '1450');
+        assert.equal(mtuIn(), 1450, 'the oracle: ip link inside');
+        assert.equal(bridgeMtu, 1500);
+      },
+      () => void sh('nsenter', '-t', pid, '-n', 'ip', 'link', 'set', 'eth0', 'mtu', String(bridgeMtu)),
+      {
+        check: 'mtu-mismatch',
+        severity: 'warning',
+        subject: /container:cndt-doc-mtu1$/,
+        evidence: new RegExp(`eth0 on lab-net has MTU 1450, but the bridge it is plugged into, ${bridgeOf('lab-net')}`),
+      },
+    );
+  } finally {
+    quiet('docker', 'rm', '-f', 'cndt-doc-mtu1');
+  }
+});
+
+test('default-bridge-dns: a container on the default bridge only (no 127.0.0.11 in its resolv.conf); connecting a user network (the fix) ends it', async () => {
+  sh('docker', 'run', '-d', '--name', 'cndt-doc-def', '--label', `${MARK}=1`, IMAGE, 'sleep', 'inf');
+  try {
+    const resolvConf = () => sh('cat', sh('docker', 'inspect', '-f', '{{.ResolvConfPath}}', 'cndt-doc-def').trim());
+    await fault(
+      'default bridge only',
+      () => assert.doesNotMatch(resolvConf(), /^nameserver 127\.0\.0\.11$/m, "the oracle: Docker's resolver is not in its resolv.conf"),
+      () => {
+        sh('docker', 'network', 'connect', 'lab-net', 'cndt-doc-def');
+        assert.match(resolvConf(), /^nameserver 127\.0\.0\.11$/m, 'the oracle: now it is');
+      },
+      {
+        check: 'default-bridge-dns',
+        severity: 'info',
+        subject: /container:cndt-doc-def$/,
+        evidence: /on the default bridge only \(bridge 172\.17\.\d+\.\d+\)/,
+      },
+    );
+  } finally {
+    quiet('docker', 'rm', '-f', 'cndt-doc-def');
+  }
+});
+
+test("alias-round-robin: the lab's web alias, with the members and addresses docker inspect gives", async () => {
+  const members = ['web1', 'web2', 'web3'].map((name) => `${name} ${ipOf(name)}`);
+  const { findings } = await doctor();
+  const f = findings.find((x) => x.check === 'alias-round-robin' && x.subject.name === 'lab-net' && x.evidence.startsWith('web on lab-net'));
+  assert.ok(f, show(findings));
+  assert.equal(f.severity, 'info');
+  assert.match(f.evidence, /round-robin set of 3: /);
+  for (const m of members) assert.ok(f.evidence.includes(m), `${m} in: ${f.evidence}`);
 });
