@@ -451,8 +451,13 @@ remove_lab_networks() {
 restart_lab_dockerd() {
   lab_dockerd_pid >/dev/null || { warn "dockerd was not started by the lab; not restarting it"; return 1; }
   warn "restarting the lab's dockerd to clear stale network endpoints"
+  # The engine that runs now (its marker says which), not LAB_ENGINE: while switching engines
+  # the old one is being cleared, and starting the new one here would leave the old one's
+  # networks (and bridges holding the lab's subnets) behind.
+  local running
+  running="$(awk '{ print $2 }' "$LAB_DOCKERD_MARKER" 2>/dev/null || true)"
   stop_lab_dockerd
-  start_lab_dockerd
+  LAB_ENGINE="${running:-$LAB_ENGINE}" start_lab_dockerd
 }
 
 remove_lab_gwbridge() {
