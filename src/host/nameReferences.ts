@@ -12,6 +12,8 @@ const IP_LITERAL = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)$/i;
 /** Variables whose whole value is a host name (or a comma-separated list of them). */
 const HOST_VARIABLE = /(?:HOST|HOSTNAME|HOSTS|SERVER|SERVERS|ADDR|ADDRESS|ENDPOINT|UPSTREAM|PEER|PEERS|BACKEND|BROKER|BROKERS)$/i;
 const HOST_PORT = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(\d{1,5})$/;
+/** Variables that hold secrets: never read at all, whatever their value looks like. */
+const SECRET_VARIABLE = /PASS|SECRET|TOKEN|KEY|CRED|AUTH|PRIVATE|SALT|COOKIE|SESSION/i;
 const MAX_REFERENCES = 64;
 const MAX_VARIABLE = 64;
 
@@ -23,6 +25,7 @@ function hostName(text: string): string | undefined {
 /** Host names in one variable's value: URL hosts (also in lists), HOST:PORT, or the whole value of a host variable. */
 export function hostsInValue(variable: string, value: string): string[] {
   const out: string[] = [];
+  if (SECRET_VARIABLE.test(variable)) return out;
   for (const part of value.split(/[,\s;]+/)) {
     if (!part) continue;
     const url = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/.exec(part);
@@ -98,7 +101,8 @@ export function extraHosts(raw: readonly string[] | null | undefined): ExtraHost
     const m = /^([^:=]+)[:=](.+)$/.exec(entry);
     const name = m ? hostName(m[1] ?? '') : undefined;
     const ip = (m?.[2] ?? '').replace(/^\[|\]$/g, '');
-    if (name && IP_LITERAL.test(ip)) out.push({ name, ip });
+    // host-gateway: Docker puts the host's gateway address there when the container starts.
+    if (name && (IP_LITERAL.test(ip) || ip === 'host-gateway')) out.push({ name, ip });
     if (out.length >= MAX_REFERENCES) break;
   }
   return out;

@@ -94,8 +94,8 @@ export class FlowchartBuilder {
   }
 
   /**
-   * An edge. Returns the id Mermaid gives its label (`L_<from>_<to>_<n>`, n counting edges
-   * between the same two ends), which the drawn label carries as `data-id`: a label can then
+   * An edge. Returns the id Mermaid gives its label (`L_<from>_<to>_<n>`, n = 0 for the first
+   * edge between the same two ends, then 2, 3...), which the drawn label carries as `data-id`: a label can then
    * stand for something, as a node does.
    */
   edge(from: string, to: string, label?: string, style: EdgeStyle = 'solid'): string {
@@ -118,7 +118,8 @@ export class FlowchartBuilder {
                 ? '~~~'
                 : '-->';
     this.edges.push(`  ${label ? `${from} ${arrow}|"${label}"| ${to}` : `${from} ${arrow} ${to}`}`);
-    return `L_${from}_${to}_${n}`;
+    // Mermaid 12 numbers them 0, 2, 3... (a second edge gets `existingLinks.length + 1`).
+    return `L_${from}_${to}_${n === 0 ? 0 : n + 1}`;
   }
 
   /** A subgraph around what `body` adds; `title` is already escaped. */

@@ -100,7 +100,8 @@ function reaches(host: string, port: number): Promise<boolean> {
 /** Whether a name resolves through Docker's resolver inside a container (busybox nslookup, 6 s at most). */
 function resolves(container: string, name: string): boolean {
   try {
-    return sh('timeout', '6', 'docker', 'exec', container, 'nslookup', name, '127.0.0.11').includes('Address');
+    // An answer, not the server's own lines: "Name: <name>" then its address.
+    return /^Name:\s+\S+\s*\nAddress(?: \d+)?:\s+\d+\.\d+\.\d+\.\d+\s*$/m.test(sh('timeout', '6', 'docker', 'exec', container, 'nslookup', name, '127.0.0.11'));
   } catch {
     return false;
   }
@@ -321,6 +322,9 @@ test('no-shared-network: an environment naming a container on another network; n
         'inf',
       );
       assert.equal(resolves('cndt-doc-ref', 'lone'), false, 'the oracle: lone does not resolve from cndt-doc-ref');
+      const snap = sh(process.execPath, CLI, 'snapshot', '--json');
+      assert.ok(snap.includes('"environment variable UPSTREAM"'), 'the reference is in the snapshot');
+      assert.ok(!snap.includes('cndt-not-shown'), 'an environment value is never in the snapshot');
     },
     async () => {
       findings = (await doctor()).findings;

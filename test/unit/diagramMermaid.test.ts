@@ -6,7 +6,7 @@ import { fixture, labSnapshot } from '../fixtures';
 import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { scaledLabSnapshot } from '../scaledSnapshot';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, DiagramRequestError } from '../../src/render/diagram';
-import { escapeLabel } from '../../src/render/mermaidText';
+import { escapeLabel, FlowchartBuilder } from '../../src/render/mermaidText';
 import { foldSteps } from '../../src/render/packetPathMermaid';
 import { buildTopology } from '../../src/model/topology';
 import { countersOf, ruleKey } from '../../src/model/ruleCounters';
@@ -313,6 +313,10 @@ test('a long hook is folded into columns of whole chain visits: FORWARD of :8080
     assert.ok(forward, `${lab}: the FORWARD hook`);
     const columns = p.subgraphs.filter((s) => new RegExp(`^${forward.id}C\\d+$`).test(s.id));
     assert.ok(columns.length >= 2, `${lab}: FORWARD folded into ${columns.length} columns`);
+    // Every step of the path is drawn once, in exactly one innermost box (a hook or a column).
+    const leaves = p.subgraphs.filter((sg) => !p.subgraphs.some((x) => sg.nodes.includes(x.id)) && !/^(PATH|ROW)/.test(sg.id));
+    for (const id of [...p.vertices.keys()].filter((v) => /^S\d+$/.test(v)))
+      assert.equal(leaves.filter((l) => l.nodes.includes(id)).length, 1, `${lab}: step ${id} in exactly one column`);
     // The columns hold the hook's steps, each once, in path order; arrows join column to column.
     const steps = columns.flatMap((c) => c.nodes.filter((n) => /^S\d+$/.test(n)));
     const indices = steps.map((s) => Number(s.slice(1)));
@@ -337,4 +341,18 @@ test('a long hook is folded into columns of whole chain visits: FORWARD of :8080
         );
     }
   }
+});
+
+test("edge label ids are Mermaid's: 0 for the first edge between two nodes, then 2, 3", async () => {
+  const fc = new FlowchartBuilder('TB');
+  fc.node('A', 'rect', 'a');
+  fc.node('B', 'rect', 'b');
+  const ids = [fc.edge('A', 'B', 'one'), fc.edge('A', 'B', 'two'), fc.edge('A', 'B', 'three'), fc.edge('B', 'A', 'back')];
+  assert.deepEqual(ids, ['L_A_B_0', 'L_A_B_2', 'L_A_B_3', 'L_B_A_0']);
+  const p = await parseFlowchart(fc.text({}));
+  assert.deepEqual(
+    (p.edges as { id?: string }[]).map((e) => e.id),
+    ids,
+    'the parser gives the same ids',
+  );
 });

@@ -399,6 +399,15 @@ test('no-shared-network: a container naming another (environment, link) with whi
     client.nameRefs = [{ name: 'lone', via: 'link' }];
     client.extraHosts = [{ name: 'lone', ip: '172.30.2.10' }];
     assert.deepEqual(only(doctor(s), 'no-shared-network'), []);
+    client.extraHosts = [{ name: 'lone', ip: 'host-gateway' }];
+    assert.deepEqual(only(doctor(s), 'no-shared-network'), [], '--add-host NAME:host-gateway pins it too');
+    // A host-network target: the fix cannot be docker network connect for it.
+    const hostnet = s.docker?.containers.find((c) => c.name === 'hostnet');
+    assert.ok(hostnet);
+    client.extraHosts = [];
+    client.nameRefs = [{ name: 'hostnet', via: 'environment variable EXPORTER_HOST' }];
+    const h = one(doctor(s), 'no-shared-network', 'client');
+    assert.match(h.fix, /hostnet uses the host's network.*--add-host hostnet:host-gateway/);
   }
 });
 
@@ -659,8 +668,14 @@ function withOffloads(driverFile: 'ethtool-i-eth0.txt' | 'ethtool-i-vmxnet3.txt'
   return s;
 }
 
-test('vxlan-offload: vmxnet3 with tx-checksum-ip-generic on under an overlay is a warning with the ethtool -K fix', () => {
+test('vxlan-offload: vmxnet3 with tx-checksum-ip-generic on under an overlay is a warning with the ethtool -K fix (information on one node)', () => {
   const s = withOffloads('ethtool-i-vmxnet3.txt');
+  // The capture is a one-node swarm: nothing leaves encapsulated yet.
+  const single = one(doctor(s), 'vxlan-offload', 'eth0');
+  assert.equal(single.severity, 'info');
+  assert.match(single.evidence, /no remote VTEP is known yet/);
+  // A remote VTEP in the overlay's FDB: now it bites.
+  overlaySandbox(s).fdb.push({ mac: '02:42:0a:1e:09:63', ifname: 'vxlan0', dst: '10.99.0.3', flags: ['self'], state: 'permanent' });
   const findings = doctor(s);
   const f = one(findings, 'vxlan-offload', 'eth0');
   assert.equal(f.severity, 'warning');

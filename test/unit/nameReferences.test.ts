@@ -15,6 +15,8 @@ test('host names in environment values: URL hosts, HOST:PORT, whole values of ho
   assert.deepEqual(hostsInValue('PEER', 'http://[fd00::1]:80/'), []);
   assert.deepEqual(hostsInValue('DB_HOST', 'db\u001b[31m'), [], 'control characters: not a host name');
   assert.deepEqual(hostsInValue('DB_HOST', 'x'.repeat(300)), [], 'too long for a DNS name');
+  assert.deepEqual(hostsInValue('DB_PASSWORD', 'Tr0ub4dor:2024'), [], 'a secret variable is never read, even when its value looks like HOST:PORT');
+  assert.deepEqual(hostsInValue('API_TOKEN_URL', 'https://tok@api/'), []);
 });
 
 test('references: links of both kinds, environment variables named (escaped), capped', () => {
@@ -33,9 +35,10 @@ test('references: links of both kinds, environment variables named (escaped), ca
 });
 
 test('--add-host entries: name:ip and name=ip, IPv6 too; anything else dropped', () => {
-  assert.deepEqual(extraHosts(['db:10.0.0.5', 'v6:fd00::1', 'eq=192.0.2.9', 'bad:not-an-ip', 'x']), [
+  assert.deepEqual(extraHosts(['db:10.0.0.5', 'v6:fd00::1', 'eq=192.0.2.9', 'bad:not-an-ip', 'x', 'gw:host-gateway']), [
     { name: 'db', ip: '10.0.0.5' },
     { name: 'v6', ip: 'fd00::1' },
     { name: 'eq', ip: '192.0.2.9' },
+    { name: 'gw', ip: 'host-gateway' },
   ]);
 });

@@ -108,6 +108,7 @@ function noSharedNetwork(snapshot: HostSnapshot): Finding[] {
       const where = targets.map((t) => `${t.name} (${networksOf(snapshot, t).join(', ') || t.networkMode || 'no network'})`).join(', ');
       const mode = c.modeKind === 'host' ? 'the host network' : c.modeKind === 'none' ? 'no network (none)' : [...mine].join(', ') || 'no network';
       const join = targets.flatMap((t) => networksOf(snapshot, t)).find((n) => !BUILT_IN.has(n));
+      const hostMode = targets.find((t) => t.modeKind === 'host');
       out.push(
         finding(
           'no-shared-network',
@@ -117,7 +118,9 @@ function noSharedNetwork(snapshot: HostSnapshot): Finding[] {
           `${c.name} refers to ${ref.name} (${ref.via}${ref.alias ? `, as ${ref.alias}` : ''}), which is ${where}; ${c.name} is on ${mode}: they share no network, so ${ref.name} does not resolve from ${c.name} and no route joins them`,
           join
             ? `Connect ${c.name} to a network ${ref.name} is on: docker network connect ${join} ${c.name} (or put both in one compose network)`
-            : `Put both on one user-defined network: docker network create app && docker network connect app ${c.name} && docker network connect app ${targets[0]?.name ?? ref.name}`,
+            : hostMode
+              ? `${hostMode.name} uses the host's network, which Docker cannot connect to a network: reach it by the host's address from ${c.name} (--add-host ${ref.name}:host-gateway)`
+              : `Put both on one user-defined network: docker network create app && docker network connect app ${c.name} && docker network connect app ${targets[0]?.name ?? ref.name}`,
         ),
       );
     }

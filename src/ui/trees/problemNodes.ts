@@ -15,24 +15,30 @@ import { VIEW } from './viewIds';
 const findings = new WeakMap<HostSnapshot, Finding[]>();
 
 /**
- * Each container as first seen in this session (by id), and when: later snapshots are compared
- * with it, so an address that changed since (ip-changed) stays reported while it matters, not
- * for one refresh only. Only Docker's container records are kept, not whole snapshots.
+ * Each container as first seen in this session, by name (a container re-created under its name,
+ * as compose does, keeps its first record), and when: later snapshots are compared with it, so
+ * an address that changed since (ip-changed) stays reported while it matters, not for one
+ * refresh only. Only Docker's container records are kept, not whole snapshots; they start again
+ * when the engine endpoint changes.
  */
 const firstSeen = new Map<string, ContainerInfo>();
-let firstTakenAt: string | undefined;
+let baselineOf: { endpoint: string; takenAt: string } | undefined;
 const FIRST_SEEN_LIMIT = 2000;
 
 function sessionBaseline(snapshot: HostSnapshot): HostSnapshot | undefined {
   const docker = snapshot.docker;
   if (!docker) return undefined;
-  const before = firstTakenAt === undefined ? undefined : { ...snapshot, takenAt: firstTakenAt, docker: { ...docker, containers: [...firstSeen.values()] } };
-  firstTakenAt ??= snapshot.takenAt;
-  for (const c of docker.containers) if (c.state === 'running' && !firstSeen.has(c.id)) firstSeen.set(c.id, c);
+  if (baselineOf?.endpoint !== docker.endpoint) {
+    firstSeen.clear();
+    baselineOf = undefined;
+  }
+  const before = baselineOf && { ...snapshot, takenAt: baselineOf.takenAt, docker: { ...docker, containers: [...firstSeen.values()] } };
+  baselineOf ??= { endpoint: docker.endpoint, takenAt: snapshot.takenAt };
+  for (const c of docker.containers) if (c.state === 'running' && !firstSeen.has(c.name)) firstSeen.set(c.name, c);
   // Bounded on hosts that churn containers: the oldest of those gone are forgotten first.
   if (firstSeen.size > FIRST_SEEN_LIMIT) {
-    const live = new Set(docker.containers.map((c) => c.id));
-    for (const id of firstSeen.keys()) if (firstSeen.size > FIRST_SEEN_LIMIT && !live.has(id)) firstSeen.delete(id);
+    const live = new Set(docker.containers.map((c) => c.name));
+    for (const name of firstSeen.keys()) if (firstSeen.size > FIRST_SEEN_LIMIT && !live.has(name)) firstSeen.delete(name);
   }
   return before;
 }
