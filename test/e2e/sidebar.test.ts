@@ -418,12 +418,21 @@ test("Problems: a container naming one it shares no network with, and an address
     assert.equal(warnings?.description, '2', r.map((x) => `${x.label} (${x.description})`).join(' | '));
     assert.equal(await activityBadge(), '2', 'the badge counts the errors and warnings');
     await screenshot(page, 'sidebar-problems');
-    // A finding reveals its container.
-    await viewPane(page, 'Problems')
-      .locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^ip-changed: cndt-e2e-ipc$/ }) })
-      .first()
-      .click();
-    await until('Containers', 'cndt-e2e-ipc selected', (rs) => rs.some((x) => x.label === 'cndt-e2e-ipc' && x.selected));
+    // A finding reveals its container. The trees re-render as Docker's events come in (the
+    // network connect above), which can swallow a click: clicked again until it takes.
+    for (let attempt = 1; ; attempt++) {
+      await focusPane(page, 'Problems');
+      await viewPane(page, 'Problems')
+        .locator('[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^ip-changed: cndt-e2e-ipc$/ }) })
+        .first()
+        .click();
+      try {
+        await until('Containers', 'cndt-e2e-ipc selected', (rs) => rs.some((x) => x.label === 'cndt-e2e-ipc' && x.selected), 10_000);
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   } finally {
     for (const n of names) sh('docker', 'rm', '-f', n);
   }
