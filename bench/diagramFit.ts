@@ -25,8 +25,14 @@ import * as esbuild from 'esbuild';
 
 const BEFORE_FILE = join(process.cwd(), 'bench', 'diagramFitBefore.json');
 const ENGINES = ['lab', 'lab28'] as const;
-const DIAGRAMS: { name: string; request: DiagramRequest }[] = [
-  { name: 'topology: whole host', request: { kind: 'topology', scope: { kind: 'host' }, filter: '' } },
+/** `before`: the name the "before" file measured the same content under (the whole host had one level of detail then: every interface). */
+const DIAGRAMS: { name: string; request: DiagramRequest; before?: string }[] = [
+  { name: 'topology: whole host (compact)', request: { kind: 'topology', scope: { kind: 'host' }, filter: '' }, before: 'topology: whole host' },
+  {
+    name: 'topology: whole host, every interface',
+    request: { kind: 'topology', scope: { kind: 'host' }, filter: '', detail: 'full' },
+    before: 'topology: whole host',
+  },
   { name: 'packet path: tcp :8080', request: { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } } },
 ];
 
@@ -38,7 +44,12 @@ export interface FitFigure {
   fit: number;
   /** How long the page took to draw it (its `rendered` message). */
   ms?: number;
+  /** The diagram's name in the "before" file, when it differs. */
+  before?: string;
 }
+
+/** Mermaid's label font size at 100% (its default theme, which the panel keeps). */
+const LABEL_FONT_PX = 16;
 
 const ELK_BUNDLE = join(process.cwd(), 'dist', 'bench', 'diagram-elk.js');
 
@@ -88,7 +99,7 @@ async function measureAll(server: PageServer, browser: Browser, screenshots?: st
         choices: diagramChoices(snapshot),
         limits: DEFAULT_RENDER_LIMITS,
       };
-      figures.push({ engine, diagram: d.name, ...(await measure(panel, m)) });
+      figures.push({ engine, diagram: d.name, ...(d.before ? { before: d.before } : {}), ...(await measure(panel, m)) });
       if (screenshots) await panel.page.screenshot({ path: join(screenshots, `${engine}-${d.name.replace(/\W+/g, '-')}.png`) });
       process.stderr.write(`${JSON.stringify(figures.at(-1))}\n`);
     }
@@ -124,7 +135,7 @@ async function main(): Promise<void> {
   let elk: FitFigure[] = [];
   try {
     figures = await measureAll(server, browser, process.env.FIT_SCREENSHOTS);
-    if (process.env.FIT_SAVE_BEFORE !== '1') {
+    if (process.env.FIT_SAVE_BEFORE !== '1' && process.env.FIT_QUICK !== '1') {
       await buildElkVariant();
       const elkServer = await startPageServer(ELK_BUNDLE);
       try {
@@ -137,6 +148,7 @@ async function main(): Promise<void> {
     await browser.close();
     await server.close();
   }
+  if (process.env.FIT_QUICK === '1') return; // figures on stderr only, for trying a layout
   if (process.env.FIT_SAVE_BEFORE === '1') {
     writeFileSync(BEFORE_FILE, `${JSON.stringify(figures, null, 2)}\n`);
     process.stdout.write(`saved ${BEFORE_FILE}\n`);
@@ -148,11 +160,11 @@ async function main(): Promise<void> {
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} in headless Chromium, panel 1280x800 (the page the extension serves, Light Modern). Before: commit 0d6fee3, same script.`,
     '',
-    '| capture | diagram | size at 100% before -> after (px) | Fit before -> after | Fit after / before |',
-    '|---|---|---|---:|---:|',
+    '| capture | diagram | size at 100% before -> after (px) | Fit before -> after | Fit after / before | label text at Fit (px) |',
+    '|---|---|---|---:|---:|---:|',
     ...figures.map((f) => {
-      const b = before.find((x) => x.engine === f.engine && x.diagram === f.diagram);
-      return `| ${f.engine === 'lab' ? 'Docker 20.10 (lab)' : 'Docker 28.5 (lab28)'} | ${f.diagram} | ${b ? size(b) : '?'} -> ${size(f)} | ${b ? pct(b.fit) : '?'} -> ${pct(f.fit)} | ${b ? (f.fit / b.fit).toFixed(2) : '?'} |`;
+      const b = before.find((x) => x.engine === f.engine && x.diagram === (f.before ?? f.diagram));
+      return `| ${f.engine === 'lab' ? 'Docker 20.10 (lab)' : 'Docker 28.5 (lab28)'} | ${f.diagram} | ${b ? size(b) : '?'} -> ${size(f)} | ${b ? pct(b.fit) : '?'} -> ${pct(f.fit)} | ${b ? (f.fit / b.fit).toFixed(2) : '?'} | ${(LABEL_FONT_PX * f.fit).toFixed(1)} |`;
     }),
   ];
   writeBenchSection('fit-bench', lines.join('\n'));

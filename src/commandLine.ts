@@ -1,7 +1,7 @@
 // The command line of container-net: its arguments and what each command does.
 // The executable entry point is src/cli.ts.
 //   container-net snapshot [--json] [--out FILE]
-//   container-net topology [--from FILE] [--json | --mermaid [--network N | --container C] [--filter T]]
+//   container-net topology [--from FILE] [--json | --mermaid [--network N | --container C] [--filter T] [--compact | --full]]
 //   container-net path (--port N [--udp] [--ipv6] | --outbound C [--dst IP] [--dport N] | --dns C) [--from FILE] [--json]
 //   container-net watch [--json] [--counters]
 //   container-net rules [--stale] [--from FILE]
@@ -47,8 +47,10 @@ Usage:
                                                  container namespaces, overlays, netfilter, conntrack)
   container-net topology [--from FILE] [--json]  join it up: container eth0 <-> host veth -- bridge
                                                  -> uplink, published ports -> DNAT, overlays -> VXLAN
-  container-net topology --mermaid [--network N | --container C] [--filter TEXT]
-                                                 the topology as a Mermaid flowchart (what the panel draws)
+  container-net topology --mermaid [--network N | --container C] [--filter TEXT] [--compact | --full]
+                                                 the topology as a Mermaid flowchart (what the panel draws:
+                                                 the whole host compact, a line per interface; --full for
+                                                 every interface, veth pair and port edge)
   container-net path --port N [--udp] [--ipv6]   the chains a new connection from outside to published
                                                  port N traverses, rule by rule, the verdict and why
                                                  first (--mermaid: the flowchart the panel draws)
@@ -124,6 +126,7 @@ interface Args {
   privilegeCommand?: string[];
   dnsRules?: boolean;
   mermaid: boolean;
+  detail?: 'compact' | 'full';
   network?: string;
   container?: string;
   filter?: string;
@@ -171,7 +174,10 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--docker-host') args.dockerHost = value();
     else if (a === '--no-dns-rules') args.dnsRules = false;
     else if (a === '--mermaid') args.mermaid = true;
-    else if (a === '--network') args.network = value();
+    else if (a === '--full' || a === '--compact') {
+      if (args.detail && args.detail !== a.slice(2)) throw new UsageError('give --compact or --full, not both');
+      args.detail = a === '--full' ? 'full' : 'compact';
+    } else if (a === '--network') args.network = value();
     else if (a === '--container') args.container = value();
     else if (a === '--filter') args.filter = value();
     else if (a === '--port') args.port = portValue(a, value());
@@ -297,7 +303,7 @@ export async function main(argv: string[]): Promise<number> {
           : args.container
             ? { kind: 'container', container: args.container }
             : { kind: 'host' };
-        return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '' }, 'mermaid');
+        return printDiagram(snapshot, { kind: 'topology', scope, filter: args.filter ?? '', ...(args.detail ? { detail: args.detail } : {}) }, 'mermaid');
       }
       const topo = buildTopology(snapshot);
       print(args.json ? `${displayJson(topo)}\n` : `${renderTopologyText(topo, aliasGroups(snapshot))}\n`);

@@ -84,7 +84,8 @@ export type ToWebview =
 
 // ------------------------------------------------------------------ webview -> host
 
-export type NodeAction = 'reveal' | 'terminal';
+/** `open`: the topology of a clicked container or network, every interface drawn, in a tab of its own. */
+export type NodeAction = 'reveal' | 'terminal' | 'open';
 
 export type FromWebview =
   | { type: 'ready'; state?: DiagramPanelState }
@@ -137,7 +138,9 @@ export function parseDiagramRequest(v: unknown): DiagramRequest | undefined {
   if (!isObject(v)) return undefined;
   if (v.kind === 'topology') {
     const scope = parseScope(v.scope);
-    return scope ? { kind: 'topology', scope, filter: isString(v.filter) ? v.filter.slice(0, 200) : '' } : undefined;
+    if (!scope) return undefined;
+    const detail = v.detail === 'compact' || v.detail === 'full' ? v.detail : undefined;
+    return { kind: 'topology', scope, filter: isString(v.filter) ? v.filter.slice(0, 200) : '', ...(detail ? { detail } : {}) };
   }
   if (v.kind === 'path') {
     const path = parsePath(v.path);
@@ -163,7 +166,9 @@ export function parseFromWebview(v: unknown): FromWebview | undefined {
     case 'pickConnection':
       return { type: v.type };
     case 'nodeAction':
-      return isString(v.nodeId) && (v.action === 'reveal' || v.action === 'terminal') ? { type: 'nodeAction', nodeId: v.nodeId, action: v.action } : undefined;
+      return isString(v.nodeId) && (v.action === 'reveal' || v.action === 'terminal' || v.action === 'open')
+        ? { type: 'nodeAction', nodeId: v.nodeId, action: v.action }
+        : undefined;
     case 'exportSvg':
       return isString(v.svg) && v.svg.length < 50_000_000 ? { type: 'exportSvg', svg: v.svg } : undefined;
     case 'rendered':

@@ -1,5 +1,6 @@
 // What a click (or Enter) on a diagram node offers: a small bar of actions for that node,
-// "Reveal in sidebar" always and "Open shell in namespace" for a running container. The bar
+// "Reveal in sidebar" always, "Open topology" (every interface, in a tab of its own) for a
+// container or a network, and "Open shell in namespace" for a running container. The bar
 // lives outside the SVG, so a re-render of the same diagram (counters refresh every few
 // seconds) keeps it open as long as its node is still drawn.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -10,6 +11,7 @@ export class NodeActionBar {
   readonly element: HTMLElement;
   private readonly subject: HTMLElement;
   private readonly terminal: HTMLElement;
+  private readonly open: HTMLElement;
   private selected: { nodeId: string; target: NodeTarget; element: SVGGElement } | undefined;
 
   constructor(private readonly onAction: (nodeId: string, action: NodeAction) => void) {
@@ -21,6 +23,7 @@ export class NodeActionBar {
     this.subject = document.createElement('span');
     this.subject.className = 'action-subject';
     const reveal = this.button('Reveal in sidebar', 'reveal');
+    this.open = this.button('Open topology', 'open');
     this.terminal = this.button('Open shell in namespace', 'terminal');
     const close = document.createElement('vscode-button');
     close.setAttribute('secondary', '');
@@ -28,7 +31,7 @@ export class NodeActionBar {
     close.title = 'Close (Escape)';
     close.textContent = 'Close';
     close.addEventListener('click', () => this.hide(true));
-    this.element.append(this.subject, reveal, this.terminal, close);
+    this.element.append(this.subject, reveal, this.open, this.terminal, close);
     this.element.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
         e.stopPropagation();
@@ -65,6 +68,7 @@ export class NodeActionBar {
   private update(target: NodeTarget): void {
     this.subject.textContent = describeTarget(target);
     this.terminal.hidden = !(target.kind === 'container' && target.running);
+    this.open.hidden = !((target.kind === 'container' && target.running) || target.kind === 'network');
   }
 
   /** Closes the bar; `returnFocus` puts the keyboard focus back on its node. */

@@ -19,7 +19,21 @@ export type PathRequest =
    */
   | { kind: 'connection'; from: string; to: string; protocol: 'tcp' | 'udp'; ipv6?: boolean };
 
-export type DiagramRequest = { kind: 'topology'; scope: TopologyScope; filter: string } | { kind: 'path'; path: PathRequest };
+/**
+ * How much a topology draws of each namespace. `compact`: a line per container interface (name,
+ * address, published ports), bridge, NAT and uplink a line each, no veth labels: what fits a
+ * whole host in a panel. `full`: every interface with its addresses, MAC, MTU and veth pair, and
+ * published ports as edges from the uplink. Absent: compact for the whole host, full for a
+ * network or a container.
+ */
+export type TopologyDetail = 'compact' | 'full';
+
+export type DiagramRequest = { kind: 'topology'; scope: TopologyScope; filter: string; detail?: TopologyDetail } | { kind: 'path'; path: PathRequest };
+
+/** The level of detail a topology request is drawn at. */
+export function topologyDetail(request: { scope: TopologyScope; detail?: TopologyDetail }): TopologyDetail {
+  return request.detail ?? (request.scope.kind === 'host' ? 'compact' : 'full');
+}
 
 /** What a node of a rendered diagram stands for: what a click on it can act on. */
 export type NodeTarget =

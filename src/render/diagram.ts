@@ -28,6 +28,7 @@ export function renderDiagram(snapshot: HostSnapshot, request: DiagramRequest, o
     return renderTopologyMermaid(snapshot, buildTopology(snapshot), request.scope, {
       filter: request.filter,
       limits,
+      ...(request.detail ? { detail: request.detail } : {}),
       ...(options.maxContainersPerNetwork !== undefined ? { maxContainersPerNetwork: options.maxContainersPerNetwork } : {}),
     });
   }
@@ -38,7 +39,14 @@ export function renderDiagram(snapshot: HostSnapshot, request: DiagramRequest, o
 /** What the pickers offer for this host: the whole host, each network, each container; each published port, outbound and DNS flow. */
 export function diagramChoices(snapshot: HostSnapshot): DiagramChoice[] {
   const topo = buildTopology(snapshot);
-  const out: DiagramChoice[] = [{ label: 'Topology: whole host', request: { kind: 'topology', scope: { kind: 'host' }, filter: '' } }];
+  const out: DiagramChoice[] = [
+    { label: 'Topology: whole host', description: 'a line per interface', request: { kind: 'topology', scope: { kind: 'host' }, filter: '' } },
+    {
+      label: 'Topology: whole host, every interface',
+      description: 'veth pairs, MACs, published ports as edges',
+      request: { kind: 'topology', scope: { kind: 'host' }, filter: '', detail: 'full' },
+    },
+  ];
   for (const n of topo.networks) {
     out.push({
       label: `Topology: network ${n.name}`,

@@ -4,13 +4,18 @@
 // uplink, published ports on the edge they enter by (uplink -> DNAT -> container), overlay
 // sandboxes with br0 and the VXLAN device (VNI, MTU, remote VTEPs). Pure.
 //
+// Two levels of detail (TopologyDetail): `full` draws all of the above; `compact` (the whole
+// host's default) a line per container interface (name, address, published ports), the bridge
+// with its way out on one node and the uplink once, so a whole host reads at Fit. Leftover
+// state (a bridge no network owns, a subnet routed elsewhere) is drawn and said first at both.
+//
 // Large hosts: per network at most `maxContainersPerNetwork` containers are drawn one by one
 // (those with published ports first); the rest of that network becomes one group node. If the
 // text still exceeds Mermaid's limits the cap is halved until it fits, so a host with hundreds
 // of containers still gives a diagram, never a Mermaid error.
 import type { HostSnapshot, Link } from '../snapshot/hostSnapshot';
 import type { ContainerNode, Endpoint, NetworkNode, OverlayJoin, PortMapping, Topology } from '../model/topology';
-import type { NodeTarget, TopologyScope } from '../model/diagramRequest';
+import { topologyDetail, type NodeTarget, type TopologyDetail, type TopologyScope } from '../model/diagramRequest';
 import type { RenderLimits, RenderedDiagram } from './renderedDiagram';
 import { DiagramRequestError } from '../model/pathRequests';
 import { outsideInterface } from '../model/packetFlows';
@@ -18,12 +23,15 @@ import { FlowchartBuilder, escapeLabel, labelLines } from './mermaidText';
 import { formatBytes } from './packetPathMermaid';
 import { socketAddress } from '../model/socketAddress';
 import { findContainer } from '../model/containerLookup';
+import { leftoverLines, type HostLeftovers } from '../model/leftovers';
 
 export interface TopologyRenderOptions {
   /** Case-insensitive text matched against container names, images, IPs and network names. */
   filter?: string;
   limits: RenderLimits;
   maxContainersPerNetwork?: number;
+  /** Default: compact for the whole host, full for a network or a container (see TopologyDetail). */
+  detail?: TopologyDetail;
 }
 
 interface Selection {
@@ -106,6 +114,22 @@ function masqueradeText(n: NetworkNode): string[] {
   return n.masquerade.map((r) => `${r.spec.replace(/^-A \S+ /, '')} (${r.packets} pkts, ${formatBytes(r.bytes)})`);
 }
 
+/** Compact: how a bridge network's traffic leaves, as a line of the bridge's node. */
+function egressPhrase(n: NetworkNode, uplink: string | undefined): string {
+  if (n.internal) return 'internal: no way out';
+  const to = uplink ? ` to ${uplink}` : '';
+  if (n.masquerade.length > 0) return `MASQUERADE${to} (${n.masquerade.reduce((sum, r) => sum + r.packets, 0)} pkts)`;
+  return n.gatewayMode === 'routed' ? `routed${to}, no NAT` : `routed out${to}, no MASQUERADE rule`;
+}
+
+/** A published port as one short phrase (compact detail): `:8080 -> 80`, the host address when it is not a wildcard, the fault when nothing carries it. */
+function portPhrase(p: PortMapping): string {
+  if (p.hostPort === 0) return `${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`} open (${p.carriedBy ?? 'no host port'})`;
+  const host = p.hostIp && p.hostIp !== '0.0.0.0' && p.hostIp !== '::' ? socketAddress(p.hostIp, p.hostPort) : `:${p.hostPort}`;
+  const carried = p.dnatRules.length > 0 || p.carriedBy ? '' : ' (no DNAT rule)';
+  return `${host} -> ${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}${carried}`;
+}
+
 class TopologyDrawing {
   readonly fc = new FlowchartBuilder('TB');
   readonly nodes: Record<string, NodeTarget> = {};
@@ -121,6 +145,8 @@ class TopologyDrawing {
     private readonly sel: Selection,
     private readonly cap: number,
     private readonly showDns: boolean,
+    private readonly compact: boolean,
+    private readonly scope: TopologyScope,
   ) {}
 
   private link(name: string): Link | undefined {
@@ -134,6 +160,21 @@ class TopologyDrawing {
       this.containerIndex.set(id, i);
     }
     return i;
+  }
+
+  /**
+   * Leftover state that concerns the drawing: on the whole host every stale bridge and
+   * misrouted subnet; for a network or a container, those of its networks (a bridge colliding
+   * with one, or the one its subnet is routed to instead of its own).
+   */
+  leftovers(): HostLeftovers {
+    const all = this.topo.leftovers;
+    if (this.scope.kind === 'host') return all;
+    const names = new Set(this.sel.networks.map((n) => n.name));
+    const subnetRoutes = all.subnetRoutes.filter((r) => names.has(r.network));
+    const misroutedTo = new Set(subnetRoutes.filter((r) => !r.ok).map((r) => r.picked));
+    const bridges = all.bridges.filter((b) => misroutedTo.has(b.name) || b.collidesWith.some((c) => names.has(c.replace(/ \([^)]*\)$/, ''))));
+    return { bridges, subnetRoutes };
   }
 
   /** Which containers of each network are drawn one by one; the rest are grouped. */
@@ -191,7 +232,9 @@ class TopologyDrawing {
     const id = this.fc.node(
       `U${box}`,
       'rect',
-      labelLines([`${up.link.name} (uplink${up.noDefault ? ', no default route' : ''})`, ...cidrOf(up.link)]),
+      this.compact
+        ? labelLines([`${up.link.name} ${cidrOf(up.link)[0] ?? ''} (uplink${up.noDefault ? ', no default route' : ''})`])
+        : labelLines([`${up.link.name} (uplink${up.noDefault ? ', no default route' : ''})`, ...cidrOf(up.link)]),
       'uplink',
     );
     this.nodes[id] = { kind: 'hostInterface', name: up.link.name };
@@ -205,6 +248,26 @@ class TopologyDrawing {
     const iface = e.containerInterface ? `${e.containerInterface.name}@if${e.hostVeth?.index ?? e.overlay?.sandboxVeth?.index ?? '?'}` : 'interface not found';
     const sharers = this.sel.containers.filter((x) => x.id !== c.id && x.namespaceOwnerId === c.id).map((x) => x.name);
     const others = this.sel.endpoints.filter((x) => x.containerId === c.id && x !== e).map((x) => x.network);
+    const problem = e.flags.some((f) => f.endsWith('not-found') || f === 'bridge-mismatch');
+    if (this.compact) {
+      // One line for the interface; its published ports, sharers and faults only when it has them.
+      const ports = [...new Set(this.portsAt(e).map(portPhrase))];
+      const mtu = e.containerInterface?.mtu && e.containerInterface.mtu !== 1500 ? ` MTU ${e.containerInterface.mtu}` : '';
+      const id = this.fc.node(
+        `E${ci}x${k}`,
+        'rect',
+        labelLines([
+          `${c.name} ${e.ip || (e.containerInterface ? e.containerInterface.name : 'interface not found')}${mtu}`,
+          ports.length ? `${ports.slice(0, 3).join(', ')}${ports.length > 3 ? ` +${ports.length - 3}` : ''}` : undefined,
+          sharers.length ? `+ ${sharers.join(', ')} (container:${c.name})` : undefined,
+          problem ? e.flags.join(', ') : undefined,
+        ]),
+        problem ? 'problem' : 'iface',
+      );
+      this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
+      this.endpointIds.set(e, id);
+      return id;
+    }
     const id = this.fc.node(
       `E${ci}x${k}`,
       'rect',
@@ -218,7 +281,7 @@ class TopologyDrawing {
         others.length ? `also on ${others.join(', ')}` : undefined,
         e.flags.length ? `flags: ${e.flags.join(', ')}` : undefined,
       ]),
-      e.flags.some((f) => f.endsWith('not-found') || f === 'bridge-mismatch') ? 'problem' : 'iface',
+      problem ? 'problem' : 'iface',
     );
     this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
     this.endpointIds.set(e, id);
@@ -266,11 +329,11 @@ class TopologyDrawing {
   /** Published ports of the containers drawn in a box: they enter by that box's uplink and are DNATed to the container's address. */
   private portEdges(net: NetworkNode, uplink: string | undefined): void {
     for (const p of this.sel.ports) {
-      const target =
-        [...this.endpointIds].find(([e]) => e.networkId === net.id && e.containerId === p.containerId && e.ip === p.containerIp)?.[1] ??
-        (this.firstNetworkOf(p.containerId) === net.id ? [...this.endpointIds].find(([e]) => e.containerId === p.containerId)?.[1] : undefined);
+      const endpoint = this.portEndpoint(p);
+      const target = endpoint && endpoint.networkId === net.id ? this.endpointIds.get(endpoint) : undefined;
       if (!target) continue;
       this.portsDrawn.add(p);
+      if (this.compact) continue; // written in the container's node
       const dnat = p.dnatRules[0];
       const label = `${p.protocol} ${socketAddress(p.hostIp || '0.0.0.0', p.hostPort)} -> ${p.dnatTarget ?? socketAddress(p.containerIp, p.containerPort)}${dnat ? ` DNAT (${dnat.packets} pkts)` : p.carriedBy ? ` (${p.carriedBy})` : ' (no DNAT rule)'}${p.proxy ? ', docker-proxy' : ''}`;
       if (!uplink) {
@@ -283,6 +346,18 @@ class TopologyDrawing {
   }
 
   private readonly portsDrawn = new Set<PortMapping>();
+
+  /** The drawn interface a published port is DNATed to: the one with its address, else the container's interface on its first network. */
+  private portEndpoint(p: PortMapping): Endpoint | undefined {
+    const mine = this.sel.endpoints.filter((e) => e.containerId === p.containerId);
+    const first = this.firstNetworkOf(p.containerId);
+    return mine.find((e) => e.ip === p.containerIp && this.sel.networks.some((n) => n.id === e.networkId)) ?? mine.find((e) => e.networkId === first);
+  }
+
+  /** The published ports that enter by one interface (its container's, DNATed to its address). */
+  private portsAt(e: Endpoint): PortMapping[] {
+    return this.sel.ports.filter((p) => p.containerId === e.containerId && this.portEndpoint(p) === e);
+  }
 
   private firstNetworkOf(containerId: string): string | undefined {
     return this.sel.endpoints.find((e) => e.containerId === containerId && this.sel.networks.some((n) => n.id === e.networkId))?.networkId;
@@ -309,24 +384,33 @@ class TopologyDrawing {
       if (!n.bridge && members.length === 0 && rest.length === 0) return;
       const box = `NET${i}`;
       const kind = n.bridge ? (n.internal ? 'internal bridge' : 'bridge') : n.driver;
+      const title = this.compact
+        ? `${n.name}${n.subnets.length ? ` ${n.subnets.join(', ')}` : ''}${kind === 'bridge' ? '' : ` (${kind})`}`
+        : `network ${n.name} (${kind}${n.subnets.length ? ` ${n.subnets.join(', ')}` : ''})`;
       const draw = (): void =>
         fc.subgraph(
           box,
-          escapeLabel(`network ${n.name} (${kind}${n.subnets.length ? ` ${n.subnets.join(', ')}` : ''})`),
+          escapeLabel(title),
           () => {
             let hub: string | undefined;
             if (n.bridge) {
               const bridge = n.bridge;
               const gw = cidrOf(this.link(bridge));
+              // Its subnet routed elsewhere (a leftover bridge holding it): said on the bridge itself.
+              const misrouted = this.topo.leftovers.subnetRoutes.find((r) => r.network === n.name && !r.ok);
+              const misroute = misrouted ? `MISROUTED: ${misrouted.probe} goes to ${misrouted.picked ?? 'no route'}` : undefined;
               hub = fc.node(
                 `B${i}`,
                 'rect',
-                labelLines([
-                  `${bridge} (bridge${n.bridgeUp === false ? ', down' : ''})`,
-                  `network ${n.name}${n.internal ? ' (internal)' : ''}`,
-                  gw.length ? `gateway ${gw.join(', ')}` : n.gateway ? `gateway ${n.gateway}` : undefined,
-                ]),
-                n.internal ? 'internal' : 'bridge',
+                this.compact
+                  ? labelLines([`${bridge} ${gw[0] ?? n.gateway ?? ''}${n.bridgeUp === false ? ' (down)' : ''}`, egressPhrase(n, ups[0]?.link.name), misroute])
+                  : labelLines([
+                      `${bridge} (bridge${n.bridgeUp === false ? ', down' : ''})`,
+                      `network ${n.name}${n.internal ? ' (internal)' : ''}`,
+                      gw.length ? `gateway ${gw.join(', ')}` : n.gateway ? `gateway ${n.gateway}` : undefined,
+                      misroute,
+                    ]),
+                misroute ? 'problem' : n.internal ? 'internal' : 'bridge',
               );
               this.nodes[hub] = { kind: 'network', id: n.id, name: n.name };
               this.bridgeIds.set(n.id, hub);
@@ -336,19 +420,35 @@ class TopologyDrawing {
             if (n.driver === 'overlay') {
               join = this.sel.endpoints.find((e) => e.networkId === n.id && drawn.has(e.containerId) && e.overlay)?.overlay;
               if (join) {
-                hub = fc.node(`OB${i}`, 'rect', labelLines([`${join.bridge ?? 'br0'} (bridge in sandbox ${join.sandbox})`, n.subnets.join(', ')]), 'bridge');
-                this.nodes[hub] = { kind: 'network', id: n.id, name: n.name };
-                vx = fc.node(
-                  `OX${i}`,
+                const device = join.vxlanDevice ?? 'vxlan device not found';
+                const vni = `VNI ${join.vni ?? n.vxlanIds.join(', ')}${join.mtu ? ` MTU ${join.mtu}` : ''}`;
+                // Compact: br0 and the VXLAN device in one node.
+                hub = fc.node(
+                  `OB${i}`,
                   'rect',
-                  labelLines([
-                    `${join.vxlanDevice ?? 'vxlan device not found'}`,
-                    `VNI ${join.vni ?? n.vxlanIds.join(', ')}${join.mtu ? ` MTU ${join.mtu}` : ''}`,
-                    join.remoteVteps.length ? `remote VTEPs: ${join.remoteVteps.join(', ')}` : 'no remote VTEPs in the FDB (single node)',
-                  ]),
-                  'vxlan',
+                  this.compact
+                    ? labelLines([
+                        `${join.bridge ?? 'br0'} in sandbox ${join.sandbox}`,
+                        `${device} ${vni}`,
+                        join.remoteVteps.length ? `${join.remoteVteps.length} remote VTEP(s)` : undefined,
+                      ])
+                    : labelLines([`${join.bridge ?? 'br0'} (bridge in sandbox ${join.sandbox})`, n.subnets.join(', ')]),
+                  this.compact ? 'vxlan' : 'bridge',
                 );
-                fc.edge(hub, vx, undefined, 'line');
+                this.nodes[hub] = { kind: 'network', id: n.id, name: n.name };
+                if (!this.compact) {
+                  vx = fc.node(
+                    `OX${i}`,
+                    'rect',
+                    labelLines([
+                      device,
+                      vni,
+                      join.remoteVteps.length ? `remote VTEPs: ${join.remoteVteps.join(', ')}` : 'no remote VTEPs in the FDB (single node)',
+                    ]),
+                    'vxlan',
+                  );
+                  fc.edge(hub, vx, undefined, 'line');
+                }
               }
             }
             for (const c of members) {
@@ -356,19 +456,21 @@ class TopologyDrawing {
                 const ep = this.endpointNode(c, e);
                 // The veth pair is the line from the namespace to the bridge, labelled with its host end.
                 const peer = e.hostVeth ?? e.overlay?.sandboxVeth;
-                const label = peer
-                  ? escapeLabel(
-                      `${peer.name}@if${e.containerInterface?.index ?? '?'}${peer.mtu && peer.mtu !== e.containerInterface?.mtu ? ` MTU ${peer.mtu}` : ''}`,
-                    )
-                  : undefined;
+                const label =
+                  peer && !this.compact
+                    ? escapeLabel(
+                        `${peer.name}@if${e.containerInterface?.index ?? '?'}${peer.mtu && peer.mtu !== e.containerInterface?.mtu ? ` MTU ${peer.mtu}` : ''}`,
+                      )
+                    : undefined;
                 if (!hub) continue;
                 const line = fc.edge(ep, hub, label, 'line');
                 // A host veth is an interface of the host: its label reveals it, as a node would.
-                if (e.hostVeth) this.nodes[line] = { kind: 'hostInterface', name: e.hostVeth.name };
+                if (e.hostVeth && label) this.nodes[line] = { kind: 'hostInterface', name: e.hostVeth.name };
               }
             }
             if (rest.length > 0) this.groupNode(n, rest, hub);
-            const uplink = n.internal || (!n.bridge && !vx) ? undefined : this.uplinkIn(box, ups);
+            // Compact: the way out is a line of the bridge's node, the uplink drawn once in the host's box.
+            const uplink = this.compact || n.internal || (!n.bridge && !vx) ? undefined : this.uplinkIn(box, ups);
             if (n.bridge && hub && uplink) {
               if (n.masquerade.length > 0) {
                 const nat = fc.node(`N${i}`, 'hexagon', labelLines(['NAT (MASQUERADE)', ...masqueradeText(n)]), 'nat');
@@ -385,12 +487,46 @@ class TopologyDrawing {
           'box',
           'TB',
         );
-      boxes.push({ id: box, width: Math.max(members.length + (rest.length ? 1 : 0), n.masquerade.length > 0 ? 2 : 1), draw });
+      const units = members.length + (rest.length ? 1 : 0);
+      boxes.push({
+        id: box,
+        width: this.compact ? Math.max(units, title.length / TITLE_CHARS_PER_UNIT) + BOX_MARGIN_UNITS : Math.max(units, n.masquerade.length > 0 ? 2 : 1),
+        draw,
+      });
     });
+
+    // Leftover bridges (no Docker network owns them, or they hold a Docker subnet's address): flagged, never hidden.
+    const stale = this.leftovers().bridges;
+    if (stale.length > 0) {
+      const draw = (): void =>
+        fc.subgraph(
+          'STALE',
+          escapeLabel('leftover state: no Docker network owns these'),
+          () => {
+            stale.forEach((b, k) => {
+              const id = fc.node(
+                `S${k}`,
+                'rect',
+                labelLines([
+                  `STALE ${b.name} (${b.up ? 'up' : 'down'})`,
+                  b.addresses.length ? b.addresses.join(', ') : 'no address',
+                  b.collidesWith.length ? `collides with ${b.collidesWith.join(', ')}` : undefined,
+                  this.compact || b.routes.length === 0 ? undefined : `routes: ${b.routes.join('; ')}`,
+                ]),
+                'problem',
+              );
+              this.nodes[id] = { kind: 'hostInterface', name: b.name };
+            });
+          },
+          'box',
+          'TB',
+        );
+      boxes.push({ id: 'STALE', width: stale.length + (this.compact ? BOX_MARGIN_UNITS : 0), draw });
+    }
 
     // The host's own namespace: its uplink and the containers that share it (network mode host).
     const hostMode = this.sel.containers.filter((c) => c.modeKind === 'host');
-    if (hostMode.length > 0 || this.sel.networks.length === 0) {
+    if (hostMode.length > 0 || this.sel.networks.length === 0 || this.compact) {
       const draw = (): void =>
         fc.subgraph(
           'HOSTNS',
@@ -398,7 +534,12 @@ class TopologyDrawing {
           () => {
             const up = this.uplinkIn('H', ups);
             for (const c of hostMode) {
-              const id = fc.node(`H${this.cindex(c.id)}`, 'stadium', labelLines([c.name, 'network mode host: shares this namespace']), 'container');
+              const id = fc.node(
+                `H${this.cindex(c.id)}`,
+                'stadium',
+                labelLines(this.compact ? [`${c.name} (network mode host)`] : [c.name, 'network mode host: shares this namespace']),
+                'container',
+              );
               this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
               if (up) fc.edge(id, up, undefined, 'line');
             }
@@ -406,7 +547,7 @@ class TopologyDrawing {
           'box',
           'TB',
         );
-      boxes.push({ id: 'HOSTNS', width: Math.max(1, hostMode.length), draw });
+      boxes.push({ id: 'HOSTNS', width: Math.max(1, hostMode.length) + (this.compact ? BOX_MARGIN_UNITS : 0), draw });
     }
     // Containers with no interface on a drawn network (network mode none, or interfaces Docker does not know).
     const alone = this.sel.containers.filter((c) => own(c) && !this.sel.endpoints.some((e) => e.containerId === c.id));
@@ -422,7 +563,11 @@ class TopologyDrawing {
               const id = fc.node(
                 `E${ci}x0`,
                 'rect',
-                labelLines([`${c.name}: lo only`, `network mode ${c.modeKind}`, sharers.length ? `shared with ${sharers.join(', ')}` : undefined]),
+                labelLines(
+                  this.compact
+                    ? [`${c.name}: lo only`, sharers.length ? `+ ${sharers.join(', ')}` : undefined]
+                    : [`${c.name}: lo only`, `network mode ${c.modeKind}`, sharers.length ? `shared with ${sharers.join(', ')}` : undefined],
+                ),
                 'iface',
               );
               this.nodes[id] = { kind: 'container', id: c.id, name: c.name, running: true };
@@ -431,10 +576,10 @@ class TopologyDrawing {
           'box',
           'TB',
         );
-      boxes.push({ id: 'NONET', width: alone.length, draw });
+      boxes.push({ id: 'NONET', width: alone.length + (this.compact ? BOX_MARGIN_UNITS : 0), draw });
     }
     // Rows of boxes: each row a borderless subgraph (its boxes side by side), the rows one under the other.
-    const rows = packRows(boxes);
+    const rows = packRows(boxes, this.compact ? COMPACT_MEASURE : FULL_MEASURE);
     rows.forEach((row, r) => {
       if (rows.length === 1) for (const b of row) b.draw();
       else fc.subgraph(`ROW${r}`, ' ', () => row.forEach((b) => b.draw()), 'row', 'TB');
@@ -449,8 +594,16 @@ class TopologyDrawing {
 }
 
 /** Width of one unit of a box (a container's node) and height of a row of boxes, in px as Mermaid draws them: for packing only. */
-const UNIT_WIDTH = 260;
-const ROW_HEIGHT = 900;
+export interface BoxMeasure {
+  unitWidth: number;
+  rowHeight: number;
+}
+const FULL_MEASURE: BoxMeasure = { unitWidth: 260, rowHeight: 900 };
+const COMPACT_MEASURE: BoxMeasure = { unitWidth: 190, rowHeight: 340 };
+/** Compact: a box is at least as wide as its title, about this many characters per container node's width. */
+const TITLE_CHARS_PER_UNIT = 26;
+/** Compact: a box's padding and the space beside it, in container nodes' widths. */
+const BOX_MARGIN_UNITS = 0.5;
 const PANEL = { width: 1264, height: 680 };
 
 /** A box of the drawing (a network, the host's namespace, containers without a network): its width in container nodes, and how to draw it. */
@@ -465,29 +618,52 @@ interface Box {
  * number of rows that gives the largest zoom at Fit, estimated from each box's width in
  * container nodes.
  */
-export function packRows<T extends { width: number }>(boxes: T[]): T[][] {
+export function packRows<T extends { width: number }>(boxes: T[], measure: BoxMeasure = FULL_MEASURE): T[][] {
   if (boxes.length < 2) return [boxes];
-  const total = boxes.reduce((s, b) => s + b.width, 0);
   let best: { rows: T[][]; fit: number } | undefined;
   for (let r = 1; r <= boxes.length; r++) {
-    const target = total / r;
-    const rows: T[][] = [[]];
-    let width = 0;
-    for (const b of boxes) {
-      const row = rows[rows.length - 1] as T[];
-      if (row.length > 0 && width + b.width / 2 > target && rows.length < r) {
-        rows.push([b]);
-        width = b.width;
-      } else {
-        row.push(b);
-        width += b.width;
-      }
-    }
+    const rows = balancedRows(boxes, r);
     const widest = Math.max(...rows.map((row) => row.reduce((s, b) => s + b.width, 0)));
-    const fit = Math.min(PANEL.width / (widest * UNIT_WIDTH), PANEL.height / (rows.length * ROW_HEIGHT));
+    const fit = Math.min(PANEL.width / (widest * measure.unitWidth), PANEL.height / (rows.length * measure.rowHeight));
     if (!best || fit > best.fit + 1e-9) best = { rows, fit };
   }
   return best?.rows ?? [boxes];
+}
+
+/** Splits boxes, in order, into `r` rows so the widest row is as narrow as it can be (linear partition, by dynamic programming). */
+function balancedRows<T extends { width: number }>(boxes: T[], r: number): T[][] {
+  const n = boxes.length;
+  const prefix = [0];
+  for (const b of boxes) prefix.push((prefix.at(-1) as number) + b.width);
+  const span = (i: number, j: number): number => (prefix[j] as number) - (prefix[i] as number);
+  // cost[k][j]: the widest row when the first j boxes make k rows; cut[k][j]: where the last row starts.
+  const cost: number[][] = [Array.from({ length: n + 1 }, (_, j) => (j === 0 ? 0 : Infinity))];
+  const cut: number[][] = [Array.from({ length: n + 1 }, () => 0)];
+  for (let k = 1; k <= r; k++) {
+    const row = [0];
+    const from = [0];
+    for (let j = 1; j <= n; j++) {
+      row[j] = Infinity;
+      from[j] = 0;
+      for (let i = k - 1; i < j; i++) {
+        const c = Math.max((cost[k - 1] as number[])[i] as number, span(i, j));
+        if (c < (row[j] as number)) {
+          row[j] = c;
+          from[j] = i;
+        }
+      }
+    }
+    cost.push(row);
+    cut.push(from);
+  }
+  const rows: T[][] = [];
+  let j = n;
+  for (let k = r; k >= 1 && j > 0; k--) {
+    const i = (cut[k] as number[])[j] as number;
+    rows.unshift(boxes.slice(i, j));
+    j = i;
+  }
+  return rows.filter((row) => row.length > 0);
 }
 
 export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, scope: TopologyScope, options: TopologyRenderOptions): RenderedDiagram {
@@ -502,16 +678,37 @@ export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, sc
   const maxChars = Math.floor(options.limits.maxTextSize * 0.9);
   const maxEdges = Math.floor(options.limits.maxEdges * 0.9);
   let cap = Math.max(0, Math.floor(options.maxContainersPerNetwork ?? 12)) || 0;
+  const detail = topologyDetail({ scope, ...(options.detail ? { detail: options.detail } : {}) });
+  // The title names a level of detail other than the scope's own (it is the tab's name).
+  const titled = detail === topologyDetail({ scope }) ? title : `${title}${detail === 'full' ? ', every interface' : ', compact'}`;
   for (;;) {
-    const d = new TopologyDrawing(snapshot, topo, sel, cap, scope.kind === 'container');
+    const d = new TopologyDrawing(snapshot, topo, sel, cap, scope.kind === 'container', detail === 'compact', scope);
     d.draw();
     const mermaid = d.fc.text(TOPOLOGY_CLASSES);
     if ((mermaid.length <= maxChars && d.fc.edgeCount <= maxEdges) || !(cap > 0)) {
       const notes = [...sel.notes, ...d.notes, ...topo.limits.map((l) => `not read: ${l}`)];
+      if (detail === 'compact' && sel.containers.length > 0)
+        notes.push(
+          'compact: a line per interface. Veth pairs, MACs and port edges: Open topology on a container or network, or pick "whole host, every interface"',
+        );
       if (mermaid.length > maxChars || d.fc.edgeCount > maxEdges)
         notes.unshift('even grouped, this host exceeds the diagram limits: use the filter or pick one network');
       if (sel.containers.length === 0) notes.unshift('no running containers in this scope');
-      return { title, mermaid, nodes: d.nodes, moved: [], stats: { nodes: d.fc.nodeCount, edges: d.fc.edgeCount, chars: mermaid.length }, notes };
+      // Leftover state is the first thing said: what is stale and where traffic goes astray.
+      const lines = leftoverLines(d.leftovers());
+      const leftovers = [...lines.filter((l) => l.startsWith('MISROUTED')), ...lines.filter((l) => !l.startsWith('MISROUTED'))];
+      const summary = leftovers.length
+        ? `${leftovers.slice(0, 2).join(' · ')}${leftovers.length > 2 ? ` (and ${leftovers.length - 2} more: the Host view lists them)` : ''}`
+        : undefined;
+      return {
+        title: titled,
+        mermaid,
+        nodes: d.nodes,
+        moved: [],
+        stats: { nodes: d.fc.nodeCount, edges: d.fc.edgeCount, chars: mermaid.length },
+        notes,
+        ...(summary ? { summary } : {}),
+      };
     }
     cap = Math.floor(cap / 2);
   }

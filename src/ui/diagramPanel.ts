@@ -18,6 +18,7 @@ import {
   type DiagramChoice,
   type DiagramRequest,
   type FromWebview,
+  type NodeAction,
   type RenderedDiagram,
   type ToWebview,
 } from '../protocol';
@@ -346,11 +347,17 @@ class DiagramPanel {
     }
   }
 
-  private async nodeAction(nodeId: string, action: 'reveal' | 'terminal'): Promise<void> {
+  private async nodeAction(nodeId: string, action: NodeAction): Promise<void> {
     const nodes = this.lastDiagram?.nodes;
     const target = nodes && Object.hasOwn(nodes, nodeId) ? nodes[nodeId] : undefined;
     if (!target) {
       this.deps.log.warn(`diagram: ${action} on ${nodeId}, which the diagram shown does not have`);
+      return;
+    }
+    if (action === 'open') {
+      if (target.kind === 'container') this.setRequest({ kind: 'topology', scope: { kind: 'container', container: target.name }, filter: '' });
+      else if (target.kind === 'network') this.setRequest({ kind: 'topology', scope: { kind: 'network', network: target.name }, filter: '' });
+      else void vscode.window.showInformationMessage(`A topology opens for a container or a network, not for ${describeTarget(target)}.`);
       return;
     }
     if (action === 'terminal') {

@@ -20,9 +20,13 @@ import { launchChromium, openPanel, startPageServer, type Panel, type PageServer
 
 const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const HOST: DiagramRequest = { kind: 'topology', scope: { kind: 'host' }, filter: '' };
+const HOST_FULL: DiagramRequest = { kind: 'topology', scope: { kind: 'host' }, filter: '', detail: 'full' };
 const INBOUND_8080: DiagramRequest = { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } };
 /** The zoom Fit must reach on the lab's captures (1280x800 panel): measured by bench/diagramFit.ts, with a margin. */
-const FIT_TOPOLOGY = 0.24;
+/** The compact whole host (the default) reads at Fit: 16 px labels drawn at 8.8 px or more. */
+const FIT_TOPOLOGY = 0.55;
+/** Every interface of the whole host: a map at Fit (box titles, bridges and NAT legible). */
+const FIT_TOPOLOGY_FULL = 0.24;
 const FIT_PATH = 0.28;
 /** What the page may load: itself, its script and stylesheet (and the favicon Chromium asks for). */
 const PAGE_FILES = new Set(['/', '/dist/webview/diagram.js', '/media/diagram.css', '/favicon.ico']);
@@ -345,48 +349,57 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     assert.equal(await page.locator('.action-subject').textContent(), 'container api');
     await bar.getByText('Reveal in sidebar').click();
     await bar.getByText('Open shell in namespace').click();
-    let posted = await panel.waitForPosted('nodeAction', 2);
+    // The compact whole host draws no veth: Open topology asks for the container's own, every interface drawn.
+    await bar.getByText('Open topology').click();
+    let posted = await panel.waitForPosted('nodeAction', 3);
     assert.deepEqual(byType(posted, 'nodeAction'), [
       { type: 'nodeAction', nodeId: api, action: 'reveal' },
       { type: 'nodeAction', nodeId: api, action: 'terminal' },
+      { type: 'nodeAction', nodeId: api, action: 'open' },
     ]);
 
-    // A network node: reveal only.
+    // A network node: reveal and open, no shell.
     const network = nodeIdWhere(message, (t) => t.kind === 'network' && t.name === 'lab-net');
     await clickNode(panel, network);
     assert.equal(await page.locator('.action-subject').textContent(), 'network lab-net');
     assert.equal(await bar.getByText('Open shell in namespace').isVisible(), false, 'no shell for a network');
+    assert.equal(await bar.getByText('Open topology').isVisible(), true, 'a network opens its topology');
 
-    // A veth pair's label (its host end): a host interface, revealed in the Host view.
+    // A veth pair's label (its host end), drawn with every interface: a host interface, revealed in the Host view.
+    const full = diagramMessage(snapshot, HOST_FULL);
+    await show(panel, full);
     const apiVeth = snapshot.hostNamespace.links.find(
-      (l) => l.kind === 'veth' && Object.values(message.diagram.nodes).some((t) => t.kind === 'hostInterface' && t.name === l.name),
+      (l) => l.kind === 'veth' && Object.values(full.diagram.nodes).some((t) => t.kind === 'hostInterface' && t.name === l.name),
     );
     assert.ok(apiVeth, 'a host veth has a target');
-    const vethLabel = nodeIdWhere(message, (t) => t.kind === 'hostInterface' && t.name === apiVeth.name);
+    assert.equal(await bar.isVisible(), false, 'another diagram: the bar is closed');
+    const vethLabel = nodeIdWhere(full, (t) => t.kind === 'hostInterface' && t.name === apiVeth.name);
     assert.match(vethLabel, /^L_\w+_\w+_\d+$/, 'an edge label id');
     const label = page.locator(`.canvas g.edgeLabel.clickable[data-node-id="${vethLabel}"]`);
     assert.match((await label.textContent()) ?? '', new RegExp(`^${apiVeth.name}@if\\d+`), 'the label drawn is the veth');
     await label.focus();
     await label.click();
     assert.equal(await page.locator('.action-subject').textContent(), `host interface ${apiVeth.name}`);
+    assert.equal(await bar.getByText('Open topology').isVisible(), false, 'no topology of its own for a host interface');
     await bar.getByText('Reveal in sidebar').click();
-    posted = await panel.waitForPosted('nodeAction', 3);
+    posted = await panel.waitForPosted('nodeAction', 4);
     assert.deepEqual(byType(posted, 'nodeAction').at(-1), { type: 'nodeAction', nodeId: vethLabel, action: 'reveal' });
     await page.keyboard.press('Escape');
 
     // From the keyboard: Enter on a focused node opens the bar with focus on its first button.
-    const web1 = nodeIdWhere(message, (t) => t.kind === 'container' && t.name === 'web1');
+    const web1 = nodeIdWhere(full, (t) => t.kind === 'container' && t.name === 'web1');
     await page.locator(`.canvas g.node[data-node-id="${web1}"]`).focus();
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('.action-subject').textContent(), 'container web1');
     await page.keyboard.press('Enter');
-    posted = await panel.waitForPosted('nodeAction', 4);
-    assert.deepEqual(byType(posted, 'nodeAction')[3], { type: 'nodeAction', nodeId: web1, action: 'reveal' });
+    posted = await panel.waitForPosted('nodeAction', 5);
+    assert.deepEqual(byType(posted, 'nodeAction')[4], { type: 'nodeAction', nodeId: web1, action: 'reveal' });
     await page.keyboard.press('Escape');
     assert.equal(await bar.isVisible(), false, 'Escape closes the bar');
     assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset?.nodeId), web1, 'and gives the focus back to the node');
 
-    // A stopped container: no shell.
+    // A stopped container: no shell, no topology of its own (Docker has no namespace for it).
+    await show(panel, message);
     const stopped = JSON.parse(JSON.stringify(message)) as DiagramMessage;
     const target = stopped.diagram.nodes[api] as Extract<NodeTarget, { kind: 'container' }>;
     target.running = false;
@@ -394,6 +407,7 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
     await show(panel, stopped);
     assert.ok(await bar.isVisible(), 'the bar stays open for the same node across a re-render');
     assert.equal(await bar.getByText('Open shell in namespace').isVisible(), false, 'no shell once the container is stopped');
+    assert.equal(await bar.getByText('Open topology').isVisible(), false, 'no topology once the container is stopped');
   });
 
   test('the picker, the filter and the buttons post their requests; the state survives a reload', async () => {
@@ -568,8 +582,13 @@ describe('diagram webview in Chromium', { timeout: 180_000 }, () => {
       await show(panel, diagramMessage(snapshot, HOST));
       const topology = await fitZoom();
       if (engine === 'lab') await screenshot(panel, 'diagram-topology-host-fit');
-      // Measured by bench/diagramFit.ts: 22% (lab) and 15% (lab28) before the boxes per network in rows.
+      // Measured by bench/diagramFit.ts: 22% (lab) and 15% (lab28) before the boxes per network in rows; compact 60% and 56%.
       assert.ok(topology >= FIT_TOPOLOGY, `${engine}: the whole-host topology fits at ${topology} (at least ${FIT_TOPOLOGY})`);
+      await show(panel, diagramMessage(snapshot, HOST_FULL));
+      const full = await fitZoom();
+      // 36% (lab) and 26% (lab28) with boxes per network in rows.
+      assert.ok(full >= FIT_TOPOLOGY_FULL, `${engine}: every interface of the whole host fits at ${full} (at least ${FIT_TOPOLOGY_FULL})`);
+      assert.ok(topology > full * 1.4, `${engine}: compact reads larger at Fit (${topology}) than every interface (${full})`);
       await show(panel, diagramMessage(snapshot, INBOUND_8080));
       const path = await fitZoom();
       if (engine === 'lab') await screenshot(panel, 'diagram-packet-path-8080-fit');

@@ -619,7 +619,15 @@ export async function pickQuickItem(page: Page, title: string, label: string, op
       { timeout },
     );
     await page.locator('.quick-input-widget .quick-input-box input').fill(label);
-    const row = page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+    // The row whose label is exactly `label` ("Topology: whole host", not "Topology: whole host, every interface"), else the first that contains it.
+    const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    const exactRow = rows.filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+    await rows
+      .filter({ has: page.locator('.label-name', { hasText: label }) })
+      .first()
+      .waitFor({ timeout });
+    const row = (await exactRow.count()) > 0 ? exactRow : rows.filter({ has: page.locator('.label-name', { hasText: label }) }).first();
     await row.click({ timeout });
     // Closed, or already showing the next step's pick (another title).
     await page.waitForFunction(

@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as http from 'node:http';
 import type { Frame, Page } from 'playwright-core';
 import { kernelDnatPackets, nsenterIp, pidOf, sh } from '../live/lab';
@@ -143,6 +144,25 @@ test('F1 > Show Topology Diagram > whole host draws every running lab container'
     'nodes that stand for something are clickable',
   );
   await screenshot(page, 'diagram-topology-host');
+
+  // Compact (the default for the whole host): api's node is a line with the address docker
+  // inspect gives and its published port; no veth is drawn. Open topology on it opens api's own
+  // topology in a new tab, with the host veth the kernel pairs with api's eth0.
+  const { ip, veth } = apiFacts();
+  const api = nodes.find((x) => x.classes.includes('clickable') && x.text.startsWith(`api ${ip}\n`));
+  assert.ok(api, `api's node reads "api ${ip}": ${nodes.map((x) => x.text.replace(/\n/g, ' | ')).join('; ')}`);
+  assert.match(api.text, /:8080 \u2192 80/, "api's published port in its node");
+  assert.ok(!nodes.some((x) => startsWithName(x.text, veth)), 'no veth drawn in compact');
+  const { frame } = await untilDrawn('the compact whole host', (n) => n.some((x) => x.id === api.id));
+  await frame.locator(`g.node[data-node-id="${api.id}"]`).click();
+  await frame.locator('.action-bar vscode-button[data-action="open"]').click();
+  await untilDrawn(
+    "api's own topology with its host veth",
+    (n) => n.some((x) => startsWithName(x.text, veth)) && !n.some((x) => startsWithName(x.text, 'lone')),
+  );
+  const tabs = await frame.locator('[role="tab"] .tab-label').allTextContents();
+  assert.ok(tabs.includes('Topology: container api'), `api's topology has a tab: ${tabs.join(' | ')}`);
+  assert.ok(tabs.includes(`Topology: ${hostname()}`), `the whole host keeps its tab: ${tabs.join(' | ')}`);
 });
 
 test('Containers view > api > Show Topology Diagram: api with its docker-inspect IP and its host veth', async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { hostLeftovers } from '../../src/model/leftovers';
 import { computePacketPath, inboundFlow } from '../../src/model/packetPath';
+import { renderDiagram } from '../../src/render/diagram';
 import { requireLab, sh } from './lab';
 
 const DEAD = 'br-00000cdead01';
@@ -86,6 +87,16 @@ test("a dead bridge holding lab-net's address is flagged; with its route first, 
       const cli = execFileSync(process.execPath, [join(process.cwd(), 'dist', 'cli.js'), 'topology', '--no-dns-rules'], { encoding: 'utf8' });
       assert.match(cli, new RegExp(`STALE bridge ${DEAD} \\(down\\): no Docker network owns it; holds 172\\.30\\.1\\.1/24; collides with lab-net`));
       assert.match(cli, /MISROUTED lab-net 172\.30\.1\.0\/24/);
+      // The topology diagram (compact, the whole host): the misroute said first, the dead bridge in a box of its own.
+      const diagram = renderDiagram(snap, { kind: 'topology', scope: { kind: 'host' }, filter: '' });
+      assert.match(
+        diagram.summary ?? '',
+        new RegExp(`^MISROUTED lab-net 172\\.30\\.1\\.0/24: .* is routed to ${DEAD}, which no Docker network owns \\(down\\), not to ${labBridge}`),
+      );
+      assert.match(
+        diagram.mermaid,
+        new RegExp(`subgraph STALE\\[.*\\n\\s+direction TB\\n\\s+S0\\["STALE ${DEAD} \\(down\\)<br/>172\\.30\\.1\\.1/24<br/>collides with lab-net`),
+      );
       // The published port 8080 of api: DNAT to api, then routed to the dead bridge.
       const path = computePacketPath(snap, inboundFlow(snap, { client: '198.51.100.20', hostPort: 8080 }));
       assert.equal(path.routing?.outInterface, DEAD);

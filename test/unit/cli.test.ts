@@ -54,7 +54,11 @@ test('the built CLI prints the diagrams as Mermaid: topology --mermaid, path --p
   const topo = execFileSync('node', [CLI, 'topology', '--mermaid', '--from', from], { encoding: 'utf8' });
   assert.match(topo, /^%% Topology: /);
   assert.match(topo, /\nflowchart TB\n/);
-  assert.match(topo, /subgraph NET\d+\["network lab-net /);
+  assert.match(topo, /subgraph NET\d+\["lab-net 172\.30\.1\.0\/24"\]/, 'the whole host is compact by default, as in the panel');
+  assert.match(topo, /"api 172\.30\.1\.10<br\/>:8080 #8594; 80/);
+  const full = execFileSync('node', [CLI, 'topology', '--mermaid', '--full', '--from', from], { encoding: 'utf8' });
+  assert.match(full, /subgraph NET\d+\["network lab-net /);
+  assert.match(full, /"api eth0@if\d+<br\/>172\.30\.1\.10\/24/);
   const net = execFileSync('node', [CLI, 'topology', '--mermaid', '--network', 'lab-other', '--from', from], { encoding: 'utf8' });
   assert.match(net, /lone eth0/);
   assert.doesNotMatch(net, /api eth0/);

@@ -7,13 +7,16 @@ import { parseIptablesSave } from '../../src/host/iptablesSave';
 import { scaledLabSnapshot } from '../scaledSnapshot';
 import { DEFAULT_RENDER_LIMITS, diagramChoices, renderDiagram, DiagramRequestError } from '../../src/render/diagram';
 import { escapeLabel, FlowchartBuilder } from '../../src/render/mermaidText';
+import { packRows } from '../../src/render/topologyMermaid';
 import { foldSteps } from '../../src/render/packetPathMermaid';
 import { buildTopology } from '../../src/model/topology';
 import { countersOf, ruleKey } from '../../src/model/ruleCounters';
 import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import type { DiagramRequest } from '../../src/protocol';
 
+/** The whole host at its default level of detail (compact), and with every interface. */
 const HOST: DiagramRequest = { kind: 'topology', scope: { kind: 'host' }, filter: '' };
+const HOST_FULL: DiagramRequest = { kind: 'topology', scope: { kind: 'host' }, filter: '', detail: 'full' };
 const PORT_8080: DiagramRequest = { kind: 'path', path: { kind: 'inbound', hostPort: 8080, protocol: 'tcp' } };
 
 function vertexText(p: ParsedFlowchart, id: string): string {
@@ -26,9 +29,10 @@ function findVertex(p: ParsedFlowchart, needle: string): string | undefined {
   return [...p.vertices.keys()].find((id) => vertexText(p, id).includes(needle));
 }
 
-test('host topology of the lab parses: a box per network with a node per container interface, joined by its veth pair to the bridge', async () => {
+test('host topology of the lab, every interface, parses: a box per network with a node per container interface, joined by its veth pair to the bridge', async () => {
   const snap = labSnapshot();
-  const d = renderDiagram(snap, HOST);
+  const d = renderDiagram(snap, HOST_FULL);
+  assert.match(d.title, /, every interface$/, 'the title (the tab) says the level of detail');
   const p = await parseFlowchart(d.mermaid);
   const topo = buildTopology(snap);
   for (const e of topo.endpoints.filter((x) => x.hostVeth)) {
@@ -66,9 +70,74 @@ test('host topology of the lab parses: a box per network with a node per contain
   for (const c of snap.docker?.containers.filter((c) => c.state === 'running') ?? []) assert.ok(all.includes(c.name), `${c.name} in the diagram`);
 });
 
-test('published ports enter by the uplink, labelled with their DNAT target; NAT sits between bridge and uplink', async () => {
+test('whole host, compact (the default): a line per container interface with its address and published ports, the way out on the bridge, the uplink once', async () => {
+  for (const lab of ['lab', 'lab28'] as const) {
+    const snap = labSnapshot(lab);
+    const d = renderDiagram(snap, HOST);
+    const p = await parseFlowchart(d.mermaid);
+    const text = (id: string): string => vertexText(p, id);
+    assert.ok(
+      d.notes.some((n) => n.startsWith('compact:')),
+      `${lab}: the notes say how to see every interface`,
+    );
+    // Oracle: the addresses and ports docker inspect gave (the snapshot's Docker part), not the topology model.
+    const running = snap.docker?.containers.filter((c) => c.state === 'running') ?? [];
+    for (const c of running.filter((x) => x.modeKind === 'bridge' || x.modeKind === 'user')) {
+      for (const e of c.endpoints.filter((x) => x.ip)) {
+        const node = [...p.vertices.keys()].find((id) => text(id).split('\n')[0]?.startsWith(`${c.name} ${e.ip}`));
+        assert.ok(node, `${lab}: a node "${c.name} ${e.ip}"`);
+        const box = p.subgraphs.find((sg) => sg.nodes.includes(node));
+        assert.ok(box && shownText(box.title).startsWith(`${e.network} `), `${lab}: ${c.name} in the box of ${e.network}`);
+        assert.deepEqual(d.nodes[node], { kind: 'container', id: c.id, name: c.name, running: true });
+        // Joined to the bridge (or the overlay's br0) by an unlabelled line: the veth pair is drawn when opened.
+        const line = p.edges.filter((x) => x.start === node);
+        assert.equal(line.length, 1, `${lab}: ${c.name} on ${e.network} has one line`);
+        assert.equal(shownText(line[0]?.text ?? ''), '', `${lab}: no veth label in compact`);
+        assert.ok(box.nodes.includes(line[0]?.end as string), `${lab}: the line stays in the box`);
+        for (const port of c.ports.filter((x) => x.hostPort > 0 && x.hostIp === '0.0.0.0'))
+          assert.ok(
+            c.endpoints.length > 1 || text(node).includes(`:${port.hostPort} \u2192 ${port.containerPort}`),
+            `${lab}: ${c.name}'s published ${port.hostPort} in its node`,
+          );
+      }
+    }
+    assert.match(text([...p.vertices.keys()].find((id) => text(id).startsWith('api ')) as string), /\+ sidecar \(container:api\)/);
+    // Each node is a line or two: nothing like the five-line nodes of every interface.
+    for (const id of p.vertices.keys()) assert.ok(text(id).split('\n').length <= 3, `${lab}: ${JSON.stringify(text(id))} is short`);
+    // The way out is a line of the bridge's node; the uplink is drawn once, in the host's box.
+    const labNet = snap.docker?.networks.find((n) => n.name === 'lab-net');
+    const bridge = [...p.vertices.keys()].find((id) => text(id).startsWith(`br-${labNet?.id.slice(0, 12)} 172.30.1.1/24`));
+    assert.ok(bridge && /\nMASQUERADE to eth0 \(\d+ pkts\)$/.test(text(bridge)), `${lab}: lab-net's bridge says its MASQUERADE`);
+    assert.ok(
+      [...p.vertices.keys()].some((id) => /\ninternal: no way out$/.test(text(id))),
+      `${lab}: the internal network has no way out`,
+    );
+    const uplinks = [...p.vertices.keys()].filter((id) => /\(uplink/.test(text(id)));
+    assert.equal(uplinks.length, 1, `${lab}: one uplink`);
+    assert.ok(p.subgraphs.find((sg) => sg.id === 'HOSTNS')?.nodes.includes(uplinks[0] as string));
+    // Every running container is named; no edge leaves a box.
+    const all = [...p.vertices.keys()].map(text).join('\n');
+    for (const c of running) assert.ok(all.includes(c.name), `${lab}: ${c.name} in the diagram`);
+    const boxOf = new Map<string, string>();
+    for (const sg of p.subgraphs.filter((x) => !x.id.startsWith('ROW'))) for (const n of sg.nodes) boxOf.set(n, sg.id);
+    for (const e of p.edges) if (boxOf.has(e.start) && boxOf.has(e.end)) assert.equal(boxOf.get(e.start), boxOf.get(e.end));
+  }
+});
+
+test('the rows of boxes are balanced: the widest row as narrow as an in-order split allows', () => {
+  const rows = packRows([{ width: 6 }, { width: 1 }, { width: 1 }, { width: 1 }, { width: 1 }, { width: 1 }, { width: 1 }], { unitWidth: 100, rowHeight: 100 });
+  assert.deepEqual(
+    rows.map((r) => r.map((b) => b.width)),
+    [[6], [1, 1, 1, 1, 1, 1]],
+  );
+  // A greedy fill by the average width would put the second box beside the first.
+  const three = packRows([{ width: 3 }, { width: 3 }, { width: 1 }, { width: 1 }, { width: 1 }, { width: 3 }], { unitWidth: 190, rowHeight: 340 });
+  assert.ok(Math.max(...three.map((r) => r.reduce((s, b) => s + b.width, 0))) <= 6, JSON.stringify(three));
+});
+
+test('every interface: published ports enter by the uplink, labelled with their DNAT target; NAT sits between bridge and uplink', async () => {
   const snap = labSnapshot();
-  const d = renderDiagram(snap, HOST);
+  const d = renderDiagram(snap, HOST_FULL);
   const p = await parseFlowchart(d.mermaid);
   const topo = buildTopology(snap);
   const port = topo.ports.find((x) => x.containerName === 'api' && x.hostPort === 8080);
@@ -90,7 +159,7 @@ test('published ports enter by the uplink, labelled with their DNAT target; NAT 
 
 test("overlay: the network's box holds br0 and the VXLAN device with its VNI", async () => {
   const snap = labSnapshot();
-  const p = await parseFlowchart(renderDiagram(snap, HOST).mermaid);
+  const p = await parseFlowchart(renderDiagram(snap, HOST_FULL).mermaid);
   const net = snap.docker?.networks.find((n) => n.name === 'lab-overlay');
   const vni = net?.vxlanIds?.[0];
   assert.ok(vni);
@@ -116,8 +185,8 @@ test('network and container scopes draw only what belongs to them', async () => 
 
 test('the filter keeps matching containers and says how many', () => {
   const d = renderDiagram(labSnapshot(), { kind: 'topology', scope: { kind: 'host' }, filter: 'WEB' });
-  assert.match(d.mermaid, /web1 eth0/);
-  assert.doesNotMatch(d.mermaid, /api eth0/);
+  assert.match(d.mermaid, /"web1 172\.30\.1\.11/);
+  assert.doesNotMatch(d.mermaid, /"api /);
   assert.ok(
     d.notes.some((n) => /filter "WEB": 3 of \d+/.test(n)),
     d.notes.join('\n'),
@@ -179,21 +248,26 @@ test('a 300-container host stays within Mermaid limits, parses, and says what it
   const lab = labSnapshot().docker?.containers.filter((c) => c.state === 'running').length ?? 0;
   const snap = scaledLabSnapshot(300 - lab);
   assert.equal(snap.docker?.containers.filter((c) => c.state === 'running').length, 300);
-  const d = renderDiagram(snap, HOST);
-  assert.ok(d.stats.chars <= DEFAULT_RENDER_LIMITS.maxTextSize, `${d.stats.chars} chars`);
-  assert.ok(d.stats.edges <= DEFAULT_RENDER_LIMITS.maxEdges, `${d.stats.edges} edges`);
-  const p = await parseFlowchart(d.mermaid);
-  assert.equal(p.edges.length, d.stats.edges);
-  const group = [...p.vertices.keys()].find((id) => /^\d+ more containers on lab-net/.test(vertexText(p, id)));
-  assert.ok(group, 'lab-net grouped');
-  assert.ok(d.notes.some((n) => n.includes('drawn as one group')));
-  // The container with a published port is still drawn one by one, with its port edge.
-  assert.ok(p.edges.some((e) => shownText(e.text).includes(':8080 \u2192')));
-  // Filtering brings one grouped container back as its own node.
   const last = snap.docker?.containers.filter((c) => c.name.startsWith('web1-clone-')).pop()?.name;
-  assert.ok(last && !d.mermaid.includes(`${last} eth0`), 'the last clone is in the group');
-  const f = renderDiagram(snap, { kind: 'topology', scope: { kind: 'host' }, filter: last });
-  assert.ok(f.mermaid.includes(`${last} eth0`));
+  assert.ok(last);
+  for (const request of [HOST, HOST_FULL]) {
+    const d = renderDiagram(snap, request);
+    assert.ok(d.stats.chars <= DEFAULT_RENDER_LIMITS.maxTextSize, `${d.stats.chars} chars`);
+    assert.ok(d.stats.edges <= DEFAULT_RENDER_LIMITS.maxEdges, `${d.stats.edges} edges`);
+    const p = await parseFlowchart(d.mermaid);
+    assert.equal(p.edges.length, d.stats.edges);
+    const group = [...p.vertices.keys()].find((id) => /^\d+ more containers on lab-net/.test(vertexText(p, id)));
+    assert.ok(group, 'lab-net grouped');
+    assert.ok(d.notes.some((n) => n.includes('drawn as one group')));
+    // The container with a published port is still drawn one by one, with its port (an edge, or a line of its node).
+    if (request === HOST_FULL) assert.ok(p.edges.some((e) => shownText(e.text).includes(':8080 \u2192')));
+    else assert.ok([...p.vertices.keys()].some((id) => /^api 172\.30\.1\.10\n:8080 \u2192 80/.test(vertexText(p, id))));
+    // Filtering brings one grouped container back as its own node.
+    const own = new RegExp(`"${last} (eth0|172)`);
+    assert.doesNotMatch(d.mermaid, own, 'the last clone is in the group');
+    const f = renderDiagram(snap, { ...request, filter: last });
+    assert.match(f.mermaid, own);
+  }
 });
 
 test('packet path of :8080 parses: DNAT in nat DOCKER with its counters, rewritten destination on the next edge, FORWARD accept, verdict', async () => {

@@ -1,6 +1,7 @@
 // Leftover host state on the lab fixtures: none on the healthy captures; a dead bridge of an
 // earlier engine holding lab-net's gateway address, with its route listed first, is flagged
 // and misroutes lab-net's subnet, as `ip route get` would pick it.
+import '../mermaidParser';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostLeftovers, leftoverLines } from '../../src/model/leftovers';
@@ -8,6 +9,8 @@ import { buildTopology } from '../../src/model/topology';
 import { renderTopologyText } from '../../src/render/topologyText';
 import { computePacketPath, inboundFlow } from '../../src/model/packetPath';
 import { labSnapshot } from '../fixtures';
+import { renderDiagram } from '../../src/render/diagram';
+import { parseFlowchart, shownText } from '../mermaidParser';
 import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 
 const DEAD = 'br-0000deadbeef';
@@ -82,4 +85,50 @@ test("the packet path states its verdict and why at the top: routed to the dead 
   const ok = computePacketPath(healthy, inboundFlow(healthy, { client: '198.51.100.20', hostPort: 8080 }));
   const bridge = healthy.docker?.networks.find((n) => n.name === 'lab-net')?.bridgeName;
   assert.match(ok.reason ?? '', new RegExp(`^ACCEPT: destination rewritten to 172\\.30\\.1\\.10:80; out ${bridge}$`));
+});
+
+test('the topology diagram flags the dead bridge in a box of its own and says the misroute first, at both levels of detail; the healthy lab says nothing', async () => {
+  for (const engine of ['lab', 'lab28'] as const) {
+    for (const detail of ['compact', 'full'] as const) {
+      const healthy = renderDiagram(labSnapshot(engine), { kind: 'topology', scope: { kind: 'host' }, filter: '', detail });
+      assert.equal(healthy.summary, undefined, `${engine} ${detail}: nothing stale on the healthy lab`);
+      assert.doesNotMatch(healthy.mermaid, /STALE|MISROUTED/);
+      const snap = labSnapshot(engine);
+      const labNet = snap.docker?.networks.find((n) => n.name === 'lab-net');
+      const { dead } = addDeadBridge(snap);
+      for (const scope of [{ kind: 'host' }, { kind: 'network', network: 'lab-net' }, { kind: 'container', container: 'api' }] as const) {
+        const d = renderDiagram(snap, { kind: 'topology', scope, filter: '', detail });
+        const what = `${engine} ${detail} ${scope.kind}`;
+        assert.match(
+          d.summary ?? '',
+          new RegExp(
+            `^MISROUTED lab-net 172\\.30\\.1\\.0/24: 172\\.30\\.1\\.\\d+ is routed to ${dead}, which no Docker network owns \\(down\\), not to ${labNet?.bridgeName}`,
+          ),
+          what,
+        );
+        assert.match(
+          d.summary ?? '',
+          new RegExp(` · STALE bridge ${dead} \\(down\\): no Docker network owns it; holds 172\\.30\\.1\\.1/24; collides with lab-net`),
+          what,
+        );
+        const p = await parseFlowchart(d.mermaid);
+        const box = p.subgraphs.find((s) => s.id === 'STALE');
+        assert.ok(box, `${what}: a box for leftover state`);
+        const node = box.nodes[0] as string;
+        assert.match(
+          shownText(p.vertices.get(node)?.text ?? ''),
+          new RegExp(`^STALE ${dead} \\(down\\)\\n172\\.30\\.1\\.1/24\\ncollides with lab-net \\(172\\.30\\.1\\.0/24\\)`),
+          what,
+        );
+        assert.deepEqual(d.nodes[node], { kind: 'hostInterface', name: dead }, `${what}: it reveals in the Host view`);
+        assert.ok(p.vertices.get(node)?.classes.includes('problem'), `${what}: drawn as a problem`);
+        const bridge = [...p.vertices].find(([, v]) => shownText(v.text).startsWith(`${labNet?.bridgeName} `))?.[1];
+        assert.match(shownText(bridge?.text ?? ''), new RegExp(`MISROUTED: 172\\.30\\.1\\.\\d+ goes to ${dead}`), `${what}: lab-net's bridge says it`);
+      }
+      // A network the dead bridge has nothing to do with: nothing said.
+      const other = renderDiagram(snap, { kind: 'topology', scope: { kind: 'network', network: 'lab-other' }, filter: '', detail });
+      assert.equal(other.summary, undefined);
+      assert.doesNotMatch(other.mermaid, /STALE/);
+    }
+  }
 });
