@@ -9,8 +9,9 @@
 export const DIAGRAM_VIEW_TYPE = 'containerNet.diagram';
 
 export type { DiagramChoice, DiagramRequest, NodeTarget, PathRequest, TopologyScope } from './model/diagramRequest';
+export { topologyDetail } from './model/diagramRequest';
 export type { RenderLimits, RenderedDiagram } from './render/renderedDiagram';
-import type { DiagramChoice, DiagramRequest, PathRequest, TopologyScope } from './model/diagramRequest';
+import { topologyDetail, type DiagramChoice, type DiagramRequest, type PathRequest, type TopologyScope } from './model/diagramRequest';
 import type { RenderLimits, RenderedDiagram } from './render/renderedDiagram';
 
 /** Where a tab's view was: zoom and the drawing's offset in the viewport. */
@@ -139,7 +140,8 @@ export function parseDiagramRequest(v: unknown): DiagramRequest | undefined {
   if (v.kind === 'topology') {
     const scope = parseScope(v.scope);
     if (!scope) return undefined;
-    const detail = v.detail === 'compact' || v.detail === 'full' ? v.detail : undefined;
+    // Kept only when it is not the scope's own level (so the same picture is always the same request).
+    const detail = (v.detail === 'compact' || v.detail === 'full') && v.detail !== topologyDetail({ scope }) ? v.detail : undefined;
     return { kind: 'topology', scope, filter: isString(v.filter) ? v.filter.slice(0, 200) : '', ...(detail ? { detail } : {}) };
   }
   if (v.kind === 'path') {

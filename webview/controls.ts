@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { sameRequest, type DiagramChoice, type DiagramRequest } from '../src/protocol.js';
+import { sameRequest, topologyDetail, type DiagramChoice, type DiagramRequest } from '../src/protocol.js';
 
 export interface ControlEvents {
   request(request: DiagramRequest): void;
@@ -27,11 +27,16 @@ export interface ControlEvents {
 /** How long typing in the filter pauses before the filtered diagram is asked for. */
 export const FILTER_DEBOUNCE_MS = 300;
 
-/** The choice a request was made from: the same request, or for a filtered topology the same scope. */
+/** The choice a request was made from: the same request, or for a filtered topology the same scope at the same level of detail. */
 export function choiceIndex(request: DiagramRequest, choices: DiagramChoice[]): number {
   const exact = choices.findIndex((c) => sameRequest(c.request, request));
   if (exact >= 0 || request.kind !== 'topology') return exact;
-  return choices.findIndex((c) => c.request.kind === 'topology' && JSON.stringify(c.request.scope) === JSON.stringify(request.scope));
+  return choices.findIndex(
+    (c) =>
+      c.request.kind === 'topology' &&
+      JSON.stringify(c.request.scope) === JSON.stringify(request.scope) &&
+      topologyDetail(c.request) === topologyDetail(request),
+  );
 }
 
 /** "read at 14:03:27" in the viewer's local time. */
@@ -214,7 +219,8 @@ export class Controls {
     if (current?.kind !== 'topology') return;
     const filter = this.filter.value.trim().slice(0, 200);
     if (filter === current.filter) return;
-    this.on.request({ kind: 'topology', scope: current.scope, filter });
+    // The level of detail stays: filtering "every interface" filters every interface.
+    this.on.request({ kind: 'topology', scope: current.scope, filter, ...(current.detail ? { detail: current.detail } : {}) });
   }
 
   setZoom(scale: number): void {

@@ -183,6 +183,7 @@ async function draw(message: DiagramMessage): Promise<void> {
   setPanelState('diagram');
   if (!keepView && saved) zoom.setView(saved);
   else zoom.contentChanged(keepView);
+  tabs.drawn();
   if (keepView) actionBar.refresh(nodes);
   else actionBar.hide();
   if (focused !== undefined) nodes.get(focused)?.element.focus({ preventScroll: true });

@@ -34,6 +34,8 @@ export class DiagramTabs {
   readonly element: HTMLElement;
   private readonly tabs: Tab[] = [];
   private active: Tab | undefined;
+  /** Whether the view on screen is the active tab's: false from a tab switch until its drawing is shown. */
+  private viewIsActive = true;
 
   constructor(private readonly on: TabEvents) {
     this.element = document.createElement('div');
@@ -50,7 +52,7 @@ export class DiagramTabs {
   /** Every tab with its request, title and view (the one shown: its view now), to keep across a reload. */
   saved(): SavedTab[] {
     return this.tabs.map((t) => {
-      const view = t === this.active ? this.on.currentView() : t.view;
+      const view = t === this.active && this.viewIsActive ? this.on.currentView() : t.view;
       return { request: t.request, title: t.label.textContent ?? '', ...(view ? { view } : {}) };
     });
   }
@@ -80,13 +82,21 @@ export class DiagramTabs {
     let tab = this.tabs.find((t) => t.key === key);
     const sameTab = tab !== undefined && tab === this.active;
     if (!tab) tab = this.add(key, request);
-    if (!sameTab && this.active) this.active.view = this.on.currentView();
+    if (!sameTab && this.active && this.viewIsActive) this.active.view = this.on.currentView();
+    if (!sameTab) this.viewIsActive = false;
     tab.request = request;
     tab.label.textContent = title;
     tab.element.title = title;
     this.activate(tab);
     this.on.changed();
     return sameTab ? { sameTab } : { sameTab, ...(tab.view ? { saved: tab.view } : {}) };
+  }
+
+  /** The active tab's drawing is on screen with its view: from now on the view shown is its own. */
+  drawn(): void {
+    if (this.viewIsActive) return;
+    this.viewIsActive = true;
+    this.on.changed();
   }
 
   private add(key: string, request: DiagramRequest): Tab {

@@ -241,11 +241,13 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<HostS
     }
   })();
 
-  // The peers of each swarm overlay network (one inspect each), beside the reads that need Docker.
+  // The peers of each swarm overlay network (one inspect each), beside the reads that need Docker;
+  // kept after container events alone (a container joining an overlay is a network connect event).
   const peersPart = dockerPart.then(async (docker) => {
     if (!docker || !dockerClient) return;
     const client = dockerClient;
-    const peers = await recorder.read('overlayPeers', 'docker-api', [], (notes) => readOverlayPeers(client, docker, notes));
+    const peers = await (reuse('overlayPeers', (p) => new Map((p.docker?.networks ?? []).flatMap((n) => (n.peers ? [[n.id, n.peers] as const] : [])))) ??
+      recorder.read('overlayPeers', 'docker-api', [], (notes) => readOverlayPeers(client, docker, notes)));
     for (const n of docker.networks) {
       const p = peers?.get(n.id);
       if (p) n.peers = p;

@@ -54,9 +54,9 @@ export interface LiveSnapshotEvents {
 /**
  * What a container event cannot change, kept on reads that follow container events alone;
  * after a network connect or disconnect (an overlay's sandbox may have appeared) the overlay
- * sandboxes, and the offloads of their VXLAN underlay, are re-read too.
+ * sandboxes, the offloads of their VXLAN underlay and the overlay networks' peers are re-read too.
  */
-const LIGHT_REUSE = ['sysctls', 'overlaySandboxes', 'offloads', 'conntrack'] as const;
+const LIGHT_REUSE = ['sysctls', 'overlaySandboxes', 'offloads', 'conntrack', 'overlayPeers'] as const;
 const LIGHT_REUSE_NETWORK = ['sysctls', 'conntrack'] as const;
 
 /** Events about one container's endpoints: a light read covers them. */

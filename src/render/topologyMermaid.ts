@@ -620,9 +620,10 @@ interface Box {
  */
 export function packRows<T extends { width: number }>(boxes: T[], measure: BoxMeasure = FULL_MEASURE): T[][] {
   if (boxes.length < 2) return [boxes];
+  const partition = new BalancedPartition(boxes.map((b) => b.width));
   let best: { rows: T[][]; fit: number } | undefined;
   for (let r = 1; r <= boxes.length; r++) {
-    const rows = balancedRows(boxes, r);
+    const rows = partition.rows(r).map(([i, j]) => boxes.slice(i, j));
     const widest = Math.max(...rows.map((row) => row.reduce((s, b) => s + b.width, 0)));
     const fit = Math.min(PANEL.width / (widest * measure.unitWidth), PANEL.height / (rows.length * measure.rowHeight));
     if (!best || fit > best.fit + 1e-9) best = { rows, fit };
@@ -630,40 +631,50 @@ export function packRows<T extends { width: number }>(boxes: T[], measure: BoxMe
   return best?.rows ?? [boxes];
 }
 
-/** Splits boxes, in order, into `r` rows so the widest row is as narrow as it can be (linear partition, by dynamic programming). */
-function balancedRows<T extends { width: number }>(boxes: T[], r: number): T[][] {
-  const n = boxes.length;
-  const prefix = [0];
-  for (const b of boxes) prefix.push((prefix.at(-1) as number) + b.width);
-  const span = (i: number, j: number): number => (prefix[j] as number) - (prefix[i] as number);
-  // cost[k][j]: the widest row when the first j boxes make k rows; cut[k][j]: where the last row starts.
-  const cost: number[][] = [Array.from({ length: n + 1 }, (_, j) => (j === 0 ? 0 : Infinity))];
-  const cut: number[][] = [Array.from({ length: n + 1 }, () => 0)];
-  for (let k = 1; k <= r; k++) {
-    const row = [0];
-    const from = [0];
-    for (let j = 1; j <= n; j++) {
-      row[j] = Infinity;
-      from[j] = 0;
-      for (let i = k - 1; i < j; i++) {
-        const c = Math.max((cost[k - 1] as number[])[i] as number, span(i, j));
-        if (c < (row[j] as number)) {
-          row[j] = c;
-          from[j] = i;
+/**
+ * Splits widths, in order, into k rows so the widest row is as narrow as it can be (linear
+ * partition by dynamic programming), for every k at once: the table is filled once, O(n^3).
+ */
+class BalancedPartition {
+  /** cost[k][j]: the widest row when the first j widths make k rows; cut[k][j]: where the last of them starts. */
+  private readonly cut: number[][] = [];
+
+  constructor(widths: number[]) {
+    const n = widths.length;
+    const prefix = [0];
+    for (const w of widths) prefix.push((prefix.at(-1) as number) + w);
+    let previous = Array.from({ length: n + 1 }, (_, j) => (j === 0 ? 0 : Infinity));
+    this.cut.push(Array.from({ length: n + 1 }, () => 0));
+    for (let k = 1; k <= n; k++) {
+      const cost = [0];
+      const from = [0];
+      for (let j = 1; j <= n; j++) {
+        cost[j] = Infinity;
+        from[j] = 0;
+        for (let i = k - 1; i < j; i++) {
+          const c = Math.max(previous[i] as number, (prefix[j] as number) - (prefix[i] as number));
+          if (c < (cost[j] as number)) {
+            cost[j] = c;
+            from[j] = i;
+          }
         }
       }
+      this.cut.push(from);
+      previous = cost;
     }
-    cost.push(row);
-    cut.push(from);
   }
-  const rows: T[][] = [];
-  let j = n;
-  for (let k = r; k >= 1 && j > 0; k--) {
-    const i = (cut[k] as number[])[j] as number;
-    rows.unshift(boxes.slice(i, j));
-    j = i;
+
+  /** The rows for `r` rows, as [start, end) index pairs; no empty row. */
+  rows(r: number): [number, number][] {
+    const out: [number, number][] = [];
+    let j = (this.cut[0] as number[]).length - 1;
+    for (let k = r; k >= 1 && j > 0; k--) {
+      const i = (this.cut[k] as number[])[j] as number;
+      out.unshift([i, j]);
+      j = i;
+    }
+    return out.filter(([i, e]) => e > i);
   }
-  return rows.filter((row) => row.length > 0);
 }
 
 export function renderTopologyMermaid(snapshot: HostSnapshot, topo: Topology, scope: TopologyScope, options: TopologyRenderOptions): RenderedDiagram {

@@ -355,7 +355,9 @@ class DiagramPanel {
       return;
     }
     if (action === 'open') {
-      if (target.kind === 'container') this.setRequest({ kind: 'topology', scope: { kind: 'container', container: target.name }, filter: '' });
+      if (target.kind === 'container' && !target.running)
+        void vscode.window.showInformationMessage(`Container ${target.name} is not running: it has no network namespace to draw.`);
+      else if (target.kind === 'container') this.setRequest({ kind: 'topology', scope: { kind: 'container', container: target.name }, filter: '' });
       else if (target.kind === 'network') this.setRequest({ kind: 'topology', scope: { kind: 'network', network: target.name }, filter: '' });
       else void vscode.window.showInformationMessage(`A topology opens for a container or a network, not for ${describeTarget(target)}.`);
       return;

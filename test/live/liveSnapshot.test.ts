@@ -71,3 +71,28 @@ test("a warm read reuses unchanged inspects but sees a restarted container's new
     }
   }
 });
+
+test("a light read after container events keeps the overlay networks' peers (as docker network inspect has them) without inspecting them again", async () => {
+  requireLab();
+  const cold = await takeSnapshot({ dnsRules: false });
+  const overlay = cold.docker?.networks.find((n) => n.name === 'lab-overlay');
+  // The oracle: what Docker lists as the network's peers.
+  const peers = JSON.parse(sh('docker', 'network', 'inspect', '-f', '{{json .Peers}}', 'lab-overlay')) as { Name: string; IP: string }[];
+  assert.ok(peers.length > 0, 'the lab overlay has a peer (this node)');
+  assert.deepEqual(
+    overlay?.peers?.map((p) => p.ip),
+    peers.map((p) => p.IP),
+  );
+  const light = await takeSnapshot({ dnsRules: false, previous: cold, reuse: ['overlayPeers'] });
+  assert.deepEqual(light.docker?.networks.find((n) => n.name === 'lab-overlay')?.peers, overlay?.peers, 'kept');
+  const source = light.sources.find((s) => s.name === 'overlayPeers');
+  assert.equal(source?.state, 'ok');
+  assert.ok(
+    source?.notes?.some((n) => n.startsWith('info: kept from the read at')),
+    JSON.stringify(source),
+  );
+  // A full read inspects them again.
+  const full = await takeSnapshot({ dnsRules: false, previous: light });
+  assert.ok(!full.sources.find((s) => s.name === 'overlayPeers')?.notes?.some((n) => n.includes('kept from')));
+  assert.deepEqual(full.docker?.networks.find((n) => n.name === 'lab-overlay')?.peers, overlay?.peers);
+});

@@ -82,3 +82,27 @@ test('the webview may ask for a connection to be picked; nothing else rides on t
   assert.equal(parsed.request.path.from.length, 200);
   assert.equal(parseFromWebview({ type: 'request', request: { kind: 'path', path: { kind: 'connection', from: 'a', to: 'b', protocol: 'icmp' } } }), undefined);
 });
+
+test("a topology request keeps its level of detail only when it is not its scope's own; node actions are reveal, terminal and open", () => {
+  const host = { kind: 'topology', scope: { kind: 'host' }, filter: '' };
+  const request = (detail: unknown) => parseFromWebview({ type: 'request', request: { ...host, detail } });
+  assert.deepEqual(request('full'), { type: 'request', request: { ...host, detail: 'full' } });
+  assert.deepEqual(request('compact'), { type: 'request', request: host }, "compact is the whole host's own level: the same request as none");
+  for (const bad of ['FULL', 123, null, undefined, { x: 1 }]) assert.deepEqual(request(bad), { type: 'request', request: host }, JSON.stringify(bad));
+  const network = { kind: 'topology', scope: { kind: 'network', network: 'lab-net' }, filter: 'web' };
+  assert.deepEqual(parseFromWebview({ type: 'request', request: { ...network, detail: 'compact' } }), {
+    type: 'request',
+    request: { ...network, detail: 'compact' },
+  });
+  assert.deepEqual(parseFromWebview({ type: 'request', request: { ...network, detail: 'full' } }), { type: 'request', request: network });
+  for (const action of ['reveal', 'terminal', 'open'] as const)
+    assert.deepEqual(parseFromWebview({ type: 'nodeAction', nodeId: 'E0x0', action }), { type: 'nodeAction', nodeId: 'E0x0', action });
+  assert.equal(parseFromWebview({ type: 'nodeAction', nodeId: 'E0x0', action: 'delete' }), undefined);
+  // Both levels of the whole host are offered, and each draws at its level.
+  const snap = labSnapshot();
+  const [compact, full] = topologyChoices(diagramChoices(snap));
+  assert.equal(compact?.label, 'Topology: whole host');
+  assert.equal(full?.label, 'Topology: whole host, every interface');
+  assert.match(renderDiagram(snap, compact?.request as DiagramRequest).mermaid, /"api 172\.30\.1\.10<br\/>/);
+  assert.match(renderDiagram(snap, full?.request as DiagramRequest).mermaid, /"api eth0@if\d+<br\/>172\.30\.1\.10\/24/);
+});
