@@ -101,13 +101,21 @@ export function hostLeftovers(snapshot: HostSnapshot): HostLeftovers {
         const route = host.lookup(probe);
         const expected = n.bridgeName as string;
         const picked = route?.dev;
-        const ok = picked === expected;
+        // Gateway mode isolated (Docker 28+, internal networks only): the bridge has no address,
+        // so the host has no route to the network, by design; only a stale bridge taking it is a fault.
+        const isolated =
+          n.options['com.docker.network.bridge.gateway_mode_ipv4'] === 'isolated' &&
+          !links.find((l) => l.name === expected)?.addresses.some((a) => a.family === 'inet');
         const stale = bridges.find((b) => b.name === picked);
-        const reason = ok
-          ? `${probe} is routed to ${expected}, the network's bridge`
-          : picked
-            ? `${probe} is routed to ${picked}${stale ? (stale.unowned ? ', which no Docker network owns' : ", a bridge that is not Docker's") : ''}${stale && !stale.up ? ' (down)' : ''}, not to ${expected} (route ${route?.dst} dev ${picked})`
-            : `no route to ${probe}: ${expected} has no route for ${s.subnet}`;
+        const ok = picked === expected || (isolated && !stale);
+        const reason =
+          isolated && !stale
+            ? `gateway mode isolated: ${expected} has no address, so the host has no route to ${s.subnet} by design${picked ? ` (${probe} would go to ${picked})` : ''}`
+            : picked === expected
+              ? `${probe} is routed to ${expected}, the network's bridge`
+              : picked
+                ? `${probe} is routed to ${picked}${stale ? (stale.unowned ? ', which no Docker network owns' : ", a bridge that is not Docker's") : ''}${stale && !stale.up ? ' (down)' : ''}, not to ${expected} (route ${route?.dst} dev ${picked})`
+                : `no route to ${probe}: ${expected} has no route for ${s.subnet}`;
         subnetRoutes.push({
           network: n.name,
           subnet: s.subnet,

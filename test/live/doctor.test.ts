@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { requireLab, sh } from './lab';
+import { quiet, requireLab, sh } from './lab';
 
 const CLI = join(process.cwd(), 'dist', 'cli.js');
 const MARK = 'cndt-doctor';
@@ -32,14 +32,6 @@ function doctor(...extra: string[]): Promise<{ code: number; findings: Finding[]
       }
     });
   });
-}
-
-function quiet(...argv: string[]): void {
-  try {
-    sh(...argv);
-  } catch {
-    // not there
-  }
 }
 
 const bad = (f: Finding[]) => f.filter((x) => x.severity !== 'info');

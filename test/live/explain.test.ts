@@ -18,7 +18,7 @@ import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { explainConnection, type Explanation } from '../../src/model/explain';
 import type { HostSnapshot } from '../../src/snapshot/hostSnapshot';
 import { cidrContains } from '../../src/snapshot/ipAddress';
-import { engineMajor, LAB_CONTAINERS, pidOf, requireLab, sh } from './lab';
+import { engineMajor, LAB_CONTAINERS, pidOf, quiet, requireLab, sh } from './lab';
 
 const MARK = 'cndt-explain';
 const OUT_NS = 'cndt-out';
@@ -31,14 +31,6 @@ const LAB_IMAGE = 'containernet-lab/busybox:1';
 const EXTRA = ['cndt-loop', 'cndt-empty', 'cndt-mac1'];
 
 // ------------------------------------------------------------------ the test's own host objects
-
-function quiet(...argv: string[]): void {
-  try {
-    sh(...argv);
-  } catch {
-    // cleaning up what may not be there
-  }
-}
 
 function dockerUserRule(): string[] {
   return ['-s', '172.30.1.20', '-d', '172.30.1.12', '-p', 'tcp', '--dport', '80', '-m', 'comment', '--comment', MARK, '-j', 'DROP'];

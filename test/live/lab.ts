@@ -44,6 +44,15 @@ export function sh(...argv: string[]): string {
   return execFileSync(file as string, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
 }
 
+/** Runs a command whose failure does not matter (removing what may not be there). */
+export function quiet(...argv: string[]): void {
+  try {
+    sh(...argv);
+  } catch {
+    // not there
+  }
+}
+
 export function requireLab(): void {
   if (process.getuid?.() !== 0) throw new Error('The live tests need root (they compare with nsenter and iptables-save). Run them as root.');
   try {

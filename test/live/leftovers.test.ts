@@ -12,7 +12,7 @@ import { takeSnapshot } from '../../src/host/hostSnapshotReader';
 import { hostLeftovers } from '../../src/model/leftovers';
 import { computePacketPath, inboundFlow } from '../../src/model/packetPath';
 import { renderDiagram } from '../../src/render/diagram';
-import { requireLab, sh } from './lab';
+import { engineMajor, quiet, requireLab, sh } from './lab';
 
 const DEAD = 'br-00000cdead01';
 let labBridge = '';
@@ -108,4 +108,47 @@ test("a dead bridge holding lab-net's address is flagged; with its route first, 
     cleanUp();
   }
   assert.equal(routeGetDev('172.30.1.10'), labBridge, 'lab-net is routed to its own bridge again');
+});
+
+test('an internal network with gateway mode isolated: Docker 28 leaves its bridge without an address (no route, by design, not MISROUTED); 20.10 ignores the option', async () => {
+  const name = `cndt-iso-${process.pid}`;
+  const subnet = '172.30.77.0/24';
+  try {
+    sh(
+      'docker',
+      'network',
+      'create',
+      '--driver',
+      'bridge',
+      '--internal',
+      '--subnet',
+      subnet,
+      '-o',
+      'com.docker.network.bridge.gateway_mode_ipv4=isolated',
+      name,
+    );
+    sh('docker', 'run', '-d', '--name', name, '--label', 'containernet.lab=1', '--network', name, 'containernet-lab/busybox:1', 'sleep', '600');
+    const bridge = `br-${sh('docker', 'network', 'inspect', '-f', '{{.Id}}', name).trim().slice(0, 12)}`;
+    const ip = sh('docker', 'inspect', '-f', `{{(index .NetworkSettings.Networks "${name}").IPAddress}}`, name).trim();
+    // The oracles: the bridge's addresses as ip has them, and the interface ip route get picks for the container.
+    const v4 =
+      (JSON.parse(sh('ip', '-j', 'addr', 'show', 'dev', bridge)) as { addr_info: { family: string }[] }[])[0]?.addr_info.filter((a) => a.family === 'inet') ??
+      [];
+    const kernelPick = routeGetDev(ip);
+    const route = hostLeftovers(await takeSnapshot({ dnsRules: false })).subnetRoutes.find((r) => r.network === name);
+    assert.equal(route?.picked, kernelPick, 'the model picks what ip route get picks');
+    assert.equal(route?.ok, true, route?.reason);
+    if (engineMajor() >= 28) {
+      assert.deepEqual(v4, [], 'Docker 28: the isolated bridge has no IPv4 address');
+      assert.notEqual(kernelPick, bridge, 'so the host does not route the subnet to it');
+      assert.match(route?.reason ?? '', new RegExp(`^gateway mode isolated: ${bridge} has no address`));
+    } else {
+      // 20.10 does not know the option: an ordinary internal network, its gateway on the bridge.
+      assert.equal(v4.length, 1, 'Docker 20.10: the bridge has its gateway address');
+      assert.equal(kernelPick, bridge);
+    }
+  } finally {
+    quiet('docker', 'rm', '-f', name);
+    quiet('docker', 'network', 'rm', name);
+  }
 });

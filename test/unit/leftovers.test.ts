@@ -132,3 +132,29 @@ test('the topology diagram flags the dead bridge in a box of its own and says th
     }
   }
 });
+
+test('gateway mode isolated (an internal network whose bridge has no address): no route to it is by design, not MISROUTED; a stale bridge taking it still is', () => {
+  const snap = labSnapshot('lab28');
+  const internal = snap.docker?.networks.find((n) => n.name === 'lab-internal');
+  assert.ok(internal?.bridgeName && internal.internal);
+  const bridge = snap.hostNamespace.links.find((l) => l.name === internal.bridgeName);
+  assert.ok(bridge);
+  internal.options['com.docker.network.bridge.gateway_mode_ipv4'] = 'isolated';
+  // As Docker 28 makes it: no IPv4 address on the bridge, so no connected route.
+  bridge.addresses = bridge.addresses.filter((a) => a.family !== 'inet');
+  snap.hostNamespace.routes = snap.hostNamespace.routes.filter((r) => r.dev !== internal.bridgeName);
+  const route = hostLeftovers(snap).subnetRoutes.find((r) => r.network === 'lab-internal');
+  assert.equal(route?.ok, true, route?.reason);
+  assert.match(
+    route?.reason ?? '',
+    /^gateway mode isolated: br-\w+ has no address, so the host has no route to 172\.30\.3\.0\/24 by design \(172\.30\.3\.\d+ would go to eth0\)$/,
+  );
+  assert.deepEqual(leftoverLines(hostLeftovers(snap)), []);
+  // The option alone does not excuse a bridge that has its address and yet is not picked.
+  const withAddress = labSnapshot('lab28');
+  const net = withAddress.docker?.networks.find((n) => n.name === 'lab-internal');
+  assert.ok(net?.bridgeName);
+  net.options['com.docker.network.bridge.gateway_mode_ipv4'] = 'isolated';
+  withAddress.hostNamespace.routes = withAddress.hostNamespace.routes.filter((r) => r.dev !== net.bridgeName);
+  assert.equal(hostLeftovers(withAddress).subnetRoutes.find((r) => r.network === 'lab-internal')?.ok, false);
+});
