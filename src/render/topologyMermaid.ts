@@ -526,7 +526,7 @@ class TopologyDrawing {
 
     // The host's own namespace: its uplink and the containers that share it (network mode host).
     const hostMode = this.sel.containers.filter((c) => c.modeKind === 'host');
-    if (hostMode.length > 0 || this.sel.networks.length === 0 || this.compact) {
+    if (hostMode.length > 0 || this.sel.networks.length === 0 || (this.compact && ups.length > 0)) {
       const draw = (): void =>
         fc.subgraph(
           'HOSTNS',
