@@ -490,7 +490,7 @@ class TopologyDrawing {
       const units = members.length + (rest.length ? 1 : 0);
       boxes.push({
         id: box,
-        width: this.compact ? Math.max(units, title.length / TITLE_CHARS_PER_UNIT) + BOX_MARGIN_UNITS : Math.max(units, n.masquerade.length > 0 ? 2 : 1),
+        width: this.compact ? Math.max(units, title.length / TITLE_CHARS_PER_UNIT) : Math.max(units, n.masquerade.length > 0 ? 2 : 1),
         draw,
       });
     });
@@ -521,7 +521,7 @@ class TopologyDrawing {
           'box',
           'TB',
         );
-      boxes.push({ id: 'STALE', width: stale.length + (this.compact ? BOX_MARGIN_UNITS : 0), draw });
+      boxes.push({ id: 'STALE', width: stale.length, draw });
     }
 
     // The host's own namespace: its uplink and the containers that share it (network mode host).
@@ -547,7 +547,7 @@ class TopologyDrawing {
           'box',
           'TB',
         );
-      boxes.push({ id: 'HOSTNS', width: Math.max(1, hostMode.length) + (this.compact ? BOX_MARGIN_UNITS : 0), draw });
+      boxes.push({ id: 'HOSTNS', width: Math.max(1, hostMode.length), draw });
     }
     // Containers with no interface on a drawn network (network mode none, or interfaces Docker does not know).
     const alone = this.sel.containers.filter((c) => own(c) && !this.sel.endpoints.some((e) => e.containerId === c.id));
@@ -576,7 +576,7 @@ class TopologyDrawing {
           'box',
           'TB',
         );
-      boxes.push({ id: 'NONET', width: alone.length + (this.compact ? BOX_MARGIN_UNITS : 0), draw });
+      boxes.push({ id: 'NONET', width: alone.length, draw });
     }
     // Rows of boxes: each row a borderless subgraph (its boxes side by side), the rows one under the other.
     const rows = packRows(boxes, this.compact ? COMPACT_MEASURE : FULL_MEASURE);
@@ -597,13 +597,13 @@ class TopologyDrawing {
 export interface BoxMeasure {
   unitWidth: number;
   rowHeight: number;
+  /** A box's padding and the space beside it, in units, added to every box's width (default 0). */
+  boxMargin?: number;
 }
 const FULL_MEASURE: BoxMeasure = { unitWidth: 260, rowHeight: 900 };
-const COMPACT_MEASURE: BoxMeasure = { unitWidth: 190, rowHeight: 340 };
+const COMPACT_MEASURE: BoxMeasure = { unitWidth: 190, rowHeight: 340, boxMargin: 0.5 };
 /** Compact: a box is at least as wide as its title, about this many characters per container node's width. */
 const TITLE_CHARS_PER_UNIT = 26;
-/** Compact: a box's padding and the space beside it, in container nodes' widths. */
-const BOX_MARGIN_UNITS = 0.5;
 const PANEL = { width: 1264, height: 680 };
 
 /** A box of the drawing (a network, the host's namespace, containers without a network): its width in container nodes, and how to draw it. */
@@ -620,11 +620,13 @@ interface Box {
  */
 export function packRows<T extends { width: number }>(boxes: T[], measure: BoxMeasure = FULL_MEASURE): T[][] {
   if (boxes.length < 2) return [boxes];
-  const partition = new BalancedPartition(boxes.map((b) => b.width));
+  const margin = measure.boxMargin ?? 0;
+  const width = (row: T[]): number => row.reduce((s, b) => s + b.width + margin, 0);
+  const partition = new BalancedPartition(boxes.map((b) => b.width + margin));
   let best: { rows: T[][]; fit: number } | undefined;
   for (let r = 1; r <= boxes.length; r++) {
     const rows = partition.rows(r).map(([i, j]) => boxes.slice(i, j));
-    const widest = Math.max(...rows.map((row) => row.reduce((s, b) => s + b.width, 0)));
+    const widest = Math.max(...rows.map(width));
     const fit = Math.min(PANEL.width / (widest * measure.unitWidth), PANEL.height / (rows.length * measure.rowHeight));
     if (!best || fit > best.fit + 1e-9) best = { rows, fit };
   }
